@@ -1,0 +1,78 @@
+/**
+ * Browser tests: real Chromium (Debian's, or CHROME_PATH), TypeScript through esbuild with the
+ * project's tsconfig, and ONE local Supabase stack for the run on a throwaway embedded database.
+ * Tests read its URL and keys from `test/support/browser-stack.ts`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { register } from 'tsx/esm/api';
+
+const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+
+/** Starts the stack when the test server starts and stops it (and its database) when it stops. */
+function localStackPlugin() {
+  let stack;
+  let dataDir;
+  let unregister;
+  return {
+    name: 'pasabay-local-stack',
+    async serverStart() {
+      unregister = register();
+      const { startStack } = await import('./supabase/local/server.ts');
+      dataDir = await mkdtemp(join(tmpdir(), 'pasabay-wtr-'));
+      // DATABASE_URL is for the Node suites; the browser suite always gets its own fresh database.
+      stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
+    },
+    async serverStop() {
+      await stack?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      await unregister?.();
+    },
+    transform(context) {
+      if (context.response.is('html') && stack) {
+        const config = { url: stack.url, anonKey: stack.anonKey, serviceRoleKey: stack.serviceRoleKey };
+        return {
+          body: context.body.replace(
+            '<head>',
+            `<head><script>globalThis.__PASABAY_STACK__ = ${JSON.stringify(config)};</script>`,
+          ),
+        };
+      }
+      return undefined;
+    },
+  };
+}
+
+export default {
+  rootDir: fileURLToPath(new URL('.', import.meta.url)),
+  files: ['test/components/**/*.test.ts', 'test/connection/**/*.test.ts', 'test/controllers/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['browser', 'production'] },
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  testsFinishTimeout: 600_000,
+  browserStartTimeout: 60_000,
+  testFramework: { config: { timeout: 20_000 } },
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }), localStackPlugin()],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+        ],
+      },
+    }),
+  ],
+};
