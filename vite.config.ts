@@ -3,19 +3,21 @@
  * the app's bundler); `vite build --mode bundle` makes the self-contained script-tag bundle
  * (`dist/pasabay-chat.bundle.js`, Lit and supabase-js inside). `npm start` serves demo/ with it.
  */
-import { defineConfig } from 'vite';
+import { defineConfig, type LibraryOptions } from 'vite';
 
 export default defineConfig(({ mode }) => {
   const bundle = mode === 'bundle';
+  const entry: Record<string, string> = bundle
+    ? { 'pasabay-chat.bundle': 'src/index.ts' }
+    : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts' };
+  const lib: LibraryOptions = { entry, formats: ['es'] };
   return {
     build: {
       target: 'es2022',
       emptyOutDir: !bundle,
       sourcemap: true,
       minify: true,
-      lib: bundle
-        ? { entry: { 'pasabay-chat.bundle': 'src/index.ts' }, formats: ['es'] }
-        : { entry: { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts' }, formats: ['es'] },
+      lib,
       rolldownOptions: {
         external: bundle ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^@supabase\//, /^zod(\/.*)?$/],
         // Library mode does not strip whitespace in ES output unless the output asks for it too.
