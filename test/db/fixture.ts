@@ -1,0 +1,55 @@
+/**
+ * The cast every database suite uses: a member who owns a group conversation and hosts a
+ * meeting, another member / invited participant, an outsider, and spare users to add.
+ */
+import type pg from 'pg';
+import { commitAsActor, createAuthUser, user } from './sql.js';
+
+export interface Cast {
+  member: string;
+  otherMember: string;
+  outsider: string;
+  /** A signed-up user nobody has added anywhere yet. */
+  spare: string;
+  /** An auth user whose profile row was removed, so a profile insert can be tried. */
+  withoutProfile: string;
+  conversation: string;
+  message: string;
+  meeting: string;
+}
+
+export async function createCast(pool: pg.Pool): Promise<Cast> {
+  const member = await createAuthUser(pool, { metadata: { display_name: 'Maria Santos' } });
+  const otherMember = await createAuthUser(pool, { metadata: { full_name: 'Carlos Reyes' } });
+  const outsider = await createAuthUser(pool, { metadata: { name: 'Olga Outsider' } });
+  const spare = await createAuthUser(pool, { metadata: { display_name: 'Sam Spare' } });
+  const withoutProfile = await createAuthUser(pool, {});
+  await pool.query('delete from public.profiles where id = $1', [withoutProfile]);
+
+  const conversation = await commitAsActor(pool, user(member), async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `select id from public.create_group_conversation(title => 'Trip to Cebu', member_ids => array[$1]::uuid[])`,
+      [otherMember],
+    );
+    return rows[0]!.id;
+  });
+  const message = await commitAsActor(pool, user(member), async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into public.messages (conversation_id, body) values ($1, 'Hello there') returning id`,
+      [conversation],
+    );
+    await client.query(`insert into public.message_reactions (message_id, emoji) values ($1, '👍')`, [rows[0]!.id]);
+    return rows[0]!.id;
+  });
+  const meeting = await commitAsActor(pool, user(member), async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `insert into public.meetings (title, status) values ('Weekly sync', 'scheduled') returning id`,
+    );
+    await client.query(`select public.invite_to_meeting(meeting_id => $1, user_ids => array[$2]::uuid[])`, [
+      rows[0]!.id,
+      otherMember,
+    ]);
+    return rows[0]!.id;
+  });
+  return { member, otherMember, outsider, spare, withoutProfile, conversation, message, meeting };
+}
