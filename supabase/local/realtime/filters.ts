@@ -1,0 +1,210 @@
+/**
+ * Postgres Changes subscription parameters as Realtime parses them
+ * (`Extensions.PostgresCdcRls.Subscriptions.parse_subscription_params`): event, schema, table and
+ * a filter `column=[not.]op.value[,…]`. Comparison itself runs in SQL (see postgres-changes.ts),
+ * so values keep PostgreSQL's cast and NULL semantics.
+ */
+
+export const FILTER_OPERATORS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+export interface ColumnFilter {
+  column: string;
+  operator: FilterOperator;
+  negated: boolean;
+  /** Text value; for `in` the list of values. */
+  value: string | string[];
+}
+
+export type ChangeEvent = '*' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface SubscriptionParams {
+  event: ChangeEvent;
+  schema: string;
+  table: string;
+  filters: ColumnFilter[];
+}
+
+export class FilterError extends Error {}
+
+const MAX_IN_VALUES = 100;
+const IS_VALUES = new Set(['null', 'true', 'false', 'unknown']);
+
+/** Splits on commas outside parentheses and double quotes. */
+export function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i]!;
+    if (quoted && char === '\\' && i + 1 < text.length) {
+      current += char + text[i + 1];
+      i += 1;
+      continue;
+    }
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char === '(') depth += 1;
+    else if (!quoted && char === ')') depth -= 1;
+    if (char === ',' && depth === 0 && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** `"a \"b\""` → `a "b"`; unquoted text is returned as is. */
+function unquote(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
+    return trimmed.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return trimmed;
+}
+
+/** Parses one `column=[not.]op.value` term. */
+export function parseFilterTerm(term: string): ColumnFilter {
+  const equals = term.indexOf('=');
+  if (equals <= 0) throw new FilterError(`Error parsing \`filter\` params: ${JSON.stringify(term)}`);
+  const column = term.slice(0, equals).trim();
+  let rest = term.slice(equals + 1);
+  let negated = false;
+  if (rest.startsWith('not.')) {
+    negated = true;
+    rest = rest.slice(4);
+  }
+  const dot = rest.indexOf('.');
+  const operator = (dot < 0 ? rest : rest.slice(0, dot)) as FilterOperator;
+  if (dot < 0 || !FILTER_OPERATORS.includes(operator)) {
+    throw new FilterError(
+      `Error parsing \`filter\` params: ${JSON.stringify([column, dot < 0 ? rest : rest.slice(0, dot)])}`,
+    );
+  }
+  const raw = rest.slice(dot + 1);
+  if (operator === 'in') {
+    const match = /^\((.*)\)$/s.exec(raw.trim());
+    if (!match)
+      throw new FilterError(`Error parsing \`filter\` params: \`in\` needs a list like (a,b): ${JSON.stringify(raw)}`);
+    const values = match[1]!.trim() === '' ? [] : splitTopLevel(match[1]!).map(unquote);
+    if (values.length > MAX_IN_VALUES)
+      throw new FilterError(`Error parsing \`filter\` params: too many values for in (max ${MAX_IN_VALUES})`);
+    return { column, operator, negated, value: values };
+  }
+  const value = unquote(raw);
+  if (operator === 'is' && !IS_VALUES.has(value.toLowerCase())) {
+    throw new FilterError(`Error parsing \`filter\` params: is.${value} is not one of null, true, false, unknown`);
+  }
+  return { column, operator, negated, value };
+}
+
+/** A blank filter means none; several terms are ANDed. */
+export function parseFilter(filter: unknown): ColumnFilter[] {
+  if (filter === undefined || filter === null) return [];
+  if (typeof filter !== 'string') throw new FilterError('Error parsing `filter` params: filter must be a string');
+  if (filter.trim() === '') return [];
+  return splitTopLevel(filter).map((term) => parseFilterTerm(term.trim()));
+}
+
+function normaliseEvent(value: unknown): ChangeEvent {
+  const upper = typeof value === 'string' ? value.toUpperCase() : '*';
+  return upper === 'INSERT' || upper === 'UPDATE' || upper === 'DELETE' ? upper : '*';
+}
+
+/** One `postgres_changes` entry of a join; only `table` given means schema `public`. */
+export function parseSubscriptionParams(entry: Record<string, unknown>): SubscriptionParams {
+  const schema = typeof entry['schema'] === 'string' && entry['schema'] !== '' ? entry['schema'] : 'public';
+  const table = typeof entry['table'] === 'string' && entry['table'] !== '' ? entry['table'] : '*';
+  return { event: normaliseEvent(entry['event']), schema, table, filters: parseFilter(entry['filter']) };
+}
+
+/** SQL text of one filter against `row.<column>` with parameter `$n` typed as the column. */
+export function filterSql(filter: ColumnFilter, columnSql: string, param: string, type: string): string {
+  let sql: string;
+  switch (filter.operator) {
+    case 'eq':
+      sql = `${columnSql} = ${param}::${type}`;
+      break;
+    case 'neq':
+      sql = `${columnSql} <> ${param}::${type}`;
+      break;
+    case 'lt':
+      sql = `${columnSql} < ${param}::${type}`;
+      break;
+    case 'lte':
+      sql = `${columnSql} <= ${param}::${type}`;
+      break;
+    case 'gt':
+      sql = `${columnSql} > ${param}::${type}`;
+      break;
+    case 'gte':
+      sql = `${columnSql} >= ${param}::${type}`;
+      break;
+    case 'in':
+      sql = `${columnSql} = any(${param}::${type}[])`;
+      break;
+    case 'like':
+      sql = `${columnSql}::text like ${param}::text`;
+      break;
+    case 'ilike':
+      sql = `${columnSql}::text ilike ${param}::text`;
+      break;
+    case 'match':
+      sql = `${columnSql}::text ~ ${param}::text`;
+      break;
+    case 'imatch':
+      sql = `${columnSql}::text ~* ${param}::text`;
+      break;
+    case 'isdistinct':
+      sql = `${columnSql} is distinct from ${param}::${type}`;
+      break;
+    case 'is': {
+      const value = (filter.value as string).toLowerCase();
+      sql = `${columnSql} is ${value === 'null' ? 'null' : value}`;
+      break;
+    }
+  }
+  return filter.negated ? `not (${sql})` : sql;
+}
+
+/** Whether the `is` operator takes no parameter. */
+export function filterTakesParam(filter: ColumnFilter): boolean {
+  return filter.operator !== 'is';
+}
+
+/** Elixir-style description Realtime puts in its "Unable to subscribe" message. */
+export function describeSubscription(params: SubscriptionParams): string {
+  const filters = params.filters.map(
+    (f) =>
+      `{${JSON.stringify(f.column)}, ${JSON.stringify((f.negated ? 'not.' : '') + f.operator)}, ${JSON.stringify(Array.isArray(f.value) ? `(${f.value.join(',')})` : f.value)}}`,
+  );
+  return `[event: ${params.event}, schema: ${params.schema}, table: ${params.table}, filters: [${filters.join(', ')}], select: nil]`;
+}
+
+/** `:erlang.phash2`-sized (27 bit) stable id of a subscription's params, as Realtime replies them. */
+export function subscriptionId(params: Record<string, unknown>): number {
+  const text = JSON.stringify(params, Object.keys(params).sort());
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash & 0x7ffffff;
+}
