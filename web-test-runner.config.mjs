@@ -24,6 +24,9 @@ function localStackPlugin() {
       unregister = register();
       const { startStack } = await import('./supabase/local/server.ts');
       dataDir = await mkdtemp(join(tmpdir(), 'pasabay-wtr-'));
+      // Realtime delays a refused join's reply by 5 s (Supabase's default); tests of the
+      // not-allowed state need not wait that long.
+      process.env.CHANNEL_ERROR_BACKOFF_MS ??= '200';
       // DATABASE_URL is for the Node suites; the browser suite always gets its own fresh database.
       stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
     },
