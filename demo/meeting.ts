@@ -1,0 +1,77 @@
+/**
+ * Meeting room demo: Maria, Carlos and Ana, each on their own Supabase client (separate storage
+ * key, session and socket), each with a <meeting-participants> showing everyone and their own
+ * toggles. Events from Maria's seat are logged below.
+ */
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { html, render } from 'lit';
+import {
+  defineMeetingParticipants,
+  type MeetingParticipants,
+} from '../src/components/meeting-participants/meeting-participants.js';
+import { demoMeetingId, demoPassword, demoUsers, supabaseKey, supabaseUrl, type DemoUser } from './config.js';
+
+defineMeetingParticipants();
+
+const seats = document.querySelector<HTMLElement>('#seats')!;
+const log = document.querySelector<HTMLOListElement>('#log')!;
+
+function note(text: string) {
+  const item = document.createElement('li');
+  item.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  log.prepend(item);
+}
+
+async function signIn(user: DemoUser): Promise<SupabaseClient> {
+  const client = createClient(supabaseUrl, supabaseKey, {
+    auth: { storageKey: `pasabay-demo-meeting-${user}`, persistSession: true, autoRefreshToken: true },
+  });
+  const { data } = await client.auth.getSession();
+  if (data.session?.user.email !== demoUsers[user].email) {
+    const { error } = await client.auth.signInWithPassword({ email: demoUsers[user].email, password: demoPassword });
+    if (error)
+      throw new Error(
+        `Could not sign in ${demoUsers[user].email}: ${error.message}. Is the local stack running (npm start)?`,
+      );
+  }
+  return client;
+}
+
+const users: DemoUser[] = ['maria', 'carlos', 'ana'];
+const elements = new Map<DemoUser, MeetingParticipants>();
+
+try {
+  const clients = await Promise.all(users.map(signIn));
+  render(
+    users.map(
+      (user, i) =>
+        html`<section class="seat" aria-labelledby="seat-${user}">
+          <h2 id="seat-${user}">${demoUsers[user].name}'s view</h2>
+          <p class="note">${user === 'maria' ? 'Host.' : 'Invited participant.'} Max 12 shown before "+N more".</p>
+          <meeting-participants meeting-id=${demoMeetingId} controls .client=${clients[i]}></meeting-participants>
+        </section>`,
+    ),
+    seats,
+  );
+  for (const user of users)
+    elements.set(user, seats.querySelector<MeetingParticipants>(`#seat-${user} ~ meeting-participants`)!);
+  const maria = elements.get('maria')!;
+  maria.addEventListener('pasabay-participant-join', (e) => note(`${e.detail.participant.display_name} joined`));
+  maria.addEventListener('pasabay-participant-leave', (e) => note(`${e.detail.participant.display_name} left`));
+  maria.addEventListener('pasabay-presence-change', (e) => note(`presence: ${e.detail.participants.length} here`));
+  maria.addEventListener('pasabay-status-change', (e) => note(`Maria's channel ${e.detail.status}`));
+  seats.addEventListener('pasabay-error', (e) => note(`error: ${e.detail.message}`));
+
+  // Removing Ana's element leaves the meeting (presence and left_at); putting it back rejoins.
+  const ana = elements.get('ana')!;
+  const anaSeat = ana.parentElement!;
+  document.querySelector('#leave-ana')!.addEventListener('click', () => {
+    if (ana.isConnected) ana.remove();
+    else anaSeat.append(ana);
+  });
+} catch (error) {
+  const message = document.createElement('p');
+  message.className = 'error';
+  message.textContent = error instanceof Error ? error.message : String(error);
+  seats.replaceWith(message);
+}

@@ -1,0 +1,170 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_gap: var(--pasabay-meeting-participants-gap, var(--_space-s));
+    --_avatar-size: var(--pasabay-meeting-participants-avatar-size, 2rem);
+    --_badge-color: var(--pasabay-meeting-participants-badge-color, var(--_color-text-muted));
+    --_hand-color: var(--pasabay-meeting-participants-hand-color, var(--_color-warning));
+
+    display: block;
+    color: var(--_color-text);
+  }
+
+  [part~='base'] {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+  }
+
+  [part~='header'] {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: var(--_gap);
+  }
+
+  [part~='count'] {
+    font-weight: 600;
+  }
+
+  [part~='message'] {
+    margin: 0;
+    color: var(--_color-text-muted);
+  }
+
+  [part~='list'] {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+
+  [part~='list'][hidden] {
+    display: none;
+  }
+
+  [part~='participant'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space-xs) var(--_gap);
+    min-inline-size: 0;
+  }
+
+  [part~='participant'][part~='away'] [part~='avatar'] {
+    opacity: 0.55;
+  }
+
+  [part~='avatar'] {
+    flex: none;
+    inline-size: var(--_avatar-size);
+    block-size: var(--_avatar-size);
+    border-radius: 50%;
+    object-fit: cover;
+    background: var(--_color-surface-raised);
+  }
+
+  [part~='initials'] {
+    display: inline-grid;
+    place-items: center;
+    font-size: calc(var(--_avatar-size) * 0.4);
+    font-weight: 600;
+    color: var(--_color-text);
+    border: 1px solid var(--_color-border);
+  }
+
+  [part~='name'] {
+    flex: 1 1 8rem;
+    min-inline-size: 0;
+    overflow-wrap: anywhere;
+  }
+
+  .you {
+    color: var(--_color-text-muted);
+  }
+
+  [part~='badges'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space-xs);
+  }
+
+  [part~='badge'] {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--_space-xs);
+    padding: 0 var(--_space-s);
+    border: 1px solid var(--_color-border);
+    border-radius: 999px;
+    color: var(--_badge-color);
+    font-size: var(--_font-size-small);
+  }
+
+  [part~='badge'][part~='hand'] {
+    color: var(--_hand-color);
+    border-color: currentColor;
+  }
+
+  [part~='icon'] {
+    inline-size: 1em;
+    block-size: 1em;
+    flex: none;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
+
+  button {
+    cursor: pointer;
+    border: 1px solid var(--_color-border);
+    border-radius: var(--_radius-m);
+    background: var(--_color-surface);
+    padding: var(--_space-xs) var(--_space-s);
+    /* Only the border animates: a colour mid-transition would fail contrast. */
+    transition: border-color var(--_duration);
+  }
+
+  button:hover:not(:disabled) {
+    border-color: var(--_color-accent);
+  }
+
+  button:disabled {
+    cursor: not-allowed;
+    opacity: 0.6;
+  }
+
+  [part~='overflow'] {
+    color: var(--_color-accent);
+  }
+
+  [part~='controls'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space-xs);
+  }
+
+  [part~='toggle'] {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--_space-xs);
+  }
+
+  [part~='toggle'][part~='pressed'] {
+    background: var(--_color-accent);
+    border-color: var(--_color-accent);
+    color: var(--_color-on-accent);
+  }
+
+  @media (forced-colors: active) {
+    [part~='toggle'][part~='pressed'] {
+      background: Highlight;
+      color: HighlightText;
+      forced-color-adjust: none;
+    }
+  }
+`;

@@ -1,0 +1,130 @@
+/**
+ * Row types of the public schema, in the shape `supabase gen types typescript` emits, so
+ * `createClient<Database>()` type-checks queries. Keep in step with supabase/migrations.
+ */
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+
+export type ConversationKind = 'direct' | 'group' | 'meeting';
+export type MemberRole = 'owner' | 'member';
+export type MeetingStatus = 'scheduled' | 'live' | 'ended';
+export type ParticipantRole = 'host' | 'participant';
+
+export interface ProfileRow {
+  id: string;
+  display_name: string;
+  avatar_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationRow {
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  external_ref: string | null;
+  meeting_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  last_message_at: string | null;
+  last_message_preview: string | null;
+}
+
+export interface ConversationMemberRow {
+  conversation_id: string;
+  user_id: string;
+  role: MemberRole;
+  joined_at: string;
+  last_read_at: string | null;
+  unread_count: number;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  sender_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface MessageReactionRow {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: string;
+}
+
+export interface MeetingRow {
+  id: string;
+  title: string;
+  host_id: string;
+  status: MeetingStatus;
+  scheduled_for: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MeetingParticipantRow {
+  meeting_id: string;
+  user_id: string;
+  role: ParticipantRole;
+  invited_at: string;
+  joined_at: string | null;
+  left_at: string | null;
+  is_muted: boolean;
+  is_video_on: boolean;
+  is_screen_sharing: boolean;
+  is_hand_raised: boolean;
+  updated_at: string;
+}
+
+type Table<Row, Required extends keyof Row> = {
+  Row: Row;
+  Insert: Pick<Row, Required> & Partial<Omit<Row, Required>>;
+  Update: Partial<Row>;
+  Relationships: [];
+};
+
+export type Database = {
+  public: {
+    Tables: {
+      profiles: Table<ProfileRow, 'id' | 'display_name'>;
+      conversations: Table<ConversationRow, 'kind'>;
+      conversation_members: Table<ConversationMemberRow, 'conversation_id' | 'user_id'>;
+      messages: Table<MessageRow, 'conversation_id' | 'body'>;
+      message_reactions: Table<MessageReactionRow, 'message_id' | 'emoji'>;
+      meetings: Table<MeetingRow, 'title'>;
+      meeting_participants: Table<MeetingParticipantRow, 'meeting_id' | 'user_id'>;
+    };
+    Views: { [_ in never]: never };
+    Functions: {
+      start_direct_conversation: { Args: { other_user_id: string }; Returns: ConversationRow };
+      create_group_conversation: { Args: { title: string; member_ids: string[] }; Returns: ConversationRow };
+      get_or_create_conversation: {
+        Args: { external_ref: string; member_ids?: string[]; title?: string | null; kind?: ConversationKind };
+        Returns: ConversationRow;
+      };
+      mark_conversation_read: { Args: { conversation_id: string }; Returns: undefined };
+      join_meeting: { Args: { meeting_id: string }; Returns: MeetingParticipantRow };
+      leave_meeting: { Args: { meeting_id: string }; Returns: undefined };
+      update_meeting_state: {
+        Args: {
+          meeting_id: string;
+          is_muted?: boolean | null;
+          is_video_on?: boolean | null;
+          is_screen_sharing?: boolean | null;
+          is_hand_raised?: boolean | null;
+        };
+        Returns: MeetingParticipantRow;
+      };
+      invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
+    };
+    Enums: { [_ in never]: never };
+    CompositeTypes: { [_ in never]: never };
+  };
+};

@@ -1,0 +1,231 @@
+/**
+ * zod schemas for everything that crosses the network. Elements never trust a payload: they parse
+ * it here, and a payload that fails is dropped and reported as a `pasabay-error` event.
+ */
+import { z } from 'zod';
+import { PasabayErrorEvent } from '../events/pasabay-error.js';
+
+// PostgreSQL / GoTrue ids are UUIDs, but not all of them carry an RFC version nibble (seeded or
+// imported users), so accept any 8-4-4-4-12 hex id.
+const id = z.guid();
+// Timestamps arrive as PostgreSQL's text form ("2025-01-01 10:00:00.123456+00") through
+// broadcast_changes and as ISO strings through REST; both parse with Date, so keep them as text.
+const timestamp = z.string().min(1);
+const nullableTimestamp = timestamp.nullable();
+
+export const profileSchema = z.object({
+  id,
+  display_name: z.string(),
+  avatar_url: z.string().nullable().default(null),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const conversationSchema = z.object({
+  id,
+  kind: z.enum(['direct', 'group', 'meeting']),
+  title: z.string().nullable().default(null),
+  external_ref: z.string().nullable().default(null),
+  meeting_id: id.nullable().default(null),
+  created_by: id.nullable().default(null),
+  created_at: timestamp,
+  updated_at: timestamp.optional(),
+  last_message_at: nullableTimestamp.default(null),
+  last_message_preview: z.string().nullable().default(null),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const memberSchema = z.object({
+  conversation_id: id,
+  user_id: id,
+  role: z.enum(['owner', 'member']),
+  joined_at: timestamp.optional(),
+  last_read_at: nullableTimestamp.default(null),
+  unread_count: z.number().int().nonnegative().default(0),
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const messageSchema = z.object({
+  id,
+  conversation_id: id,
+  sender_id: id,
+  // A soft-deleted message has its body emptied, so no minimum length here.
+  body: z.string().max(4000 * 2),
+  reply_to: id.nullable().default(null),
+  created_at: timestamp,
+  edited_at: nullableTimestamp.default(null),
+  deleted_at: nullableTimestamp.default(null),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const reactionSchema = z.object({
+  message_id: id,
+  user_id: id,
+  emoji: z.string().min(1).max(32),
+  created_at: timestamp.optional(),
+});
+export type Reaction = z.infer<typeof reactionSchema>;
+
+export const meetingSchema = z.object({
+  id,
+  title: z.string(),
+  host_id: id,
+  status: z.enum(['scheduled', 'live', 'ended']),
+  scheduled_for: nullableTimestamp.default(null),
+  started_at: nullableTimestamp.default(null),
+  ended_at: nullableTimestamp.default(null),
+});
+export type Meeting = z.infer<typeof meetingSchema>;
+
+export const meetingParticipantSchema = z.object({
+  meeting_id: id,
+  user_id: id,
+  role: z.enum(['host', 'participant']),
+  invited_at: timestamp.optional(),
+  joined_at: nullableTimestamp.default(null),
+  left_at: nullableTimestamp.default(null),
+  is_muted: z.boolean(),
+  is_video_on: z.boolean(),
+  is_screen_sharing: z.boolean(),
+  is_hand_raised: z.boolean(),
+  updated_at: timestamp.optional(),
+});
+export type MeetingParticipant = z.infer<typeof meetingParticipantSchema>;
+
+/** Client broadcast `typing` on `conversation:<id>:typing`. */
+export const typingEventSchema = z.object({
+  user_id: id,
+  display_name: z.string().max(200),
+  typing: z.boolean(),
+});
+export type TypingEvent = z.infer<typeof typingEventSchema>;
+
+/** The state each tab tracks with Presence on `meeting:<id>`; the presence key is the user id. */
+export const meetingPresenceSchema = z.object({
+  user_id: id,
+  display_name: z.string().max(200),
+  avatar_url: z.string().max(2048).nullable().default(null),
+  is_muted: z.boolean().default(false),
+  is_video_on: z.boolean().default(false),
+  is_screen_sharing: z.boolean().default(false),
+  is_hand_raised: z.boolean().default(false),
+  away: z.boolean().default(false),
+  online_at: timestamp,
+});
+export type MeetingPresence = z.infer<typeof meetingPresenceSchema>;
+
+/** A presence meta as realtime-js hands it out: the tracked state plus its `presence_ref`. */
+export const presenceMetaSchema = meetingPresenceSchema.extend({ presence_ref: z.string().optional() });
+
+/** `realtime.send` payload of event `read` on `conversation:<id>`. */
+export const readReceiptSchema = z.object({
+  conversation_id: id,
+  user_id: id,
+  last_read_at: timestamp,
+});
+export type ReadReceipt = z.infer<typeof readReceiptSchema>;
+
+/** `realtime.send` payload of event `conversation` on `user:<id>`. */
+export const conversationNoticeSchema = z.object({
+  conversation_id: id,
+  kind: z.enum(['direct', 'group', 'meeting']),
+  title: z.string().nullable().default(null),
+});
+export type ConversationNotice = z.infer<typeof conversationNoticeSchema>;
+
+/** `realtime.send` payload of event `unread` on `user:<id>`. */
+export const unreadNoticeSchema = z.object({
+  conversation_id: id,
+  unread_count: z.number().int().nonnegative(),
+  last_message_at: nullableTimestamp.default(null),
+  last_message_preview: z.string().nullable().default(null),
+});
+export type UnreadNotice = z.infer<typeof unreadNoticeSchema>;
+
+/**
+ * The envelope `realtime.broadcast_changes` sends: `record` is null for DELETE, `old_record` for
+ * INSERT. `id` is added by `realtime.send`.
+ */
+export function broadcastChangeSchema<Row extends z.ZodType>(row: Row) {
+  return z.discriminatedUnion('operation', [
+    z.object({
+      id: z.string().optional(),
+      schema: z.string(),
+      table: z.string(),
+      operation: z.literal('INSERT'),
+      record: row,
+      old_record: z.null().optional(),
+    }),
+    z.object({
+      id: z.string().optional(),
+      schema: z.string(),
+      table: z.string(),
+      operation: z.literal('UPDATE'),
+      record: row,
+      old_record: row.nullable().optional(),
+    }),
+    z.object({
+      id: z.string().optional(),
+      schema: z.string(),
+      table: z.string(),
+      operation: z.literal('DELETE'),
+      record: z.null().optional(),
+      old_record: row,
+    }),
+  ]);
+}
+
+export const messageChangeSchema = broadcastChangeSchema(messageSchema);
+export type MessageChange = z.infer<typeof messageChangeSchema>;
+export const reactionChangeSchema = broadcastChangeSchema(reactionSchema);
+export type ReactionChange = z.infer<typeof reactionChangeSchema>;
+export const participantChangeSchema = broadcastChangeSchema(meetingParticipantSchema);
+export type ParticipantChange = z.infer<typeof participantChangeSchema>;
+export const meetingChangeSchema = broadcastChangeSchema(meetingSchema);
+export type MeetingChange = z.infer<typeof meetingChangeSchema>;
+
+export interface ParseContext {
+  /** Where the payload came from, e.g. `conversation:<id> message`; goes into the error event. */
+  source: string;
+  /** Receives the `pasabay-error` event when the payload is rejected (usually the element). */
+  target?: EventTarget | null;
+}
+
+/**
+ * Validates `data`. Returns the parsed value, or `undefined` after reporting a `pasabay-error`
+ * (code `invalid-payload`) on `context.target`. Never throws.
+ */
+export function parsePayload<Schema extends z.ZodType>(
+  schema: Schema,
+  data: unknown,
+  context: ParseContext,
+): z.infer<Schema> | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  context.target?.dispatchEvent(
+    new PasabayErrorEvent({
+      code: 'invalid-payload',
+      message: `Dropped an invalid payload from ${context.source}: ${z.prettifyError(result.error)}`,
+      source: context.source,
+      cause: data,
+    }),
+  );
+  return undefined;
+}
+
+/** Validates each item, keeping the valid ones and reporting the rest. Never throws. */
+export function parseList<Schema extends z.ZodType>(
+  schema: Schema,
+  data: unknown,
+  context: ParseContext,
+): z.infer<Schema>[] {
+  if (!Array.isArray(data)) {
+    parsePayload(z.array(schema), data, context);
+    return [];
+  }
+  const items: z.infer<Schema>[] = [];
+  for (const item of data) {
+    const parsed = parsePayload(schema, item, context);
+    if (parsed !== undefined) items.push(parsed);
+  }
+  return items;
+}

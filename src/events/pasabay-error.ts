@@ -1,0 +1,36 @@
+/** What went wrong, so handlers can branch without parsing `message`. */
+export type PasabayErrorCode =
+  /** No Supabase client: neither a `client` property, `supabase-url` + `supabase-key`, nor `configure()`. */
+  | 'configuration'
+  /** A payload from the network failed validation and was dropped. */
+  | 'invalid-payload'
+  /** A realtime channel could not be joined or was closed by the server. */
+  | 'channel'
+  /** A REST / RPC request failed. */
+  | 'request'
+  /** Signing in (for example as a guest) failed. */
+  | 'auth';
+
+export interface PasabayErrorDetail {
+  code: PasabayErrorCode;
+  /** Human-readable, English; meant for logs, not for end users. */
+  message: string;
+  /** Where it happened, e.g. a topic or an RPC name. */
+  source?: string;
+  /** The original error or the rejected payload. */
+  cause?: unknown;
+}
+
+/** Something failed that the element recovered from (or shows as an error state). Never thrown. */
+export class PasabayErrorEvent extends Event {
+  static readonly eventName = 'pasabay-error';
+  constructor(readonly detail: PasabayErrorDetail) {
+    super(PasabayErrorEvent.eventName, { bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'pasabay-error': PasabayErrorEvent;
+  }
+}

@@ -1,0 +1,77 @@
+/** Strings of `<meeting-participants>`. Functions receive values so a translation controls word order. */
+export interface ParticipantsStrings {
+  /** Accessible name of the list. */
+  participantsLabel: string;
+  /** Visible count above the list. */
+  participantsCount: (count: number) => string;
+  /** The overflow item: "+12 more". */
+  participantsMore: (count: number) => string;
+  /** Accessible name of the overflow item. */
+  participantsMoreLabel: (count: number) => string;
+  participantsShowAll: string;
+  participantsShowFewer: string;
+  participantsEmpty: string;
+  participantsConnecting: string;
+  participantsReconnecting: string;
+  participantsAuthRequired: string;
+  participantsNotAllowed: string;
+  participantsError: string;
+  participantsNoMeeting: string;
+  /** Appended to one's own name. */
+  participantsYou: string;
+  participantsHost: string;
+  participantsMuted: string;
+  participantsVideoOn: string;
+  participantsScreenSharing: string;
+  participantsHandRaised: string;
+  participantsAway: string;
+  /** Accessible name of the own-state toolbar. */
+  participantsControls: string;
+  participantsMute: string;
+  participantsVideo: string;
+  participantsShareScreen: string;
+  participantsRaiseHand: string;
+  participantsSetAway: string;
+  /** Announcements (one status region, throttled): names already joined with Intl.ListFormat. */
+  participantsJoined: (names: string, count: number) => string;
+  participantsLeft: (names: string, count: number) => string;
+  participantsManyJoined: (count: number) => string;
+  participantsManyLeft: (count: number) => string;
+}
+
+const plural = new Intl.PluralRules('en');
+const many = (count: number, one: string, other: string) => (plural.select(count) === 'one' ? one : other);
+
+/** English defaults. */
+export const participantsStrings: ParticipantsStrings = {
+  participantsLabel: 'Participants',
+  participantsCount: (count) => `${count} ${many(count, 'participant', 'participants')}`,
+  participantsMore: (count) => `+${count} more`,
+  participantsMoreLabel: (count) => `${count} more ${many(count, 'participant', 'participants')}`,
+  participantsShowAll: 'Show all',
+  participantsShowFewer: 'Show fewer',
+  participantsEmpty: 'Nobody is here yet.',
+  participantsConnecting: 'Connecting…',
+  participantsReconnecting: 'Reconnecting…',
+  participantsAuthRequired: 'Sign in to see who is here.',
+  participantsNotAllowed: 'You are not invited to this meeting.',
+  participantsError: 'Could not load participants.',
+  participantsNoMeeting: 'No meeting selected.',
+  participantsYou: '(you)',
+  participantsHost: 'Host',
+  participantsMuted: 'Muted',
+  participantsVideoOn: 'Camera on',
+  participantsScreenSharing: 'Sharing screen',
+  participantsHandRaised: 'Hand raised',
+  participantsAway: 'Away',
+  participantsControls: 'Your status',
+  participantsMute: 'Mute',
+  participantsVideo: 'Camera',
+  participantsShareScreen: 'Share screen',
+  participantsRaiseHand: 'Raise hand',
+  participantsSetAway: 'Away',
+  participantsJoined: (names) => `${names} joined`,
+  participantsLeft: (names) => `${names} left`,
+  participantsManyJoined: (count) => `${count} people joined`,
+  participantsManyLeft: (count) => `${count} people left`,
+};
