@@ -23,7 +23,11 @@ const escape = (text = '') => String(text).replace(/\|/g, '\\|').replace(/\n+/g,
 const table = (headers, rows) =>
   rows.length === 0
     ? ''
-    : [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`)].join('\n') + '\n';
+    : [
+        `| ${headers.join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+      ].join('\n') + '\n';
 
 function readmeTables() {
   return {
@@ -34,21 +38,39 @@ function readmeTables() {
         .filter((declaration) => declaration.customElement && declaration.tagName)
         .sort((a, b) => a.tagName.localeCompare(b.tagName));
       const sections = elements.map((el) => {
-        const attributes = (el.attributes ?? []).map((a) => [`\`${a.name}\``, a.fieldName ? `\`${a.fieldName}\`` : '', a.type?.text ?? '', a.description ?? '']);
+        const attributes = (el.attributes ?? []).map((a) => [
+          `\`${a.name}\``,
+          a.fieldName ? `\`${a.fieldName}\`` : '',
+          a.type?.text ?? '',
+          a.description ?? '',
+        ]);
         const properties = (el.members ?? [])
-          .filter((m) => m.kind === 'field' && !m.privacy && !m.static && m.description && !(el.attributes ?? []).some((a) => a.fieldName === m.name))
+          .filter(
+            (m) =>
+              m.kind === 'field' &&
+              !m.privacy &&
+              !m.static &&
+              m.description &&
+              !(el.attributes ?? []).some((a) => a.fieldName === m.name),
+          )
           .map((m) => [`\`${m.name}\``, m.type?.text ?? '', m.description ?? '']);
         const methods = (el.members ?? [])
           .filter((m) => m.kind === 'method' && !m.privacy && !m.static && m.description)
           .map((m) => [`\`${m.name}(${(m.parameters ?? []).map((p) => p.name).join(', ')})\``, m.description ?? '']);
         const events = (el.events ?? []).map((e) => [`\`${e.name}\``, e.type?.text ?? '', e.description ?? '']);
         const parts = (el.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description ?? '']);
-        const props = (el.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.default ? `\`${p.default}\`` : '', p.description ?? '']);
+        const props = (el.cssProperties ?? []).map((p) => [
+          `\`${p.name}\``,
+          p.default ? `\`${p.default}\`` : '',
+          p.description ?? '',
+        ]);
         const states = (el.cssStates ?? []).map((s) => [`\`:state(${s.name})\``, s.description ?? '']);
         const slots = (el.slots ?? []).map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description ?? '']);
         return [
           `### \`<${el.tagName}>\`\n\n${el.summary ?? el.description ?? ''}\n`,
-          attributes.length ? `**Attributes**\n\n${table(['Attribute', 'Property', 'Type', 'Description'], attributes)}` : '',
+          attributes.length
+            ? `**Attributes**\n\n${table(['Attribute', 'Property', 'Type', 'Description'], attributes)}`
+            : '',
           properties.length ? `**Properties**\n\n${table(['Property', 'Type', 'Description'], properties)}` : '',
           methods.length ? `**Methods**\n\n${table(['Method', 'Description'], methods)}` : '',
           events.length ? `**Events**\n\n${table(['Event', 'Type', 'Description'], events)}` : '',

@@ -7,10 +7,26 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly connections = new Gauge({ name: 'pasabay_realtime_connections', help: 'Open Realtime WebSocket connections', registers: [this.registry] });
-  readonly channels = new Gauge({ name: 'pasabay_realtime_channels', help: 'Joined Realtime channels', registers: [this.registry] });
-  readonly joins = new Counter({ name: 'pasabay_realtime_joins_total', help: 'Channel joins accepted', registers: [this.registry] });
-  readonly joinsDenied = new Counter({ name: 'pasabay_realtime_joins_denied_total', help: 'Channel joins refused', registers: [this.registry] });
+  readonly connections = new Gauge({
+    name: 'pasabay_realtime_connections',
+    help: 'Open Realtime WebSocket connections',
+    registers: [this.registry],
+  });
+  readonly channels = new Gauge({
+    name: 'pasabay_realtime_channels',
+    help: 'Joined Realtime channels',
+    registers: [this.registry],
+  });
+  readonly joins = new Counter({
+    name: 'pasabay_realtime_joins_total',
+    help: 'Channel joins accepted',
+    registers: [this.registry],
+  });
+  readonly joinsDenied = new Counter({
+    name: 'pasabay_realtime_joins_denied_total',
+    help: 'Channel joins refused',
+    registers: [this.registry],
+  });
   readonly messagesIn = new Counter({
     name: 'pasabay_realtime_messages_in_total',
     help: 'Frames received from clients, by kind',

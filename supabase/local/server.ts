@@ -55,7 +55,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const pool = new pg.Pool({ connectionString: database.url, max: 20, idleTimeoutMillis: 10_000 });
-  const context: StackContext = { pool, databaseUrl: database.url, metrics: new Metrics({ processMetrics: options.processMetrics }) };
+  const context: StackContext = {
+    pool,
+    databaseUrl: database.url,
+    metrics: new Metrics({ processMetrics: options.processMetrics }),
+  };
   // An idle client dropped by the server must not crash the process.
   pool.on('error', (error) => {
     context.metrics.errors.inc({ service: 'db' });

@@ -33,7 +33,12 @@ service_role key: ${stack.serviceRoleKey}
     const server = await createServer({
       configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
       root,
-      server: { host: '127.0.0.1', port: demoPort, strictPort: false, fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
+      server: {
+        host: '127.0.0.1',
+        port: demoPort,
+        strictPort: false,
+        fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] },
+      },
       define: { 'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(stack.url) },
       logLevel: 'warn',
     });

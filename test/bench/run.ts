@@ -52,7 +52,7 @@ function client(stack: Stack, key = stack.anonKey): SupabaseClient {
 async function signUp(stack: Stack, name: string) {
   const c = client(stack);
   const { data, error } = await c.auth.signUp({
-    email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.${Date.now()}.${Math.random().toString(36).slice(2)}@bench.test`,
+    email: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.${Date.now()}.${Math.random().toString(36).slice(2)}@bench.test`,
     password: 'bench-password-123',
     options: { data: { display_name: name } },
   });
@@ -100,7 +100,9 @@ function receipts() {
 async function benchStack(stack: Stack): Promise<void> {
   const admin = await connect(stack.databaseUrl);
   // The bench sends far more than a person would: lift the per-user rate limit on this throwaway database.
-  await admin.query(`create or replace function public.message_rate_limit() returns integer language sql immutable set search_path = '' as $$ select 1000000 $$`);
+  await admin.query(
+    `create or replace function public.message_rate_limit() returns integer language sql immutable set search_path = '' as $$ select 1000000 $$`,
+  );
 
   const sender = await signUp(stack, 'Sender');
   const members = [];
@@ -113,7 +115,9 @@ async function benchStack(stack: Stack): Promise<void> {
 
   // rest-select: 50 messages of history, sent the way the app sends them.
   for (let i = 0; i < 60; i++) {
-    const { error: insertError } = await sender.client.from('messages').insert({ conversation_id: conversationId, body: `history ${i}` });
+    const { error: insertError } = await sender.client
+      .from('messages')
+      .insert({ conversation_id: conversationId, body: `history ${i}` });
     if (insertError) throw new Error(insertError.message);
   }
   const claims = JSON.stringify({ sub: sender.id, role: 'authenticated' });
@@ -131,7 +135,9 @@ async function benchStack(stack: Stack): Promise<void> {
     restSamples.push(now() - start);
     start = now();
     await admin.query('begin');
-    await admin.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
+    await admin.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
+      claims,
+    ]);
     await admin.query(
       `select id, sender_id, body, created_at from public.messages where conversation_id = $1 order by created_at desc limit 50`,
       [conversationId],
@@ -160,8 +166,14 @@ async function benchStack(stack: Stack): Promise<void> {
     const id = crypto.randomUUID();
     // As PostgREST would run it: the sender's role and claims; the clock starts at COMMIT.
     await senderDb.query('begin');
-    await senderDb.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
-    await senderDb.query(`insert into public.messages (id, conversation_id, body) values ($1, $2, 'bench')`, [id, conversationId]);
+    await senderDb.query(
+      `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+      [claims],
+    );
+    await senderDb.query(`insert into public.messages (id, conversation_id, body) values ($1, $2, 'bench')`, [
+      id,
+      conversationId,
+    ]);
     await senderDb.query(`select pg_notify('pasabay_bench', $1)`, [id]);
     const start = now();
     await senderDb.query('commit');
@@ -180,17 +192,25 @@ async function benchStack(stack: Stack): Promise<void> {
   const peer = members[1]!.client.channel(typingTopic, { config: { private: true } });
   peer.on('broadcast', { event: 'typing' }, () => onPeer?.());
   await new Promise<void>((resolve, reject) =>
-    peer.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined)),
+    peer.subscribe((status, err) =>
+      status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined,
+    ),
   );
   const speaker = members[0]!.client.channel(typingTopic, { config: { private: true } });
   await new Promise<void>((resolve, reject) =>
-    speaker.subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined)),
+    speaker.subscribe((status, err) =>
+      status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined,
+    ),
   );
   const broadcastSamples: number[] = [];
   for (let i = 0; i < ITERATIONS; i++) {
     const received = new Promise<void>((resolve) => (onPeer = resolve));
     const start = now();
-    await speaker.send({ type: 'broadcast', event: 'typing', payload: { user_id: members[0]!.id, display_name: 'M', typing: true } });
+    await speaker.send({
+      type: 'broadcast',
+      event: 'typing',
+      payload: { user_id: members[0]!.id, display_name: 'M', typing: true },
+    });
     await received;
     broadcastSamples.push(now() - start);
   }
@@ -238,7 +258,15 @@ async function benchRender(): Promise<void> {
   const browser = await puppeteer.launch({
     executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -251,7 +279,16 @@ async function benchRender(): Promise<void> {
     let rendered = 0;
     for (let i = 0; i < runs; i++) {
       const result = await page.evaluate(async () => {
-        const bench = (globalThis as unknown as { PasabayBench: { runRenderHistoryBenchmark(): Promise<{ baseline: { firstRenderMs: number }; large: { firstRenderMs: number; renderedMessages: number } }> } }).PasabayBench;
+        const bench = (
+          globalThis as unknown as {
+            PasabayBench: {
+              runRenderHistoryBenchmark(): Promise<{
+                baseline: { firstRenderMs: number };
+                large: { firstRenderMs: number; renderedMessages: number };
+              }>;
+            };
+          }
+        ).PasabayBench;
         return bench.runRenderHistoryBenchmark();
       });
       large.push(result.large.firstRenderMs);

@@ -63,10 +63,12 @@ export async function startTestStack(options: { port?: number } = {}): Promise<T
       return { client: userClient, user: data.user, session: data.session, email: address, password };
     },
     async stop() {
-      await Promise.allSettled(clients.map(async (c) => {
-        await c.removeAllChannels();
-        c.realtime.disconnect();
-      }));
+      await Promise.allSettled(
+        clients.map(async (c) => {
+          await c.removeAllChannels();
+          c.realtime.disconnect();
+        }),
+      );
       await stack.stop();
       await database.drop();
     },
