@@ -1,0 +1,169 @@
+import type { MessageRecord } from './message-store.js';
+
+/** A message the user wrote that the server has not confirmed yet. */
+export interface OutboxItem {
+  /** Client-generated message id: the same on every attempt, so a retry cannot duplicate. */
+  readonly id: string;
+  readonly conversation_id: string;
+  readonly body: string;
+  readonly reply_to: string | null;
+  state: 'queued' | 'sending' | 'failed';
+  attempts: number;
+  error?: string;
+}
+
+/**
+ * Outcome of one attempt. `retryable` failures (no network, the request never answered) wait for the
+ * connection and are tried again by themselves; the others (the server refused: rate limit, policy,
+ * validation) stay failed until the user retries.
+ */
+export type SendOutcome = { ok: true; row: MessageRecord } | { ok: false; retryable: boolean; message: string };
+
+export interface OutboxOptions {
+  /** Performs one attempt. Must be idempotent by `item.id` (upsert with ignore-duplicates). */
+  send(item: OutboxItem): Promise<SendOutcome>;
+  /** Whether an attempt can succeed now (online and signed in). */
+  canSend(): boolean;
+  onChange(item: OutboxItem): void;
+  onSent(item: OutboxItem, row: MessageRecord): void;
+  onFailed(item: OutboxItem): void;
+  /** Delays before automatic retries of retryable failures while online. */
+  backoffMs?: readonly number[];
+}
+
+const DEFAULT_BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000];
+
+/**
+ * Sends messages one at a time in the order they were written. Waiting items go out when `flush()` is
+ * called (on `online`, on rejoin, on wake) or when the backoff timer fires. One loop at a time, one
+ * attempt per item at a time: an item is never in flight twice.
+ */
+export class Outbox {
+  readonly #options: OutboxOptions;
+  readonly #items: OutboxItem[] = [];
+  #flushing: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #backoffStep = 0;
+  #disposed = false;
+  #paused = false;
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+  }
+
+  /** Items not yet confirmed, oldest first. */
+  get items(): readonly OutboxItem[] {
+    return this.#items;
+  }
+
+  get pending(): number {
+    return this.#items.filter((item) => item.state !== 'failed').length;
+  }
+
+  has(id: string): boolean {
+    return this.#items.some((item) => item.id === id);
+  }
+
+  /** Adds a message and tries to send it (and anything queued before it). */
+  enqueue(message: Pick<OutboxItem, 'id' | 'conversation_id' | 'body' | 'reply_to'>): OutboxItem {
+    const existing = this.#items.find((item) => item.id === message.id);
+    if (existing) return existing;
+    const item: OutboxItem = { ...message, state: 'queued', attempts: 0 };
+    this.#items.push(item);
+    this.#options.onChange(item);
+    void this.flush();
+    return item;
+  }
+
+  /** Sends a failed message again, with the same id. */
+  retry(id: string): void {
+    const item = this.#items.find((candidate) => candidate.id === id);
+    if (!item || item.state !== 'failed') return;
+    this.#set(item, 'queued');
+    this.#backoffStep = 0;
+    void this.flush();
+  }
+
+  /** Drops a message that has not been sent (a failed one the user gave up on). */
+  discard(id: string): boolean {
+    const index = this.#items.findIndex((item) => item.id === id && item.state !== 'sending');
+    if (index < 0) return false;
+    this.#items.splice(index, 1);
+    return true;
+  }
+
+  /** Sends every queued item now if possible. Resolves when this pass ends. */
+  flush(): Promise<void> {
+    if (this.#disposed) return Promise.resolve();
+    this.#flushing ??= this.#drain().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+
+  /** Stops sending until `resume()` (the element left the page); items are kept. */
+  pause(): void {
+    this.#paused = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Sends what waited while paused. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    void this.flush();
+  }
+
+  /** Stops for good; items stay readable but are no longer sent. */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #drain(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (;;) {
+      if (this.#disposed || this.#paused || !this.#options.canSend()) return;
+      const item = this.#items.find((candidate) => candidate.state === 'queued');
+      if (!item) return;
+      this.#set(item, 'sending');
+      item.attempts++;
+      let outcome: SendOutcome;
+      try {
+        outcome = await this.#options.send(item);
+      } catch (error) {
+        outcome = { ok: false, retryable: true, message: error instanceof Error ? error.message : String(error) };
+      }
+      if (outcome.ok) {
+        this.#items.splice(this.#items.indexOf(item), 1);
+        this.#backoffStep = 0;
+        this.#options.onSent(item, outcome.row);
+        continue;
+      }
+      item.error = outcome.message;
+      if (!outcome.retryable) {
+        this.#set(item, 'failed');
+        this.#options.onFailed(item);
+        continue;
+      }
+      // Keep the order: nothing after a waiting item goes first.
+      this.#set(item, 'queued');
+      this.#scheduleRetry();
+      return;
+    }
+  }
+
+  #scheduleRetry() {
+    if (this.#disposed || this.#paused) return;
+    const delays = this.#options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    const delay = delays[Math.min(this.#backoffStep, delays.length - 1)] ?? 1000;
+    this.#backoffStep++;
+    this.#timer = setTimeout(() => void this.flush(), delay);
+  }
+
+  #set(item: OutboxItem, state: OutboxItem['state']) {
+    item.state = state;
+    this.#options.onChange(item);
+  }
+}

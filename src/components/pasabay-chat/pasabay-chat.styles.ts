@@ -1,0 +1,431 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    --_block-size: var(--pasabay-chat-block-size, 100%);
+    --_background: var(--pasabay-chat-background, var(--_color-surface));
+    --_gap: var(--pasabay-chat-gap, var(--_space-s));
+    --_bubble-radius: var(--pasabay-chat-bubble-radius, var(--_radius-l));
+    --_bubble-max: var(--pasabay-chat-bubble-max-inline-size, 75%);
+    --_own-background: var(--pasabay-chat-own-bubble-background, var(--_color-accent));
+    --_own-color: var(--pasabay-chat-own-bubble-color, var(--_color-on-accent));
+    --_other-background: var(--pasabay-chat-other-bubble-background, var(--_color-surface-raised));
+    --_other-color: var(--pasabay-chat-other-bubble-color, var(--_color-text));
+    --_composer-background: var(--pasabay-chat-composer-background, var(--_color-surface));
+    --_composer-max: var(--pasabay-chat-composer-max-block-size, 10rem);
+    --_avatar-size: var(--pasabay-chat-avatar-size, 2rem);
+
+    display: block;
+    block-size: var(--_block-size);
+    min-block-size: 12rem;
+    contain: content;
+  }
+
+  [part~='base'] {
+    display: flex;
+    flex-direction: column;
+    block-size: 100%;
+    background: var(--_background);
+    position: relative;
+  }
+
+  [part~='state'] {
+    margin: auto;
+    padding: var(--_space-l);
+    text-align: center;
+    color: var(--_color-text-muted);
+  }
+
+  [part~='state'][part~='error'],
+  [part~='state'][part~='not-allowed'] {
+    color: var(--_color-text);
+  }
+
+  [part~='state'] p {
+    margin: 0 0 var(--_space-m);
+  }
+
+  button {
+    cursor: pointer;
+    border: 1px solid var(--_color-border);
+    border-radius: var(--_radius-m);
+    background: var(--_color-surface);
+    padding: var(--_space-xs) var(--_space-s);
+  }
+
+  button:disabled {
+    cursor: default;
+    opacity: 0.6;
+  }
+
+  [part~='banner'] {
+    padding: var(--_space-xs) var(--_space-m);
+    font-size: var(--_font-size-small);
+    background: var(--_color-surface-raised);
+    border-block-end: 1px solid var(--_color-border);
+    color: var(--_color-text);
+  }
+
+  [part~='banner'][part~='offline'] {
+    border-inline-start: 4px solid var(--_color-warning);
+  }
+
+  [part~='viewport'] {
+    position: relative;
+    flex: 1;
+    min-block-size: 0;
+    display: flex;
+    flex-direction: column;
+  }
+
+  [part~='log'] {
+    flex: 1;
+    min-block-size: 0;
+    overflow-y: auto;
+    overscroll-behavior: contain;
+    /* Scroll position is kept by the element (anchoring across windowed updates). */
+    overflow-anchor: none;
+    display: flex;
+    flex-direction: column;
+    padding-inline: var(--_space-m);
+  }
+
+  [part~='list'] {
+    margin-block-start: auto;
+    padding-block: var(--_space-s);
+  }
+
+  .spacer {
+    flex: none;
+  }
+
+  [part~='loading'],
+  [part~='empty'],
+  [part~='beginning'] {
+    margin: auto;
+    padding: var(--_space-l);
+    text-align: center;
+    color: var(--_color-text-muted);
+  }
+
+  [part~='beginning'] {
+    margin: 0;
+    font-size: var(--_font-size-small);
+  }
+
+  [part~='history-status'] {
+    position: absolute;
+    inset-block-start: var(--_space-s);
+    inset-inline: 0;
+    margin-inline: auto;
+    inline-size: fit-content;
+    z-index: 1;
+    padding: var(--_space-xs) var(--_space-m);
+    border-radius: var(--_radius-l);
+    background: var(--_color-surface-raised);
+    border: 1px solid var(--_color-border);
+    font-size: var(--_font-size-small);
+  }
+
+  .row {
+    /* Margins would escape measurement; rows only use padding. */
+    display: flow-root;
+  }
+
+  [part~='day'] {
+    margin: 0;
+    padding-block: var(--_space-m) var(--_space-s);
+    text-align: center;
+    font-size: var(--_font-size-small);
+    font-weight: 600;
+    color: var(--_color-text-muted);
+  }
+
+  [part~='message'] {
+    position: relative;
+    display: flex;
+    flex-direction: column;
+    align-items: flex-start;
+    padding-block: 1px;
+    padding-inline-start: calc(var(--_avatar-size) + var(--_space-s));
+    border-radius: var(--_radius-m);
+  }
+
+  [part~='message'][part~='first'] {
+    padding-block-start: var(--_gap);
+  }
+
+  [part~='message'][part~='own'] {
+    align-items: flex-end;
+    padding-inline-start: 0;
+  }
+
+  [part~='message']:focus-visible {
+    outline-offset: 0;
+  }
+
+  [part~='avatar'] {
+    position: absolute;
+    inset-inline-start: 0;
+    inset-block-start: calc(var(--_gap) + 1.3em);
+    inline-size: var(--_avatar-size);
+    block-size: var(--_avatar-size);
+    border-radius: 50%;
+    display: grid;
+    place-items: center;
+    object-fit: cover;
+    font-size: var(--_font-size-small);
+    font-weight: 600;
+    background: var(--_color-surface-raised);
+    color: var(--_color-text);
+  }
+
+  [part~='sender'] {
+    font-size: var(--_font-size-small);
+    font-weight: 600;
+    color: var(--_color-text-muted);
+    padding-inline: var(--_space-s);
+    padding-block-end: 2px;
+  }
+
+  [part~='bubble'] {
+    max-inline-size: var(--_bubble-max);
+    padding: var(--_space-s) var(--_space-m);
+    border-radius: var(--_bubble-radius);
+    background: var(--_other-background);
+    color: var(--_other-color);
+    overflow-wrap: anywhere;
+  }
+
+  [part~='own'] > [part~='bubble'] {
+    background: var(--_own-background);
+    color: var(--_own-color);
+  }
+
+  [part~='message'][part~='deleted'] > [part~='bubble'] {
+    background: transparent;
+    color: var(--_color-text-muted);
+    border: 1px dashed var(--_color-border);
+    font-style: italic;
+  }
+
+  [part~='message'][part~='failed'] > [part~='bubble'] {
+    outline: 2px solid var(--_color-danger);
+  }
+
+  /* Not yet stored: marked by outline, not by fading (faded text would fail contrast). */
+  [part~='message'][part~='queued'] > [part~='bubble'] {
+    outline: 2px dashed var(--_color-border);
+    outline-offset: 1px;
+  }
+
+  [part~='body'] {
+    margin: 0;
+    white-space: pre-wrap;
+  }
+
+  [part~='link'] {
+    color: inherit;
+    text-decoration: underline;
+  }
+
+  [part~='edited'] {
+    font-size: var(--_font-size-small);
+    opacity: 0.85;
+    margin-inline-start: var(--_space-xs);
+  }
+
+  [part~='reply-quote'] {
+    max-inline-size: var(--_bubble-max);
+    margin-block-end: 2px;
+    padding: var(--_space-xs) var(--_space-s);
+    border-inline-start: 3px solid var(--_color-border);
+    font-size: var(--_font-size-small);
+    color: var(--_color-text-muted);
+    overflow-wrap: anywhere;
+  }
+
+  [part~='reply-sender'] {
+    font-weight: 600;
+    margin-inline-end: var(--_space-xs);
+  }
+
+  [part~='reactions'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space-xs);
+    margin-block-start: 2px;
+  }
+
+  [part~='reaction'] {
+    border-radius: var(--_radius-l);
+    font-size: var(--_font-size-small);
+    padding: 0 var(--_space-s);
+  }
+
+  [part~='reaction'][part~='mine'] {
+    border-color: var(--_color-accent);
+    background: var(--_color-surface-raised);
+  }
+
+  [part~='meta'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space-xs);
+    padding-inline: var(--_space-s);
+    font-size: var(--_font-size-small);
+    color: var(--_color-text-muted);
+  }
+
+  [part~='status'][part~='failed'] {
+    color: var(--_color-danger);
+    font-weight: 600;
+  }
+
+  [part~='retry'],
+  [part~='discard'] {
+    font-size: var(--_font-size-small);
+    padding: 0 var(--_space-s);
+  }
+
+  [part~='actions'] {
+    position: absolute;
+    inset-block-start: 0;
+    inset-inline-end: 0;
+    z-index: 1;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 2px;
+    padding: 2px;
+    border-radius: var(--_radius-m);
+    background: var(--_color-surface);
+    border: 1px solid var(--_color-border);
+    font-size: var(--_font-size-small);
+    visibility: hidden;
+  }
+
+  [part~='own'] > [part~='actions'] {
+    inset-inline-end: auto;
+    inset-inline-start: 0;
+  }
+
+  [part~='message']:hover > [part~='actions'],
+  [part~='message']:focus-within > [part~='actions'] {
+    visibility: visible;
+  }
+
+  [part~='action'] {
+    border: none;
+    padding: 0 var(--_space-s);
+  }
+
+  [part~='picker'] {
+    display: flex;
+    gap: 2px;
+    flex-basis: 100%;
+  }
+
+  [part~='picker-option'] {
+    border: none;
+    font-size: 1.1em;
+    padding: 0 var(--_space-xs);
+  }
+
+  [part~='jump'] {
+    position: absolute;
+    inset-block-end: var(--_space-m);
+    inset-inline-end: var(--_space-m);
+    border-radius: var(--_radius-l);
+    background: var(--_color-accent);
+    color: var(--_color-on-accent);
+    border-color: transparent;
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.25);
+    transition: transform var(--_duration) ease-out;
+  }
+
+  [part~='typing'] {
+    padding-inline: var(--_space-m);
+    min-block-size: 1.5em;
+  }
+
+  [part~='composer-form'] {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_space-xs);
+    padding: var(--_space-s) var(--_space-m);
+    border-block-start: 1px solid var(--_color-border);
+    background: var(--_composer-background);
+  }
+
+  [part~='context'] {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: var(--_space-s);
+    font-size: var(--_font-size-small);
+    color: var(--_color-text-muted);
+  }
+
+  [part~='composer-row'] {
+    display: flex;
+    align-items: flex-end;
+    gap: var(--_space-s);
+  }
+
+  [part~='composer'] {
+    flex: 1;
+    min-inline-size: 0;
+    resize: none;
+    field-sizing: content;
+    min-block-size: 2.5em;
+    max-block-size: var(--_composer-max);
+    padding: var(--_space-s);
+    border: 1px solid var(--_color-border);
+    border-radius: var(--_radius-m);
+    background: var(--_color-surface);
+    color: var(--_color-text);
+    font: inherit;
+  }
+
+  [part~='composer'][aria-invalid='true'] {
+    border-color: var(--_color-danger);
+  }
+
+  [part~='send'] {
+    background: var(--_color-accent);
+    color: var(--_color-on-accent);
+    border-color: transparent;
+    padding: var(--_space-s) var(--_space-m);
+    font-weight: 600;
+  }
+
+  [part~='counter'] {
+    font-size: var(--_font-size-small);
+    color: var(--_color-text-muted);
+  }
+
+  [part~='counter'][part~='over'] {
+    color: var(--_color-danger);
+    font-weight: 600;
+  }
+
+  [hidden] {
+    display: none !important;
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    [part~='jump'] {
+      transition: none;
+    }
+  }
+
+  @media (forced-colors: active) {
+    [part~='bubble'] {
+      border: 1px solid CanvasText;
+    }
+    [part~='message'][part~='failed'] > [part~='bubble'] {
+      outline-color: CanvasText;
+    }
+  }
+`;

@@ -1,0 +1,133 @@
+/**
+ * Every string `<pasabay-chat>` shows or announces. Override any subset through the element's
+ * `strings` property; functions receive already-formatted values so translations control word order.
+ */
+export interface ChatStrings {
+  /** Accessible name of the message log. */
+  log: string;
+  /** Accessible name of the composer textarea. */
+  composer: string;
+  composerPlaceholder: string;
+  /** Visually hidden hint tied to the composer. */
+  composerHint: string;
+  send: string;
+  save: string;
+  cancel: string;
+  loading: string;
+  loadingOlder: string;
+  olderFailed: string;
+  beginning: string;
+  empty: string;
+  noConversation: string;
+  connecting: string;
+  reconnecting: string;
+  offline: string;
+  notAllowed: string;
+  authRequired: string;
+  error: string;
+  retry: string;
+  sending: string;
+  sent: string;
+  seen: string;
+  seenBy: (names: string) => string;
+  queued: string;
+  failed: string;
+  retrySend: string;
+  discard: string;
+  edited: string;
+  deleted: string;
+  you: string;
+  someone: string;
+  reply: string;
+  edit: string;
+  delete: string;
+  react: string;
+  messageActions: (sender: string) => string;
+  replyingTo: (name: string) => string;
+  editing: string;
+  originalUnavailable: string;
+  charactersLeft: (count: number) => string;
+  charactersOver: (count: number) => string;
+  newMessages: (count: number) => string;
+  jumpToLatest: string;
+  announceMessage: (sender: string, body: string) => string;
+  announceMany: (count: number) => string;
+  reaction: (emoji: string, name: string, count: number, mine: boolean) => string;
+  /** Spoken names of the quick reactions, by emoji. */
+  reactionNames: Record<string, string>;
+  unread: (count: number) => string;
+}
+
+const plural = new Intl.PluralRules('en');
+const many = (count: number, one: string, other: string) => (plural.select(count) === 'one' ? one : other);
+
+/** English defaults. */
+export const chatStrings: ChatStrings = {
+  log: 'Messages',
+  composer: 'Message',
+  composerPlaceholder: 'Write a message…',
+  composerHint: 'Enter sends, Shift+Enter starts a new line.',
+  send: 'Send',
+  save: 'Save',
+  cancel: 'Cancel',
+  loading: 'Loading messages…',
+  loadingOlder: 'Loading earlier messages…',
+  olderFailed: 'Could not load earlier messages.',
+  beginning: 'This is the beginning of the conversation.',
+  empty: 'No messages yet. Say hello!',
+  noConversation: 'No conversation selected.',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting… new messages will appear when the connection is back.',
+  offline: 'You are offline. Messages you write will be sent when you are back online.',
+  notAllowed: 'You are not a member of this conversation.',
+  authRequired: 'Sign in to see this conversation.',
+  error: 'Something went wrong loading this conversation.',
+  retry: 'Try again',
+  sending: 'Sending…',
+  sent: 'Sent',
+  seen: 'Seen',
+  seenBy: (names) => `Seen by ${names}`,
+  queued: 'Waiting for connection',
+  failed: 'Not sent',
+  retrySend: 'Retry',
+  discard: 'Discard',
+  edited: 'edited',
+  deleted: 'This message was deleted.',
+  you: 'You',
+  someone: 'Someone',
+  reply: 'Reply',
+  edit: 'Edit',
+  delete: 'Delete',
+  react: 'React',
+  messageActions: (sender) => `Actions for message from ${sender}`,
+  replyingTo: (name) => `Replying to ${name}`,
+  editing: 'Editing message',
+  originalUnavailable: 'Original message not loaded',
+  charactersLeft: (count) => `${count} ${many(count, 'character', 'characters')} left`,
+  charactersOver: (count) => `${count} ${many(count, 'character', 'characters')} over the limit`,
+  newMessages: (count) => `${count} new ${many(count, 'message', 'messages')}`,
+  jumpToLatest: 'Jump to latest messages',
+  announceMessage: (sender, body) => `${sender}: ${body}`,
+  announceMany: (count) => `${count} new ${many(count, 'message', 'messages')}`,
+  reaction: (emoji, name, count, mine) =>
+    `${name} ${emoji}, ${count} ${many(count, 'reaction', 'reactions')}${mine ? ', including yours' : ''}`,
+  reactionNames: {
+    '👍': 'Thumbs up',
+    '❤️': 'Heart',
+    '😂': 'Laughing',
+    '😮': 'Surprised',
+    '😢': 'Sad',
+    '🙏': 'Thank you',
+  },
+  unread: (count) => `${count} unread`,
+};
+
+/** Defaults with `overrides` applied; `reactionNames` merges key by key. */
+export function resolveChatStrings(overrides: Partial<ChatStrings> | undefined): ChatStrings {
+  if (!overrides) return chatStrings;
+  return {
+    ...chatStrings,
+    ...overrides,
+    reactionNames: { ...chatStrings.reactionNames, ...overrides.reactionNames },
+  };
+}

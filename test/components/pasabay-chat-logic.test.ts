@@ -1,0 +1,300 @@
+/**
+ * Pure logic of <pasabay-chat>: the message store, grouping, linkify, the outbox and the window.
+ * No network here; the element's behaviour against the local stack is in pasabay-chat.test.ts.
+ */
+import { expect, fixture, html } from '@open-wc/testing';
+import { MessageStore, type MessageRecord } from '../../src/components/pasabay-chat/message-store.js';
+import { groupMessages, localDayKey } from '../../src/components/pasabay-chat/grouping.js';
+import { linkify, renderBody } from '../../src/components/pasabay-chat/linkify.js';
+import { Outbox, type OutboxItem, type SendOutcome } from '../../src/components/pasabay-chat/outbox.js';
+import { VirtualWindow } from '../../src/components/pasabay-chat/virtual-window.js';
+import { timestampMicros } from '../../src/components/pasabay-chat/timestamps.js';
+import { chatFormatters } from '../../src/components/pasabay-chat/format.js';
+
+const conversation = '00000000-0000-4000-8000-0000000000c0';
+const alice = '00000000-0000-4000-8000-00000000000a';
+const bob = '00000000-0000-4000-8000-00000000000b';
+
+function row(id: string, createdAt: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    id,
+    conversation_id: conversation,
+    sender_id: alice,
+    body: `body ${id}`,
+    reply_to: null,
+    created_at: createdAt,
+    edited_at: null,
+    deleted_at: null,
+    ...overrides,
+  };
+}
+
+const ids = (store: MessageStore) => store.messages.map((m) => m.id).join(',');
+
+describe('<pasabay-chat> logic', () => {
+  describe('timestamps', () => {
+    it('orders by microseconds across the formats the server uses', () => {
+      const rest = timestampMicros('2026-11-22T01:53:00.123456+00:00');
+      const text = timestampMicros('2026-11-22 01:53:00.123457+00');
+      const zulu = timestampMicros('2026-11-22T01:53:00.123Z');
+      expect(text - rest).to.equal(1);
+      expect(rest - zulu).to.equal(456);
+      expect(timestampMicros('2026-11-22T03:53:00+02:00')).to.equal(timestampMicros('2026-11-22T01:53:00Z'));
+      expect(Number.isNaN(timestampMicros('yesterday'))).to.equal(true);
+    });
+  });
+
+  describe('message store', () => {
+    it('merges history pages and live events by created_at then id, each id once', () => {
+      const store = new MessageStore();
+      store.upsert([row('c', '2026-01-01T10:00:03Z'), row('d', '2026-01-01T10:00:04Z')]);
+      store.upsert([
+        row('a', '2026-01-01T10:00:01Z'),
+        row('b2', '2026-01-01T10:00:02Z'),
+        row('b1', '2026-01-01T10:00:02Z'),
+      ]);
+      store.upsert([row('e', '2026-01-01T10:00:05Z'), row('c', '2026-01-01T10:00:03Z')]);
+      expect(ids(store)).to.equal('a,b1,b2,c,d,e');
+      expect(store.size).to.equal(6);
+      expect(store.oldest?.id).to.equal('a');
+      expect(store.newest?.id).to.equal('e');
+    });
+
+    it('reports only ids it did not hold', () => {
+      const store = new MessageStore();
+      expect(store.upsert([row('a', '2026-01-01T10:00:01Z')])).to.deep.equal(['a']);
+      expect(store.upsert([row('a', '2026-01-01T10:00:01Z'), row('b', '2026-01-01T10:00:02Z')])).to.deep.equal(['b']);
+    });
+
+    it('keeps optimistic messages last until the server row replaces them in place of order', () => {
+      const store = new MessageStore();
+      store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+      store.addLocal({ id: 'mine', conversation_id: conversation, sender_id: alice, body: 'hi', reply_to: null });
+      store.upsert([row('b', '2026-01-01T10:00:05Z')]);
+      expect(ids(store)).to.equal('a,b,mine');
+      expect(store.get('mine')?.delivery).to.equal('sending');
+      store.setDelivery('mine', 'failed', 'Rate limit exceeded');
+      expect(store.get('mine')?.error).to.equal('Rate limit exceeded');
+      store.upsert([row('mine', '2026-01-01T10:00:03Z', { body: 'hi' })]);
+      expect(ids(store)).to.equal('a,mine,b');
+      expect(store.get('mine')?.delivery).to.equal('sent');
+      expect(store.size).to.equal(3);
+    });
+
+    it('does not let an older copy undo an edit or a delete', () => {
+      const store = new MessageStore();
+      store.upsert([row('a', '2026-01-01T10:00:01Z', { body: 'new', edited_at: '2026-01-01T10:05:00Z' })]);
+      store.upsert([row('a', '2026-01-01T10:00:01Z', { body: 'old' })]);
+      expect(store.get('a')?.body).to.equal('new');
+      store.upsert([row('a', '2026-01-01T10:00:01Z', { body: '', deleted_at: '2026-01-01T10:06:00Z' })]);
+      expect(store.get('a')?.deleted_at).to.not.equal(null);
+      expect(store.serverClock).to.equal('2026-01-01T10:06:00Z');
+    });
+
+    it('changes the snapshot identity only on change', () => {
+      const store = new MessageStore();
+      store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+      const first = store.messages;
+      expect(store.messages).to.equal(first);
+      store.upsert([row('b', '2026-01-01T10:00:02Z')]);
+      expect(store.messages).to.not.equal(first);
+      expect(Object.isFrozen(store.messages)).to.equal(true);
+    });
+
+    it('counts reactions per emoji and knows which are mine', () => {
+      const store = new MessageStore();
+      store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+      store.setReactions(
+        ['a'],
+        [
+          { message_id: 'a', user_id: alice, emoji: '👍' },
+          { message_id: 'a', user_id: bob, emoji: '👍' },
+          { message_id: 'a', user_id: bob, emoji: '❤️' },
+        ],
+      );
+      store.applyReaction({ message_id: 'a', user_id: bob, emoji: '👍' }, false);
+      store.applyReaction({ message_id: 'a', user_id: alice, emoji: '❤️' }, true);
+      expect(store.reactionsOf('a', alice)).to.deep.equal([
+        { emoji: '👍', count: 1, mine: true },
+        { emoji: '❤️', count: 2, mine: true },
+      ]);
+    });
+
+    it('merges 10,000 rows out of order quickly enough to be usable', () => {
+      const store = new MessageStore();
+      const rows = Array.from({ length: 10_000 }, (_, i) =>
+        row(`m${String(i).padStart(5, '0')}`, new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()),
+      );
+      for (let page = 9; page >= 0; page--) store.upsert(rows.slice(page * 1000, page * 1000 + 1000));
+      expect(store.messages.length).to.equal(10_000);
+      expect(store.messages[0]!.id).to.equal('m00000');
+      expect(store.messages[9999]!.id).to.equal('m09999');
+    });
+  });
+
+  describe('grouping', () => {
+    it('starts a group at a new sender, a new day and a long pause', () => {
+      const store = new MessageStore();
+      const base = new Date(2026, 0, 1, 10, 0, 0);
+      const at = (minutes: number) => new Date(base.getTime() + minutes * 60_000).toISOString();
+      store.upsert([
+        row('1', at(0)),
+        row('2', at(1)),
+        row('3', at(2), { sender_id: bob }),
+        row('4', at(20), { sender_id: bob }),
+        row('5', at(24 * 60), { sender_id: bob }),
+      ]);
+      const rows = groupMessages(store.messages);
+      expect(
+        rows
+          .map((r) => (r.kind === 'day' ? 'day' : `${r.key}${r.groupStart ? 's' : ''}${r.groupEnd ? 'e' : ''}`))
+          .join(' '),
+      ).to.equal('day 1s 2e 3se 4se day 5se');
+      expect(rows[0]!.key).to.equal(`day:${localDayKey(base)}`);
+    });
+  });
+
+  describe('formatting', () => {
+    it('formats through Intl in the given language', () => {
+      const now = new Date(2026, 4, 10, 15, 4);
+      const english = chatFormatters('en');
+      expect(english.day(now, now)).to.equal('Today');
+      expect(english.day(new Date(2026, 4, 9, 23, 0), now)).to.equal('Yesterday');
+      expect(chatFormatters('es').day(now, now)).to.equal('Hoy');
+      expect(english.time(now)).to.match(/3:04/);
+      expect(chatFormatters('not a language!').time(now)).to.be.a('string');
+    });
+  });
+
+  describe('linkify', () => {
+    it('links http and https URLs and trims trailing punctuation', () => {
+      expect(linkify('see https://example.com/a?b=1, then (http://x.test/path).')).to.deep.equal([
+        { kind: 'text', text: 'see ' },
+        { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
+        { kind: 'text', text: ', then (' },
+        { kind: 'link', text: 'http://x.test/path', href: 'http://x.test/path' },
+        { kind: 'text', text: ').' },
+      ]);
+      expect(linkify('https://en.wikipedia.org/wiki/Cebu_(island)')[0]).to.deep.include({ kind: 'link' });
+    });
+
+    it('never links other schemes or broken URLs', () => {
+      for (const text of [
+        'javascript:alert(1)',
+        'JaVaScRiPt:alert(1)//https://x.test',
+        'data:text/html,<script>alert(1)</script>',
+        'vbscript:msgbox(1)',
+        'mailto:a@b.test',
+        'https://',
+        'http://[::1',
+      ]) {
+        for (const part of linkify(text)) {
+          if (part.kind === 'link') expect(part.href, text).to.match(/^https?:\/\/[^/]/);
+        }
+      }
+      expect(linkify('javascript:alert(1)')).to.deep.equal([{ kind: 'text', text: 'javascript:alert(1)' }]);
+    });
+
+    it('renders markup in a body as text', async () => {
+      const el = await fixture(
+        html`<p>${renderBody('<img src=x onerror=alert(1)> https://a.test/"onmouseover="x')}</p>`,
+      );
+      expect(el.querySelector('img')).to.equal(null);
+      const link = el.querySelector('a')!;
+      expect(link.getAttribute('href')).to.equal('https://a.test/');
+      expect(link.rel).to.equal('noopener noreferrer');
+      expect(link.hasAttribute('onmouseover')).to.equal(false);
+      expect(el.textContent).to.equal('<img src=x onerror=alert(1)> https://a.test/"onmouseover="x');
+    });
+  });
+
+  describe('outbox', () => {
+    function harness(outcomes: (item: OutboxItem) => SendOutcome | Promise<SendOutcome>) {
+      const log: string[] = [];
+      let online = true;
+      const outbox = new Outbox({
+        send: async (item) => {
+          log.push(`send ${item.id}#${item.attempts}`);
+          return outcomes(item);
+        },
+        canSend: () => online,
+        onChange: () => {},
+        onSent: (item) => log.push(`sent ${item.id}`),
+        onFailed: (item) => log.push(`failed ${item.id}`),
+        backoffMs: [60_000],
+      });
+      return { outbox, log, setOnline: (value: boolean) => (online = value) };
+    }
+    const ok = (item: OutboxItem): SendOutcome => ({ ok: true, row: row(item.id, '2026-01-01T10:00:00Z') });
+
+    it('holds messages while offline and sends each once, in order, when back', async () => {
+      const { outbox, log, setOnline } = harness(ok);
+      setOnline(false);
+      outbox.enqueue({ id: 'a', conversation_id: conversation, body: 'a', reply_to: null });
+      outbox.enqueue({ id: 'b', conversation_id: conversation, body: 'b', reply_to: null });
+      outbox.enqueue({ id: 'a', conversation_id: conversation, body: 'a again', reply_to: null });
+      await outbox.flush();
+      expect(log).to.deep.equal([]);
+      setOnline(true);
+      await Promise.all([outbox.flush(), outbox.flush()]);
+      expect(log).to.deep.equal(['send a#1', 'sent a', 'send b#1', 'sent b']);
+      expect(outbox.items.length).to.equal(0);
+      outbox.dispose();
+    });
+
+    it('waits after a network failure and keeps later messages behind it', async () => {
+      let fail = true;
+      const { outbox, log } = harness((item) =>
+        fail ? { ok: false, retryable: true, message: 'Failed to fetch' } : ok(item),
+      );
+      outbox.enqueue({ id: 'a', conversation_id: conversation, body: 'a', reply_to: null });
+      outbox.enqueue({ id: 'b', conversation_id: conversation, body: 'b', reply_to: null });
+      await outbox.flush();
+      expect(outbox.items.map((i) => i.state)).to.deep.equal(['queued', 'queued']);
+      fail = false;
+      await outbox.flush();
+      expect(log).to.deep.equal(['send a#1', 'send a#2', 'sent a', 'send b#1', 'sent b']);
+      outbox.dispose();
+    });
+
+    it('leaves a refused message failed until retried, with the same id', async () => {
+      let refuse = true;
+      const { outbox, log } = harness((item) =>
+        refuse ? { ok: false, retryable: false, message: 'Rate limit' } : ok(item),
+      );
+      outbox.enqueue({ id: 'a', conversation_id: conversation, body: 'a', reply_to: null });
+      await outbox.flush();
+      expect(outbox.items[0]!.state).to.equal('failed');
+      expect(outbox.items[0]!.error).to.equal('Rate limit');
+      await outbox.flush();
+      refuse = false;
+      outbox.retry('a');
+      await outbox.flush();
+      expect(log).to.deep.equal(['send a#1', 'failed a', 'send a#2', 'sent a']);
+      outbox.dispose();
+    });
+  });
+
+  describe('virtual window', () => {
+    it('renders only the rows near the viewport and accounts for the rest', () => {
+      const window = new VirtualWindow(50, 100);
+      window.setKeys(Array.from({ length: 10_000 }, (_, i) => `k${i}`));
+      expect(window.total).to.equal(500_000);
+      const range = window.range(250_000, 500);
+      expect(range.start).to.equal(4998);
+      expect(range.end).to.equal(5013);
+      expect(range.paddingTop + (range.end - range.start) * 50 + range.paddingBottom).to.equal(500_000);
+    });
+
+    it('keeps measured heights by key across a prepend', () => {
+      const window = new VirtualWindow(50, 0);
+      window.setKeys(['c', 'd']);
+      window.setHeight('c', 120);
+      expect(window.setHeight('c', 120)).to.equal(false);
+      window.setKeys(['a', 'b', 'c', 'd']);
+      expect(window.offsetOf(window.indexOf('d'))).to.equal(50 + 50 + 120);
+      expect(window.indexAt(219)).to.equal(2);
+      expect(window.indexAt(220)).to.equal(3);
+    });
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * <pasabay-chat> when the network misbehaves, against the local stack: a reconnect in the middle of
+ * a burst, sends written offline, a response lost in flight, and a send the server refuses.
+ * Nothing may be lost and nothing may appear twice.
+ */
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import {
+  bodies,
+  directBetween,
+  flakyClientFor,
+  hasState,
+  mountChat,
+  newUser,
+  part,
+  parts,
+  post,
+  serviceClient,
+  typeAndSend,
+  waitForBody,
+  waitForState,
+  waitLive,
+} from './pasabay-chat-fixtures.js';
+
+async function storedBodies(conversationId: string): Promise<string[]> {
+  const { data, error } = await serviceClient()
+    .from('messages')
+    .select('body, created_at, id')
+    .eq('conversation_id', conversationId)
+    .order('created_at', { ascending: true })
+    .order('id', { ascending: true });
+  if (error) throw new Error(error.message);
+  return (data as { body: string }[]).map((row) => row.body);
+}
+
+describe('<pasabay-chat> reliability', () => {
+  describe('reconnect', () => {
+    it('loses and duplicates nothing when the socket drops in the middle of a burst', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const el = await mountChat(carlos.client, id);
+      await waitLive(el);
+      const burst = Array.from({ length: 24 }, (_, i) => `burst ${i}`);
+      for (const [index, body] of burst.entries()) {
+        await post(maria, id, body);
+        if (index === 6) carlos.client.realtime.disconnect();
+        if (index === 14) carlos.client.realtime.connect();
+      }
+      await waitUntil(
+        () => el.messageStore.size === burst.length && !hasState(el, 'reconnecting'),
+        'burst not complete',
+        {
+          timeout: 20_000,
+        },
+      );
+      // The store holds each once and in order; so does the DOM window.
+      expect(el.messageStore.messages.map((m) => m.body)).to.deep.equal(burst);
+      expect(bodies(el).filter((body) => body.startsWith('burst'))).to.deep.equal(burst.slice(-bodies(el).length));
+      expect(new Set(bodies(el)).size).to.equal(bodies(el).length);
+    });
+
+    it('catches up after waking from sleep (visibility or online)', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const el = await mountChat(carlos.client, id);
+      await waitLive(el);
+      // While the socket is down and no rejoin is scheduled yet, a message arrives.
+      carlos.client.realtime.disconnect();
+      await post(maria, id, 'while asleep');
+      window.dispatchEvent(new Event('online'));
+      await waitForBody(el, 'while asleep');
+      carlos.client.realtime.connect();
+      await waitLive(el);
+      expect(bodies(el)).to.deep.equal(['while asleep']);
+    });
+  });
+
+  describe('offline', () => {
+    it('queues sends while offline and delivers each exactly once on reconnect, even when answers are lost', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const { client, network } = await flakyClientFor(maria);
+      const mine = await mountChat(client, id);
+      const theirs = await mountChat(carlos.client, id);
+      await Promise.all([waitLive(mine), waitLive(theirs)]);
+
+      network.offline = true;
+      window.dispatchEvent(new Event('offline'));
+      await waitForState(mine, 'offline');
+      expect(part(mine, 'banner')!.textContent).to.contain('offline');
+      await typeAndSend(mine, 'first while offline');
+      await typeAndSend(mine, 'second while offline');
+      await mine.updateComplete;
+      expect(parts(mine, 'message').filter((m) => m.matches('[part~="queued"]')).length).to.equal(2);
+      await expect(mine).to.be.accessible();
+
+      // Back online, but the first answers get lost: the requests reach the server, the replies don't.
+      network.offline = false;
+      network.loseResponses = true;
+      window.dispatchEvent(new Event('online'));
+      await waitUntil(() => network.sent >= 1, 'nothing was sent');
+      await waitForBody(theirs, 'first while offline');
+      network.loseResponses = false;
+      await typeAndSend(mine, 'third, online');
+      await waitUntil(
+        () => parts(mine, 'message').every((m) => !/sending|queued|failed/.test(m.getAttribute('part')!)),
+        'not all sent',
+        {
+          timeout: 20_000,
+        },
+      );
+      await waitForBody(theirs, 'third, online');
+      const expected = ['first while offline', 'second while offline', 'third, online'];
+      expect(await storedBodies(id)).to.deep.equal(expected);
+      expect(bodies(mine)).to.deep.equal(expected);
+      expect(bodies(theirs)).to.deep.equal(expected);
+    });
+  });
+
+  describe('failed send', () => {
+    it('keeps a refused message visible and sends it once on retry', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      // Use up Maria's rate limit (30 a minute) directly.
+      const filler: string[] = [];
+      for (let i = 0; i < 30; i++) filler.push(await post(maria, id, `filler ${i}`));
+      const mine = await mountChat(maria.client, id);
+      const theirs = await mountChat(carlos.client, id);
+      await Promise.all([waitLive(mine), waitLive(theirs)]);
+
+      const failed = oneEvent(mine, 'pasabay-message-fail');
+      await typeAndSend(mine, 'over the limit');
+      const event = await failed;
+      expect(event.detail.message).to.contain('Rate limit exceeded');
+      await mine.updateComplete;
+      const message = parts(mine, 'message').find((m) => m.textContent!.includes('over the limit'))!;
+      expect(message.getAttribute('part')).to.contain('failed');
+      expect(message.querySelector('[part~="status"]')!.textContent).to.contain('Not sent');
+      await expect(mine).to.be.accessible();
+
+      // The minute "passes": the filler goes, and the retry goes through with the same id.
+      const { error } = await serviceClient().from('messages').delete().in('id', filler);
+      expect(error?.message ?? null).to.equal(null);
+      (message.querySelector('[part~="retry"]') as HTMLButtonElement).click();
+      await waitForBody(theirs, 'over the limit');
+      await waitUntil(
+        () => !parts(mine, 'message').some((m) => /failed|sending/.test(m.getAttribute('part')!)),
+        'still failed',
+      );
+      const stored = await storedBodies(id);
+      expect(stored.filter((body) => body === 'over the limit').length).to.equal(1);
+      expect(stored.at(-1)).to.equal('over the limit');
+      expect(bodies(theirs).filter((body) => body === 'over the limit').length).to.equal(1);
+      expect(mine.messageStore.get(event.detail.id)?.delivery).to.equal('sent');
+    });
+  });
+});
