@@ -26,7 +26,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'lit/directives/unsafe-html.js', message: 'Message bodies are text bindings.' }] },
+        {
+          paths: [
+            { name: 'lit/directives/unsafe-html.js', message: 'Message bodies are text bindings.' },
+            { name: 'zod', message: "Import 'zod/mini': the full API is not tree-shakeable and costs ~16 KB gzip." },
+          ],
+        },
       ],
     },
   },

@@ -3,7 +3,44 @@
  * the app's bundler); `vite build --mode bundle` makes the self-contained script-tag bundle
  * (`dist/pasabay-chat.bundle.js`, Lit and supabase-js inside). `npm start` serves demo/ with it.
  */
-import { defineConfig, type LibraryOptions } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
+import { defineConfig, type LibraryOptions, type Plugin } from 'vite';
+
+const sourceDir = fileURLToPath(new URL('./src/', import.meta.url));
+
+/** html-minifier-next options for `html` and `svg` templates (CSS goes to lightningcss). */
+const htmlTemplateOptions = {
+  caseSensitive: true,
+  collapseWhitespace: true,
+  // Each template is minified on its own and cannot know whether a leading or trailing space
+  // separates words (` <span>(you)</span>`), so runs of whitespace become one space, never none.
+  conservativeCollapse: true,
+  // An `svg` template's `<path/>` has no `<svg>` around it: without the slash the next element
+  // would nest inside the path.
+  keepClosingSlash: true,
+  removeComments: true,
+  // Lit templates have no inline scripts, and an empty `title=""` or `alt=""` means something.
+  minifyJS: false,
+  removeEmptyAttributes: false,
+};
+
+/**
+ * The JS minifier leaves template literals alone, so Lit's `css` and `html` templates would ship
+ * with their indentation and comments. Our sources only: dependencies ship minified.
+ */
+function minifyLitTemplates(): Plugin {
+  return {
+    name: 'pasabay:minify-lit-templates',
+    apply: 'build',
+    async transform(code, id) {
+      if (!id.startsWith(sourceDir) || !id.endsWith('.ts')) return null;
+      // Throws on a template it cannot handle: the build stops rather than ship it unminified.
+      const result = await minifyHTMLLiterals(code, { fileName: id, minifyOptions: htmlTemplateOptions });
+      return result && { code: result.code, map: result.map?.toString() };
+    },
+  };
+}
 
 export default defineConfig(({ mode }) => {
   const bundle = mode === 'bundle';
@@ -12,6 +49,7 @@ export default defineConfig(({ mode }) => {
     : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts' };
   const lib: LibraryOptions = { entry, formats: ['es'] };
   return {
+    plugins: [minifyLitTemplates()],
     build: {
       target: 'es2022',
       emptyOutDir: !bundle,

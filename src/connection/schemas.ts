@@ -1,8 +1,11 @@
 /**
  * zod schemas for everything that crosses the network. Elements never trust a payload: they parse
  * it here, and a payload that fails is dropped and reported as a `pasabay-error` event.
+ *
+ * Written with `zod/mini` (functional API, tree-shakes) rather than `zod`, whose method-chaining
+ * classes pull the whole library into the bundle.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PasabayErrorEvent } from '../events/pasabay-error.js';
 
 // PostgreSQL / GoTrue ids are UUIDs, but not all of them carry an RFC version nibble (seeded or
@@ -10,27 +13,31 @@ import { PasabayErrorEvent } from '../events/pasabay-error.js';
 const id = z.guid();
 // Timestamps arrive as PostgreSQL's text form ("2025-01-01 10:00:00.123456+00") through
 // broadcast_changes and as ISO strings through REST; both parse with Date, so keep them as text.
-const timestamp = z.string().min(1);
-const nullableTimestamp = timestamp.nullable();
+const timestamp = z.string().check(z.minLength(1));
+
+/** The method API's `.nullable().default(null)`: a missing key and null both parse to null. */
+function orNull<T extends z.ZodMiniType>(schema: T) {
+  return z._default(z.nullable(schema), null);
+}
 
 export const profileSchema = z.object({
   id,
   display_name: z.string(),
-  avatar_url: z.string().nullable().default(null),
+  avatar_url: orNull(z.string()),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
 export const conversationSchema = z.object({
   id,
   kind: z.enum(['direct', 'group', 'meeting']),
-  title: z.string().nullable().default(null),
-  external_ref: z.string().nullable().default(null),
-  meeting_id: id.nullable().default(null),
-  created_by: id.nullable().default(null),
+  title: orNull(z.string()),
+  external_ref: orNull(z.string()),
+  meeting_id: orNull(id),
+  created_by: orNull(id),
   created_at: timestamp,
-  updated_at: timestamp.optional(),
-  last_message_at: nullableTimestamp.default(null),
-  last_message_preview: z.string().nullable().default(null),
+  updated_at: z.optional(timestamp),
+  last_message_at: orNull(timestamp),
+  last_message_preview: orNull(z.string()),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
@@ -38,9 +45,9 @@ export const memberSchema = z.object({
   conversation_id: id,
   user_id: id,
   role: z.enum(['owner', 'member']),
-  joined_at: timestamp.optional(),
-  last_read_at: nullableTimestamp.default(null),
-  unread_count: z.number().int().nonnegative().default(0),
+  joined_at: z.optional(timestamp),
+  last_read_at: orNull(timestamp),
+  unread_count: z._default(z.number().check(z.int(), z.nonnegative()), 0),
 });
 export type Member = z.infer<typeof memberSchema>;
 
@@ -49,19 +56,19 @@ export const messageSchema = z.object({
   conversation_id: id,
   sender_id: id,
   // A soft-deleted message has its body emptied, so no minimum length here.
-  body: z.string().max(4000 * 2),
-  reply_to: id.nullable().default(null),
+  body: z.string().check(z.maxLength(4000 * 2)),
+  reply_to: orNull(id),
   created_at: timestamp,
-  edited_at: nullableTimestamp.default(null),
-  deleted_at: nullableTimestamp.default(null),
+  edited_at: orNull(timestamp),
+  deleted_at: orNull(timestamp),
 });
 export type Message = z.infer<typeof messageSchema>;
 
 export const reactionSchema = z.object({
   message_id: id,
   user_id: id,
-  emoji: z.string().min(1).max(32),
-  created_at: timestamp.optional(),
+  emoji: z.string().check(z.minLength(1), z.maxLength(32)),
+  created_at: z.optional(timestamp),
 });
 export type Reaction = z.infer<typeof reactionSchema>;
 
@@ -70,9 +77,9 @@ export const meetingSchema = z.object({
   title: z.string(),
   host_id: id,
   status: z.enum(['scheduled', 'live', 'ended']),
-  scheduled_for: nullableTimestamp.default(null),
-  started_at: nullableTimestamp.default(null),
-  ended_at: nullableTimestamp.default(null),
+  scheduled_for: orNull(timestamp),
+  started_at: orNull(timestamp),
+  ended_at: orNull(timestamp),
 });
 export type Meeting = z.infer<typeof meetingSchema>;
 
@@ -80,21 +87,21 @@ export const meetingParticipantSchema = z.object({
   meeting_id: id,
   user_id: id,
   role: z.enum(['host', 'participant']),
-  invited_at: timestamp.optional(),
-  joined_at: nullableTimestamp.default(null),
-  left_at: nullableTimestamp.default(null),
+  invited_at: z.optional(timestamp),
+  joined_at: orNull(timestamp),
+  left_at: orNull(timestamp),
   is_muted: z.boolean(),
   is_video_on: z.boolean(),
   is_screen_sharing: z.boolean(),
   is_hand_raised: z.boolean(),
-  updated_at: timestamp.optional(),
+  updated_at: z.optional(timestamp),
 });
 export type MeetingParticipant = z.infer<typeof meetingParticipantSchema>;
 
 /** Client broadcast `typing` on `conversation:<id>:typing`. */
 export const typingEventSchema = z.object({
   user_id: id,
-  display_name: z.string().max(200),
+  display_name: z.string().check(z.maxLength(200)),
   typing: z.boolean(),
 });
 export type TypingEvent = z.infer<typeof typingEventSchema>;
@@ -102,19 +109,19 @@ export type TypingEvent = z.infer<typeof typingEventSchema>;
 /** The state each tab tracks with Presence on `meeting:<id>`; the presence key is the user id. */
 export const meetingPresenceSchema = z.object({
   user_id: id,
-  display_name: z.string().max(200),
-  avatar_url: z.string().max(2048).nullable().default(null),
-  is_muted: z.boolean().default(false),
-  is_video_on: z.boolean().default(false),
-  is_screen_sharing: z.boolean().default(false),
-  is_hand_raised: z.boolean().default(false),
-  away: z.boolean().default(false),
+  display_name: z.string().check(z.maxLength(200)),
+  avatar_url: orNull(z.string().check(z.maxLength(2048))),
+  is_muted: z._default(z.boolean(), false),
+  is_video_on: z._default(z.boolean(), false),
+  is_screen_sharing: z._default(z.boolean(), false),
+  is_hand_raised: z._default(z.boolean(), false),
+  away: z._default(z.boolean(), false),
   online_at: timestamp,
 });
 export type MeetingPresence = z.infer<typeof meetingPresenceSchema>;
 
 /** A presence meta as realtime-js hands it out: the tracked state plus its `presence_ref`. */
-export const presenceMetaSchema = meetingPresenceSchema.extend({ presence_ref: z.string().optional() });
+export const presenceMetaSchema = z.extend(meetingPresenceSchema, { presence_ref: z.optional(z.string()) });
 
 /** `realtime.send` payload of event `read` on `conversation:<id>`. */
 export const readReceiptSchema = z.object({
@@ -128,16 +135,16 @@ export type ReadReceipt = z.infer<typeof readReceiptSchema>;
 export const conversationNoticeSchema = z.object({
   conversation_id: id,
   kind: z.enum(['direct', 'group', 'meeting']),
-  title: z.string().nullable().default(null),
+  title: orNull(z.string()),
 });
 export type ConversationNotice = z.infer<typeof conversationNoticeSchema>;
 
 /** `realtime.send` payload of event `unread` on `user:<id>`. */
 export const unreadNoticeSchema = z.object({
   conversation_id: id,
-  unread_count: z.number().int().nonnegative(),
-  last_message_at: nullableTimestamp.default(null),
-  last_message_preview: z.string().nullable().default(null),
+  unread_count: z.number().check(z.int(), z.nonnegative()),
+  last_message_at: orNull(timestamp),
+  last_message_preview: orNull(z.string()),
 });
 export type UnreadNotice = z.infer<typeof unreadNoticeSchema>;
 
@@ -145,30 +152,30 @@ export type UnreadNotice = z.infer<typeof unreadNoticeSchema>;
  * The envelope `realtime.broadcast_changes` sends: `record` is null for DELETE, `old_record` for
  * INSERT. `id` is added by `realtime.send`.
  */
-export function broadcastChangeSchema<Row extends z.ZodType>(row: Row) {
+export function broadcastChangeSchema<Row extends z.ZodMiniType>(row: Row) {
   return z.discriminatedUnion('operation', [
     z.object({
-      id: z.string().optional(),
+      id: z.optional(z.string()),
       schema: z.string(),
       table: z.string(),
       operation: z.literal('INSERT'),
       record: row,
-      old_record: z.null().optional(),
+      old_record: z.optional(z.null()),
     }),
     z.object({
-      id: z.string().optional(),
+      id: z.optional(z.string()),
       schema: z.string(),
       table: z.string(),
       operation: z.literal('UPDATE'),
       record: row,
-      old_record: row.nullable().optional(),
+      old_record: z.optional(z.nullable(row)),
     }),
     z.object({
-      id: z.string().optional(),
+      id: z.optional(z.string()),
       schema: z.string(),
       table: z.string(),
       operation: z.literal('DELETE'),
-      record: z.null().optional(),
+      record: z.optional(z.null()),
       old_record: row,
     }),
   ]);
@@ -190,16 +197,28 @@ export interface ParseContext {
   target?: EventTarget | null;
 }
 
+const englishMessages = z.locales.en().localeError;
+/**
+ * `zod/mini` loads no locale, so every issue would read "Invalid input"; `zod` used to configure
+ * English globally. Word our reports in English unless the app has configured zod's messages.
+ */
+const parseOptions: z.core.ParseContext<z.core.$ZodIssue> = {
+  error: (issue) => {
+    const configured = z.config();
+    return configured.customError || configured.localeError ? undefined : englishMessages(issue);
+  },
+};
+
 /**
  * Validates `data`. Returns the parsed value, or `undefined` after reporting a `pasabay-error`
  * (code `invalid-payload`) on `context.target`. Never throws.
  */
-export function parsePayload<Schema extends z.ZodType>(
+export function parsePayload<Schema extends z.ZodMiniType>(
   schema: Schema,
   data: unknown,
   context: ParseContext,
 ): z.infer<Schema> | undefined {
-  const result = schema.safeParse(data);
+  const result = schema.safeParse(data, parseOptions);
   if (result.success) return result.data;
   context.target?.dispatchEvent(
     new PasabayErrorEvent({
@@ -213,7 +232,7 @@ export function parsePayload<Schema extends z.ZodType>(
 }
 
 /** Validates each item, keeping the valid ones and reporting the rest. Never throws. */
-export function parseList<Schema extends z.ZodType>(
+export function parseList<Schema extends z.ZodMiniType>(
   schema: Schema,
   data: unknown,
   context: ParseContext,

@@ -1,0 +1,165 @@
+/**
+ * The built script-tag bundle, not the sources the browser suite imports: the build minifies
+ * Lit's `css` and `html` templates, and a minifier slip shows up only in built code. Builds with
+ * the project's vite config into a temporary folder, serves it on 127.0.0.1 and loads it in
+ * headless Chromium (CHROME_PATH, or Debian's). The elements are not configured, so nothing
+ * connects anywhere.
+ */
+import assert from 'node:assert/strict';
+import { readFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { build } from 'vite';
+import { REPO_ROOT } from '../../supabase/local/db.js';
+
+const BUNDLE = 'pasabay-chat.bundle.js';
+const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants'] as const;
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head><script type="module" src="/${BUNDLE}"></script></head>
+  <body></body>
+</html>`;
+
+/** The `css` templates as written (none has expressions), to compare with what the bundle ships. */
+async function sourceStyles(): Promise<string[]> {
+  const files = [path.join(REPO_ROOT, 'src/styles/host.ts')];
+  const components = path.join(REPO_ROOT, 'src/components');
+  for (const folder of await readdir(components)) {
+    for (const file of await readdir(path.join(components, folder))) {
+      if (file.endsWith('.styles.ts')) files.push(path.join(components, folder, file));
+    }
+  }
+  const texts: string[] = [];
+  for (const file of files) {
+    for (const match of (await readFile(file, 'utf8')).matchAll(/\bcss`([^`]*)`/g)) texts.push(match[1]!);
+  }
+  return texts;
+}
+
+/**
+ * Runs in the page: each rule as depth + kind + selector or condition, sorted. No inner named
+ * functions: the page does not have the helpers the TypeScript loader would wrap them in.
+ */
+function describeRules(sheets: CSSStyleSheet[]): string[] {
+  const lines: string[] = [];
+  const pending: [CSSRule, number][] = sheets.flatMap((sheet) =>
+    Array.from(sheet.cssRules, (rule) => [rule, 0] as [CSSRule, number]),
+  );
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [rule, depth] = next;
+    if (rule instanceof CSSStyleRule) lines.push(`${depth} style ${rule.selectorText}`);
+    else if (rule instanceof CSSMediaRule) lines.push(`${depth} media ${rule.conditionText}`);
+    else if (rule instanceof CSSKeyframesRule) lines.push(`${depth} keyframes ${rule.name}`);
+    else lines.push(`${depth} ${rule.constructor.name}`);
+    if (rule instanceof CSSGroupingRule || rule instanceof CSSStyleRule) {
+      for (const child of Array.from(rule.cssRules)) pending.push([child, depth + 1]);
+    }
+  }
+  return lines.sort();
+}
+
+describe('script-tag bundle (built)', () => {
+  let outDir: string;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), 'pasabay-bundle-'));
+    await build({
+      root: REPO_ROOT,
+      configFile: path.join(REPO_ROOT, 'vite.config.ts'),
+      mode: 'bundle',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+    const bundle = await readFile(path.join(outDir, BUNDLE));
+    server = createServer((req, res) => {
+      if (req.url === `/${BUNDLE}`) res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+      else if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await puppeteer.launch({
+      executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction((tags) => tags.every((tag) => customElements.get(tag)), {}, TAGS);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('defines the three elements and renders each into a styled shadow root', async () => {
+    const rendered = await page.evaluate(async (tags) => {
+      const results = [];
+      for (const tag of tags) {
+        const element = document.createElement(tag) as HTMLElement & { updateComplete: Promise<unknown> };
+        document.body.append(element);
+        await element.updateComplete;
+        const root = element.shadowRoot;
+        results.push({
+          tag,
+          sheets: root?.adoptedStyleSheets.length ?? 0,
+          rules: root?.adoptedStyleSheets.reduce((sum, sheet) => sum + sheet.cssRules.length, 0) ?? 0,
+          children: root?.querySelectorAll('*').length ?? 0,
+          // Declared on :host by the shared host styles: present only if the sheet applies.
+          textColor: getComputedStyle(element).getPropertyValue('--_color-text').trim(),
+        });
+      }
+      return results;
+    }, TAGS);
+    for (const element of rendered) {
+      assert.equal(element.sheets, 2, `${element.tag}: host styles + its own`);
+      assert.ok(element.rules > 5, `${element.tag}: ${element.rules} CSS rules`);
+      assert.ok(element.children > 0, `${element.tag}: rendered nothing`);
+      assert.notEqual(element.textColor, '', `${element.tag}: host styles not applied`);
+    }
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('ships every CSS rule the sources declare', async () => {
+    const sources = await sourceStyles();
+    const shippedSheets = await page.evaluateHandle((tags) => {
+      const sheets = new Set<CSSStyleSheet>();
+      for (const tag of tags) {
+        for (const sheet of document.querySelector(tag)!.shadowRoot!.adoptedStyleSheets) sheets.add(sheet);
+      }
+      return [...sheets];
+    }, TAGS);
+    const declaredSheets = await page.evaluateHandle(
+      (texts) =>
+        texts.map((text) => {
+          const sheet = new CSSStyleSheet();
+          sheet.replaceSync(text);
+          return sheet;
+        }),
+      sources,
+    );
+    const shipped = await page.evaluate(describeRules, shippedSheets);
+    const declared = await page.evaluate(describeRules, declaredSheets);
+    assert.ok(declared.length > 20, `found ${declared.length} source rules`);
+    assert.deepEqual(shipped, declared);
+  });
+});
