@@ -64,10 +64,14 @@ try {
 
   // Removing Ana's element leaves the meeting (presence and left_at); putting it back rejoins.
   const ana = elements.get('ana')!;
-  const anaSeat = ana.parentElement!;
-  document.querySelector('#leave-ana')!.addEventListener('click', () => {
-    if (ana.isConnected) ana.remove();
-    else anaSeat.append(ana);
+  const leftNote = document.createElement('p');
+  leftNote.className = 'away';
+  leftNote.textContent = 'Ana has left the meeting.';
+  const toggle = document.querySelector<HTMLButtonElement>('#leave-ana')!;
+  toggle.addEventListener('click', () => {
+    if (ana.isConnected) ana.replaceWith(leftNote);
+    else leftNote.replaceWith(ana);
+    toggle.textContent = ana.isConnected ? 'Ana leaves' : 'Ana rejoins';
   });
 } catch (error) {
   const message = document.createElement('p');

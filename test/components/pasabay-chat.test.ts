@@ -107,6 +107,8 @@ describe('<pasabay-chat>', () => {
       await typeAndSend(theirs, 'Yes, 5 works');
       await waitForBody(mine, 'Yes, 5 works');
       await waitUntil(() => part(mine, 'reply-quote')?.textContent?.includes('Meet at 5?'), 'no reply quote');
+      // The quote belongs to the reply's bubble, not floating between it and the message above.
+      expect(part(mine, 'reply-quote')!.closest('[part~="bubble"]')).to.not.equal(null);
 
       // Maria edits, then deletes, her message.
       (parts(mine, 'message')[0]!.querySelector('[part~="edit"]') as HTMLButtonElement).click();
@@ -279,6 +281,12 @@ describe('<pasabay-chat>', () => {
       await waitForState(el, 'empty');
       expect(part(el, 'empty')!.textContent).to.contain('No messages yet');
       expect(part(el, 'log')!.getAttribute('aria-busy')).to.equal('false');
+      // The empty message sits in the middle of the log, not in its upper third.
+      const log = part(el, 'log')!.getBoundingClientRect();
+      const empty = part(el, 'empty')!.getBoundingClientRect();
+      const logMiddle = log.top + log.height / 2;
+      expect(empty.top).to.be.below(logMiddle);
+      expect(empty.bottom).to.be.above(logMiddle);
       await expect(el).to.be.accessible();
     });
 
@@ -385,12 +393,16 @@ describe('<pasabay-chat>', () => {
       await waitLive(el);
       await post(carlos, direct, 'after the move');
       await waitForBody(el, 'after the move');
+      // Two people: the avatar is enough, no name above each group.
+      expect(parts(el, 'sender').length).to.equal(0);
+      expect(parts(el, 'avatar').length).to.equal(1);
       el.conversationId = group;
       await waitUntil(() => el.activeConversationId === group && hasState(el, 'empty'), 'never switched');
       await waitLive(el);
       await post(ana, group, 'hello group');
       await waitForBody(el, 'hello group');
       expect(bodies(el)).to.deep.equal(['hello group']);
+      expect(parts(el, 'sender').map((sender) => sender.textContent)).to.deep.equal(['Ana']);
       const topics = maria.client.getChannels().map((c) => c.topic);
       expect(topics.some((t) => t.includes(direct))).to.equal(false);
       el.remove();
@@ -461,6 +473,8 @@ describe('<pasabay-chat>', () => {
       const composer = part(el, 'composer')!.getBoundingClientRect();
       const send = part(el, 'send')!.getBoundingClientRect();
       expect(send.right).to.be.at.most(composer.left + 1);
+      // A Latin-script time keeps its own order inside the right-to-left line ("1:18 AM", not "AM 1:18").
+      expect(getComputedStyle(part(el, 'time')!).unicodeBidi).to.equal('plaintext');
       await expect(el).to.be.accessible();
     });
   });

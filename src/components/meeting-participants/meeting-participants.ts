@@ -20,8 +20,9 @@ import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-jo
 import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
 import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
 import { participantsStrings, type ParticipantsStrings } from '../../i18n/participants.js';
-import { effectiveLang, formatList, mergeStrings } from '../../i18n/strings.js';
+import { effectiveLang, mergeStrings } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
+import { AnnouncerController } from './announcer-controller.js';
 import { styles } from './meeting-participants.styles.js';
 import {
   RecordedStates,
@@ -36,11 +37,6 @@ import {
 } from './roster.js';
 
 export type { OwnState } from './roster.js';
-
-/** Join / leave announcements are batched and spoken at most this often. */
-const ANNOUNCE_INTERVAL_MS = 3000;
-/** More names than this in one announcement are counted instead. */
-const MAX_ANNOUNCED_NAMES = 3;
 
 type Badge = 'muted' | 'video' | 'screen' | 'hand' | 'away';
 
@@ -119,6 +115,10 @@ export class MeetingParticipants extends LitElement {
     },
     onJoined: () => this.onJoined(),
   });
+  private readonly announcer = new AnnouncerController(this, {
+    strings: () => this.resolvedStrings,
+    locale: () => this.locale,
+  });
   private readonly recorded = new RecordedStates();
   private roster: Roster = new Map();
   /** Whether the roster holds the state of the current join (joins/leaves are diffed after that). */
@@ -127,10 +127,6 @@ export class MeetingParticipants extends LitElement {
   private onlineAt = new Date().toISOString();
   private trackTimes: number[] = [];
   private trackTimer: ReturnType<typeof setTimeout> | undefined;
-  private pendingJoins: string[] = [];
-  private pendingLeaves: string[] = [];
-  private announceTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastAnnouncedAt = -Infinity;
   private resolvedStrings: ParticipantsStrings = participantsStrings;
   private locale = '';
   /** The last RPC that records one's own state; `setState()` waits for it. */
@@ -139,7 +135,6 @@ export class MeetingParticipants extends LitElement {
   private readonly reportedMetas = new Set<string>();
 
   @state() private participantList: readonly MeetingPresence[] = [];
-  @state() private announcement = '';
   @state() private expanded = false;
   @state() private notAllowed = false;
 
@@ -191,11 +186,7 @@ export class MeetingParticipants extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.trackTimer);
-    clearTimeout(this.announceTimer);
     this.trackTimer = undefined;
-    this.announceTimer = undefined;
-    this.pendingJoins = [];
-    this.pendingLeaves = [];
     this.resetRoster();
     const client = this.clientSource.client;
     const meetingId = this.joinedMeetingId;
@@ -369,14 +360,13 @@ export class MeetingParticipants extends LitElement {
       for (const participant of joined) {
         if (participant.user_id === ownId) continue;
         this.dispatchEvent(new PasabayParticipantJoinEvent({ meetingId: this.meetingId, participant }));
-        this.pendingJoins.push(participant.display_name);
+        this.announcer.noteJoin(participant.display_name);
       }
       for (const participant of left) {
         if (participant.user_id === ownId) continue;
         this.dispatchEvent(new PasabayParticipantLeaveEvent({ meetingId: this.meetingId, participant }));
-        this.pendingLeaves.push(participant.display_name);
+        this.announcer.noteLeave(participant.display_name);
       }
-      this.scheduleAnnouncement();
     }
     this.baselined = true;
     this.refreshList();
@@ -400,38 +390,6 @@ export class MeetingParticipants extends LitElement {
     if (!changed) return;
     this.participantList = list;
     this.dispatchEvent(new PasabayPresenceChangeEvent({ meetingId: this.meetingId, participants: list }));
-  }
-
-  private scheduleAnnouncement() {
-    if (this.announceTimer !== undefined || (this.pendingJoins.length === 0 && this.pendingLeaves.length === 0)) return;
-    const wait = Math.max(0, this.lastAnnouncedAt + ANNOUNCE_INTERVAL_MS - Date.now());
-    this.announceTimer = setTimeout(() => {
-      this.announceTimer = undefined;
-      this.announce();
-    }, wait);
-  }
-
-  private announce() {
-    const s = this.resolvedStrings;
-    const sentence = (
-      names: string[],
-      named: ParticipantsStrings['participantsJoined'],
-      counted: (n: number) => string,
-    ) =>
-      names.length === 0
-        ? ''
-        : names.length > MAX_ANNOUNCED_NAMES
-          ? counted(names.length)
-          : named(formatList(names, this.locale), names.length);
-    const parts = [
-      sentence(this.pendingJoins, s.participantsJoined, s.participantsManyJoined),
-      sentence(this.pendingLeaves, s.participantsLeft, s.participantsManyLeft),
-    ].filter(Boolean);
-    this.pendingJoins = [];
-    this.pendingLeaves = [];
-    if (parts.length === 0) return;
-    this.announcement = parts.join('. ');
-    this.lastAnnouncedAt = Date.now();
   }
 
   private onToggle(key: keyof OwnState) {
@@ -560,7 +518,7 @@ export class MeetingParticipants extends LitElement {
           }
         </ul>
         ${this.controls ? this.renderControls() : nothing}
-        <div class="visually-hidden" role="status">${this.announcement}</div>
+        <div class="visually-hidden" role="status">${this.announcer.announcement}</div>
       </div>
     `;
   }

@@ -113,6 +113,12 @@ export default css`
     font-size: var(--_font-size-small);
   }
 
+  /* With nothing in the list, the loading and empty messages sit in the middle of the log. */
+  [part~='loading'] ~ [part~='list'],
+  [part~='empty'] ~ [part~='list'] {
+    margin-block-start: 0;
+  }
+
   [part~='history-status'] {
     position: absolute;
     inset-block-start: var(--_space-s);
@@ -235,19 +241,21 @@ export default css`
     margin-inline-start: var(--_space-xs);
   }
 
+  /* Inside the reply's bubble, so it reads as part of the reply, not of the message above. Shaded
+     darker, not lighter: white text on the accent bubble keeps its 4.5:1 contrast. */
   [part~='reply-quote'] {
-    max-inline-size: var(--_bubble-max);
-    margin-block-end: 2px;
+    margin-block-end: var(--_space-xs);
     padding: var(--_space-xs) var(--_space-s);
-    border-inline-start: 3px solid var(--_color-border);
+    border-inline-start: 3px solid currentColor;
+    border-radius: var(--_radius-s);
+    background: rgb(0 0 0 / 0.12);
     font-size: var(--_font-size-small);
-    color: var(--_color-text-muted);
     overflow-wrap: anywhere;
   }
 
   [part~='reply-sender'] {
+    display: block;
     font-weight: 600;
-    margin-inline-end: var(--_space-xs);
   }
 
   [part~='reactions'] {
@@ -255,6 +263,12 @@ export default css`
     flex-wrap: wrap;
     gap: var(--_space-xs);
     margin-block-start: 2px;
+  }
+
+  /* Emoji fonts after the text font, for systems whose text font lacks them. */
+  [part~='reaction'],
+  [part~='picker-option'] {
+    font-family: var(--_font-family), 'Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji', sans-serif;
   }
 
   [part~='reaction'] {
@@ -278,6 +292,16 @@ export default css`
     color: var(--_color-text-muted);
   }
 
+  /* A time read in a right-to-left page keeps its own order ("1:18 AM", not "AM 1:18"). */
+  [part~='time'] {
+    unicode-bidi: plaintext;
+  }
+
+  [part~='time'] + [part~='status']::before {
+    content: '·' / '';
+    margin-inline-end: var(--_space-xs);
+  }
+
   [part~='status'][part~='failed'] {
     color: var(--_color-danger);
     font-weight: 600;
@@ -289,10 +313,11 @@ export default css`
     padding: 0 var(--_space-s);
   }
 
+  /* Inset so that it stays inside the focused message's outline. */
   [part~='actions'] {
     position: absolute;
-    inset-block-start: 0;
-    inset-inline-end: 0;
+    inset-block-start: 2px;
+    inset-inline-end: 2px;
     z-index: 1;
     display: flex;
     flex-wrap: wrap;
@@ -307,7 +332,7 @@ export default css`
 
   [part~='own'] > [part~='actions'] {
     inset-inline-end: auto;
-    inset-inline-start: 0;
+    inset-inline-start: 2px;
   }
 
   [part~='message']:hover > [part~='actions'],

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
@@ -47,32 +46,22 @@ import {
   type DataContext,
   type RequestFailure,
 } from './chat-data.js';
+import { Composer, SERVER_MAX_LENGTH } from './composer.js';
+import { renderComposer } from './composer-view.js';
 import { chatFormatters, type ChatFormatters } from './format.js';
-import { groupMessages, type ChatRow } from './grouping.js';
-import { renderBody } from './linkify.js';
 import { MessageStore, type ChatMessage } from './message-store.js';
+import { renderRow, type MessageView } from './message-view.js';
 import { Outbox } from './outbox.js';
 import styles from './pasabay-chat.styles.js';
-import { VirtualWindow, type WindowRange } from './virtual-window.js';
+import { ScrollWindowController } from './scroll-window-controller.js';
 
 /** What the element is showing, besides the connection banner. */
 type View = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
 type Connection = 'online' | 'connecting' | 'reconnecting' | 'offline';
-type MessageRowData = Extract<ChatRow, { kind: 'message' }>;
-type StartRow = { kind: 'start'; key: string };
-type DisplayRow = ChatRow | StartRow;
 
 interface MemberState {
   lastReadAt: number;
 }
-
-/** The server's limit on a message body (characters after trimming). */
-const SERVER_MAX_LENGTH = 4000;
-/** Distance from the bottom (px) within which the view follows new messages. */
-const PIN_THRESHOLD = 48;
-/** Distance from the top (px) at which the next older page is requested. */
-const LOAD_OLDER_THRESHOLD = 600;
-const START_KEY = 'start';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -164,7 +153,6 @@ export class PasabayChat extends LitElement {
    */
   readonly messageStore = new MessageStore();
 
-  private readonly rowWindow = new VirtualWindow();
   private readonly session = new SessionController(this, {
     client: () => this.currentClient(),
     guestName: () => this.guestName || configuration()?.guestName,
@@ -191,16 +179,27 @@ export class PasabayChat extends LitElement {
     identity: () => this.session.identity,
   });
   private readonly visibility = new VisibilityController(this, { onChange: () => this.requestUpdate() });
+  private readonly scroller = new ScrollWindowController(this, {
+    store: this.messageStore,
+    hasOlder: () => this.hasOlder,
+    log: () => this.logElement,
+    list: () => this.listElement,
+  });
+  private readonly composer = new Composer(this, {
+    maxLength: () => this.maxLength,
+    textarea: () => this.composerElement,
+    lastOwnMessage: () => {
+      const me = this.session.identity?.userId;
+      return [...this.messageStore.messages]
+        .reverse()
+        .find((m) => m.sender_id === me && m.delivery === 'sent' && !m.deleted_at);
+    },
+    onSubmit: () => this.submit(),
+    onTyping: (typing) => (typing ? this.typing.input() : this.typing.stop()),
+  });
 
   #strings: ChatStrings = resolveChatStrings(undefined);
   #formatters: ChatFormatters = chatFormatters();
-  #rows: DisplayRow[] = [];
-  #rowsRevision = -1;
-  #rowsHasOlder = true;
-  #range: WindowRange = { start: 0, end: 0, paddingTop: 0, paddingBottom: 0, total: 0 };
-  #viewport = { top: 0, height: 0 };
-  #pinned = true;
-  #anchor: { key: string; delta: number } | undefined;
   #outbox: Outbox | undefined;
   #openKey: string | undefined;
   #openClient: SupabaseClient | undefined;
@@ -212,7 +211,6 @@ export class PasabayChat extends LitElement {
   #reportedUnread = 0;
   #reportedConfigurationError: string | undefined;
   #stopConfigure: (() => void) | undefined;
-  #resizeObserver: ResizeObserver | undefined;
   #profiles = new Map<string, Profile>();
   #members = new Map<string, MemberState>();
   /** Unread count the server reported at load, for messages older than the loaded page. */
@@ -228,9 +226,6 @@ export class PasabayChat extends LitElement {
   @state() private hasOlder = true;
   @state() private loadingOlder = false;
   @state() private olderFailed = false;
-  @state() private draft = '';
-  @state() private replyTo: string | undefined;
-  @state() private editing: string | undefined;
   @state() private activeId: string | undefined;
   @state() private pickerFor: string | undefined;
   @state() private newBelow = 0;
@@ -313,9 +308,7 @@ export class PasabayChat extends LitElement {
     document.addEventListener('visibilitychange', this.onWake);
     window.addEventListener('pageshow', this.onWake);
     this.#stopConfigure = onConfigure(() => this.requestUpdate());
-    this.#resizeObserver = new ResizeObserver(() => this.requestUpdate());
     this.online = navigator.onLine;
-    this.#pinned = true;
     this.#outbox?.resume();
   }
 
@@ -327,8 +320,6 @@ export class PasabayChat extends LitElement {
     window.removeEventListener('pageshow', this.onWake);
     this.#stopConfigure?.();
     this.#stopConfigure = undefined;
-    this.#resizeObserver?.disconnect();
-    this.#resizeObserver = undefined;
     // Queued messages stay in the outbox and go out when the element is attached again.
     this.#outbox?.pause();
   }
@@ -337,20 +328,11 @@ export class PasabayChat extends LitElement {
     if (changed.has('strings')) this.#strings = resolveChatStrings(this.strings);
     this.#formatters = chatFormatters(effectiveLang(this));
     this.syncOpen();
-    this.captureAnchor();
-    this.buildRows();
-    this.#range = this.computeRange();
     this.syncStates();
   }
 
-  protected override firstUpdated(): void {
-    if (this.logElement) this.#resizeObserver?.observe(this.logElement);
-  }
-
+  // The scroller measures rows and restores the scroll position in its hostUpdated, before this.
   protected override updated(): void {
-    const log = this.logElement;
-    if (log && this.#resizeObserver) this.#resizeObserver.observe(log);
-    if (log) this.settleLayout(log);
     this.maybeMarkRead();
     this.reportUnread();
   }
@@ -428,13 +410,11 @@ export class PasabayChat extends LitElement {
       this.hasOlder = true;
       this.olderFailed = false;
       this.loadingOlder = false;
-      this.replyTo = undefined;
-      this.editing = undefined;
+      this.composer.reset();
       this.activeId = undefined;
       this.pickerFor = undefined;
       this.newBelow = 0;
-      this.#pinned = true;
-      this.#anchor = undefined;
+      this.scroller.reset();
       this.#outbox?.dispose();
       this.#outbox = undefined;
     }
@@ -661,7 +641,7 @@ export class PasabayChat extends LitElement {
     for (const message of fromOthers) {
       this.dispatchEvent(new PasabayMessageReceiveEvent({ conversationId, message, via }));
     }
-    if (!this.#pinned) this.newBelow += fromOthers.length;
+    if (!this.scroller.pinned) this.newBelow += fromOthers.length;
     const last = fromOthers.at(-1)!;
     this.announcement =
       fromOthers.length === 1
@@ -676,7 +656,7 @@ export class PasabayChat extends LitElement {
     const conversation = this.conversation;
     const me = this.session.identity?.userId;
     if (!context || !conversation || !me || this.view !== 'ready' || this.#markingRead) return;
-    if (!this.visibility.visible || !this.#pinned || this.unreadCount === 0) return;
+    if (!this.visibility.visible || !this.scroller.pinned || this.unreadCount === 0) return;
     const newest = this.messageStore.newest;
     if (!newest) return;
     this.#markingRead = true;
@@ -711,97 +691,12 @@ export class PasabayChat extends LitElement {
     this.dispatchEvent(new PasabayUnreadChangeEvent({ conversationId, unreadCount: count }));
   }
 
-  // ----- windowed layout --------------------------------------------------------------------
-
-  private buildRows() {
-    const store = this.messageStore;
-    if (store.revision === this.#rowsRevision && this.hasOlder === this.#rowsHasOlder) return;
-    this.#rowsRevision = store.revision;
-    this.#rowsHasOlder = this.hasOlder;
-    const rows: DisplayRow[] = groupMessages(store.messages);
-    if (!this.hasOlder && rows.length > 0) rows.unshift({ kind: 'start', key: START_KEY });
-    this.#rows = rows;
-    this.rowWindow.setKeys(rows.map((row) => row.key));
-  }
-
-  private listTop(): number {
-    return this.listElement?.offsetTop ?? 0;
-  }
-
-  /**
-   * Remembers the first message on screen and its distance from the top of the log, read from the
-   * DOM, so the next update can put it back exactly there (estimated heights of rows not yet
-   * measured cannot move what the user is reading).
-   */
-  private captureAnchor() {
-    const log = this.logElement;
-    if (!log || this.#pinned || this.rowWindow.length === 0) {
-      this.#anchor = undefined;
-      return;
-    }
-    const logTop = log.getBoundingClientRect().top;
-    for (const row of log.querySelectorAll<HTMLElement>('[data-key]')) {
-      const key = row.dataset.key!;
-      if (!this.isMessageKey(key)) continue;
-      const rect = row.getBoundingClientRect();
-      if (rect.bottom > logTop) {
-        this.#anchor = { key, delta: rect.top - logTop };
-        return;
-      }
-    }
-    this.#anchor = undefined;
-  }
-
-  private isMessageKey(key: string): boolean {
-    return key !== START_KEY && !key.startsWith('day:');
-  }
-
-  private computeRange(): WindowRange {
-    const height = this.#viewport.height || this.logElement?.clientHeight || 800;
-    if (this.#pinned) return this.rowWindow.range(Math.max(0, this.rowWindow.total - height), height);
-    if (this.#anchor) {
-      const index = this.rowWindow.indexOf(this.#anchor.key);
-      if (index >= 0)
-        return this.rowWindow.range(Math.max(0, this.rowWindow.offsetOf(index) - this.#anchor.delta), height);
-    }
-    return this.rowWindow.range(Math.max(0, this.#viewport.top - this.listTop()), height);
-  }
-
-  /** Measures rendered rows, restores the scroll position, and renders again until the window is stable. */
-  private settleLayout(log: HTMLElement) {
-    let remeasured = false;
-    for (const row of log.querySelectorAll<HTMLElement>('[data-key]')) {
-      if (this.rowWindow.setHeight(row.dataset.key!, row.getBoundingClientRect().height)) remeasured = true;
-    }
-    if (this.#pinned) {
-      log.scrollTop = log.scrollHeight;
-    } else if (this.#anchor) {
-      const anchor = this.#anchor;
-      const row = log.querySelector<HTMLElement>(`[data-key="${CSS.escape(anchor.key)}"]`);
-      if (row) {
-        const shift = row.getBoundingClientRect().top - log.getBoundingClientRect().top - anchor.delta;
-        if (Math.abs(shift) >= 0.5) log.scrollTop += shift;
-      } else {
-        const index = this.rowWindow.indexOf(anchor.key);
-        if (index >= 0) log.scrollTop = this.listTop() + this.rowWindow.offsetOf(index) - anchor.delta;
-      }
-    }
-    this.#viewport = { top: log.scrollTop, height: log.clientHeight };
-    const range = this.computeRange();
-    if (remeasured || range.start !== this.#range.start || range.end !== this.#range.end) this.requestUpdate();
-  }
+  // ----- scrolling ------------------------------------------------------------------------------
 
   private readonly onScroll = () => {
-    const log = this.logElement;
-    if (!log) return;
-    const distance = log.scrollHeight - log.scrollTop - log.clientHeight;
-    this.#pinned = distance < PIN_THRESHOLD;
-    if (this.#pinned) this.newBelow = 0;
-    this.#viewport = { top: log.scrollTop, height: log.clientHeight };
-    if (log.scrollTop < LOAD_OLDER_THRESHOLD && this.hasOlder && !this.loadingOlder && !this.olderFailed)
-      void this.loadOlder();
-    const range = this.rowWindow.range(Math.max(0, log.scrollTop - this.listTop()), log.clientHeight);
-    if (range.start !== this.#range.start || range.end !== this.#range.end) this.requestUpdate();
+    const { nearTop } = this.scroller.handleScroll();
+    if (this.scroller.pinned) this.newBelow = 0;
+    if (nearTop && this.hasOlder && !this.loadingOlder && !this.olderFailed) void this.loadOlder();
     this.maybeMarkRead();
   };
 
@@ -830,68 +725,26 @@ export class PasabayChat extends LitElement {
 
   // ----- composing --------------------------------------------------------------------------
 
-  private get trimmedDraft(): string {
-    return this.draft.trim();
-  }
-
-  private get limit(): number {
-    return Math.min(SERVER_MAX_LENGTH, Math.max(1, this.maxLength || SERVER_MAX_LENGTH));
-  }
-
-  private readonly onInput = (event: InputEvent) => {
-    this.draft = (event.target as HTMLTextAreaElement).value;
-    if (this.draft.trim() && !this.editing) this.typing.input();
-    else this.typing.stop();
-  };
-
-  private readonly onComposerKeydown = (event: KeyboardEvent) => {
-    // Enter confirms an IME composition; it must not send.
-    if (event.isComposing || event.keyCode === 229) return;
-    if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      event.preventDefault();
-      this.submit();
-    } else if (event.key === 'Escape' && (this.replyTo || this.editing)) {
-      event.preventDefault();
-      this.cancelContext();
-    } else if (event.key === 'ArrowUp' && !this.draft && !this.editing) {
-      // Up in an empty composer edits one's last message, as in most chat apps.
-      const me = this.session.identity?.userId;
-      const last = [...this.messageStore.messages]
-        .reverse()
-        .find((m) => m.sender_id === me && m.delivery === 'sent' && !m.deleted_at);
-      if (last) {
-        event.preventDefault();
-        this.startEdit(last);
-      }
-    }
-  };
-
-  private readonly onSubmit = (event: SubmitEvent) => {
-    event.preventDefault();
-    this.submit();
-  };
-
   /** Sends the composer's text (or saves the edit). Returns the new message's id, if one was sent. */
   submit(): string | undefined {
-    const body = this.trimmedDraft;
+    const body = this.composer.body;
     const conversation = this.conversation;
     const me = this.session.identity?.userId;
-    if (!body || body.length > this.limit || !conversation || !me || this.view !== 'ready') return undefined;
-    if (this.editing) {
-      void this.saveEdit(this.editing, body);
+    if (!body || body.length > this.composer.limit || !conversation || !me || this.view !== 'ready') return undefined;
+    if (this.composer.editing) {
+      void this.saveEdit(this.composer.editing, body);
       return undefined;
     }
     const id = uuid();
-    const replyTo = this.replyTo ?? null;
+    const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
     this.messageStore.addLocal(
       { id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo },
       'sending',
     );
-    this.draft = '';
-    this.replyTo = undefined;
-    this.#pinned = true;
+    this.composer.clearSent();
+    this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
     this.#outbox?.enqueue({ id, conversation_id: conversation.id, body, reply_to: replyTo });
@@ -908,38 +761,21 @@ export class PasabayChat extends LitElement {
     if (this.#outbox?.discard(id)) this.messageStore.remove(id);
   }
 
-  private cancelContext() {
-    if (this.editing) this.draft = '';
-    this.editing = undefined;
-    this.replyTo = undefined;
-    this.composerElement?.focus();
-  }
-
   private startReply(message: ChatMessage) {
-    this.editing = undefined;
-    this.replyTo = message.id;
     this.pickerFor = undefined;
-    this.composerElement?.focus();
+    this.composer.startReply(message);
   }
 
   private startEdit(message: ChatMessage) {
-    this.replyTo = undefined;
-    this.editing = message.id;
-    this.draft = message.body;
     this.pickerFor = undefined;
-    void this.updateComplete.then(() => {
-      const composer = this.composerElement;
-      composer?.focus();
-      composer?.setSelectionRange(composer.value.length, composer.value.length);
-    });
+    this.composer.startEdit(message);
   }
 
   private async saveEdit(id: string, body: string) {
     const context = this.context();
     const held = this.messageStore.get(id);
     if (!context || !held) return;
-    this.editing = undefined;
-    this.draft = '';
+    this.composer.finishEdit();
     if (held.body === body) return;
     this.messageStore.patch(id, { body, edited_at: new Date().toISOString() });
     const result = await editMessage(context, id, body);
@@ -1003,24 +839,23 @@ export class PasabayChat extends LitElement {
 
   /** Scrolls to the newest message. */
   scrollToLatest(): void {
-    this.#pinned = true;
+    this.scroller.pin();
     this.newBelow = 0;
-    this.requestUpdate();
   }
 
   // ----- keyboard in the log ----------------------------------------------------------------
 
   private readonly onLogKeydown = (event: KeyboardEvent) => {
-    const messages = this.#rows.filter((row): row is MessageRowData => row.kind === 'message');
+    const messages = this.scroller.messageRows();
     if (messages.length === 0) return;
     const current = messages.findIndex((row) => row.key === this.activeId);
     let next: number | undefined;
     switch (event.key) {
       case 'ArrowDown':
-        next = current < 0 ? this.firstVisibleMessage(messages) : Math.min(messages.length - 1, current + 1);
+        next = current < 0 ? this.scroller.firstVisibleMessage(messages) : Math.min(messages.length - 1, current + 1);
         break;
       case 'ArrowUp':
-        next = current < 0 ? this.firstVisibleMessage(messages) : Math.max(0, current - 1);
+        next = current < 0 ? this.scroller.firstVisibleMessage(messages) : Math.max(0, current - 1);
         break;
       case 'Home':
         next = 0;
@@ -1049,28 +884,9 @@ export class PasabayChat extends LitElement {
     void this.focusMessage(messages[next]!.key);
   };
 
-  private firstVisibleMessage(messages: MessageRowData[]): number {
-    const log = this.logElement;
-    if (!log) return messages.length - 1;
-    const index = this.rowWindow.indexAt(Math.max(0, log.scrollTop - this.listTop()));
-    const found = messages.findIndex((row) => this.rowWindow.indexOf(row.key) >= index);
-    return found < 0 ? messages.length - 1 : found;
-  }
-
   private async focusMessage(id: string) {
     this.activeId = id;
-    const log = this.logElement;
-    const index = this.rowWindow.indexOf(id);
-    if (!log || index < 0) return;
-    const top = this.listTop() + this.rowWindow.offsetOf(index);
-    const bottom = top + this.rowWindow.heightOf(id);
-    if (top < log.scrollTop || bottom > log.scrollTop + log.clientHeight) {
-      this.#pinned = false;
-      log.scrollTop = Math.max(0, top - log.clientHeight / 3);
-      this.#viewport = { top: log.scrollTop, height: log.clientHeight };
-      this.#anchor = undefined;
-      this.requestUpdate();
-    }
+    this.scroller.reveal(id);
     await this.updateComplete;
     this.renderRoot
       .querySelector<HTMLElement>(`[data-key="${CSS.escape(id)}"] [part~="message"]`)
@@ -1178,6 +994,7 @@ export class PasabayChat extends LitElement {
     const loading = this.view === 'loading';
     const connection = this.connection;
     const empty = !loading && this.messageStore.size === 0;
+    const messageView = this.messageView();
     return html`<div part="base">
       ${
         connection === 'online'
@@ -1211,17 +1028,17 @@ export class PasabayChat extends LitElement {
           ${loading ? html`<p part="loading">${strings.loading}</p>` : nothing}
           ${empty ? html`<div part="empty"><slot name="empty">${strings.empty}</slot></div>` : nothing}
           <div part="list">
-            <div class="spacer" style=${styleMap({ blockSize: `${this.#range.paddingTop}px` })}></div>
+            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingTop}px` })}></div>
             ${repeat(
-              this.#rows.slice(this.#range.start, this.#range.end),
+              this.scroller.visibleRows,
               (row) => row.key,
-              (row) => this.renderRow(row),
+              (row) => renderRow(row, messageView),
             )}
-            <div class="spacer" style=${styleMap({ blockSize: `${this.#range.paddingBottom}px` })}></div>
+            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingBottom}px` })}></div>
           </div>
         </div>
         ${
-          this.newBelow > 0 || (!this.#pinned && this.messageStore.size > 0)
+          this.newBelow > 0 || (!this.scroller.pinned && this.messageStore.size > 0)
             ? html`<button part="jump" type="button" @click=${this.scrollToLatest} aria-label=${strings.jumpToLatest}>
                 ${this.newBelow > 0 ? strings.newMessages(this.newBelow) : '↓'}
               </button>`
@@ -1240,135 +1057,45 @@ export class PasabayChat extends LitElement {
             ></typing-indicator>`
           : nothing
       }
-      ${this.noComposer || this.view === 'idle' ? nothing : this.renderComposer()}
+      ${
+        this.noComposer || this.view === 'idle'
+          ? nothing
+          : renderComposer({
+              strings,
+              composer: this.composer,
+              ready: this.view === 'ready',
+              replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
+            })
+      }
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
 
-  private renderRow(row: DisplayRow): TemplateResult {
-    if (row.kind === 'start') {
-      return html`<div class="row" data-key=${row.key}><p part="beginning">${this.#strings.beginning}</p></div>`;
-    }
-    if (row.kind === 'day') {
-      return html`<div class="row" data-key=${row.key}>
-        <h3 part="day">
-          <time datetime=${row.date.toISOString().slice(0, 10)}>${this.#formatters.day(row.date)}</time>
-        </h3>
-      </div>`;
-    }
-    return html`<div class="row" data-key=${row.key}>${this.renderMessage(row)}</div>`;
-  }
-
-  private renderMessage(row: MessageRowData): TemplateResult {
-    const strings = this.#strings;
-    const message = row.message;
-    const me = this.session.identity?.userId;
-    const own = message.sender_id === me;
-    const deleted = Boolean(message.deleted_at);
-    const active = this.activeId === message.id;
-    // Roving focus: only the active message (and its buttons) is in the tab order.
-    const tabindex = active ? '0' : '-1';
-    const sender = this.nameOf(message.sender_id);
-    const parts = ['message', own ? 'own' : 'other'];
-    if (row.groupStart) parts.push('first');
-    if (row.groupEnd) parts.push('last');
-    if (deleted) parts.push('deleted');
-    if (message.delivery !== 'sent') parts.push(message.delivery);
-    if (active) parts.push('active');
-    const date = new Date(Math.floor(message.sortKey / 1000));
-    const reactions = this.messageStore.reactionsOf(message.id, me);
-    const canAct = message.delivery === 'sent' && !deleted;
-    return html`<article
-      part=${parts.join(' ')}
-      data-id=${message.id}
-      tabindex=${tabindex}
-      aria-label=${`${sender}, ${this.#formatters.time(date)}`}
-    >
-      ${!own && row.groupStart ? this.renderAvatar(message.sender_id, sender) : nothing}
-      ${!own && row.groupStart ? html`<div part="sender">${sender}</div>` : nothing}
-      ${message.reply_to ? this.renderQuote(message.reply_to) : nothing}
-      <div part="bubble">
-        ${
-          deleted
-            ? html`<p part="body">${strings.deleted}</p>`
-            : html`<p part="body" dir="auto">${renderBody(message.body)}</p>`
-        }
-        ${message.edited_at && !deleted ? html`<span part="edited">(${strings.edited})</span>` : nothing}
-      </div>
-      ${
-        reactions.length > 0
-          ? html`<div part="reactions" role="group" aria-label=${strings.react}>
-              ${reactions.map(
-                (reaction) =>
-                  html`<button
-                    part=${reaction.mine ? 'reaction mine' : 'reaction'}
-                    type="button"
-                    tabindex=${tabindex}
-                    aria-pressed=${reaction.mine ? 'true' : 'false'}
-                    aria-label=${strings.reaction(reaction.emoji, strings.reactionNames[reaction.emoji] ?? reaction.emoji, reaction.count, reaction.mine)}
-                    ?disabled=${!canAct}
-                    @click=${() => void this.toggleReaction(message, reaction.emoji)}
-                  >
-                    <span aria-hidden="true">${reaction.emoji}</span> ${reaction.count}
-                  </button>`,
-              )}
-            </div>`
-          : nothing
-      }
-      ${this.renderMeta(row, own, date)} ${canAct ? this.renderActions(message, own, sender, tabindex) : nothing}
-    </article>`;
-  }
-
-  private renderAvatar(userId: string, name: string): TemplateResult {
-    const url = this.#profiles.get(userId)?.avatar_url;
-    if (url && /^https?:\/\//i.test(url)) return html`<img part="avatar" src=${url} alt="" />`;
-    return html`<span part="avatar" aria-hidden="true">${[...name][0]?.toLocaleUpperCase() ?? '?'}</span>`;
-  }
-
-  private renderQuote(replyTo: string): TemplateResult {
-    const original = this.messageStore.get(replyTo);
-    const strings = this.#strings;
-    const text = !original ? strings.originalUnavailable : original.deleted_at ? strings.deleted : original.body;
-    return html`<div part="reply-quote">
-      ${original ? html`<span part="reply-sender">${this.nameOf(original.sender_id)}</span>` : nothing}
-      <span part="reply-body" dir="auto">${text.length > 140 ? `${text.slice(0, 140)}…` : text}</span>
-    </div>`;
-  }
-
-  private renderMeta(row: MessageRowData, own: boolean, date: Date): TemplateResult | typeof nothing {
-    const strings = this.#strings;
-    const message = row.message;
-    let status: TemplateResult | typeof nothing = nothing;
-    if (own) {
-      if (message.delivery === 'failed') {
-        status = html`<span part="status failed" role="alert">${strings.failed}</span>
-          <button part="retry" type="button" @click=${() => this.retry(message.id)}>${strings.retrySend}</button>
-          <button part="discard" type="button" @click=${() => this.discard(message.id)}>${strings.discard}</button>`;
-      } else if (message.delivery === 'queued') {
-        status = html`<span part="status queued">${strings.queued}</span>`;
-      } else if (message.delivery === 'sending') {
-        status = html`<span part="status sending">${strings.sending}</span>`;
-      } else if (this.isLastOwn(message)) {
-        const readers = this.seenBy(message);
-        status =
-          readers.length === 0
-            ? html`<span part="status sent">${strings.sent}</span>`
-            : html`<span part="status seen"
-                >${this.conversation?.kind === 'direct' ? strings.seen : strings.seenBy(readers.join(', '))}</span
-              >`;
-      }
-    }
-    if (!row.groupEnd && status === nothing) return nothing;
-    return html`<div part="meta">
-      ${
-        row.groupEnd || own
-          ? html`<time part="time" datetime=${date.toISOString()} title=${this.#formatters.full(date)}
-              >${this.#formatters.time(date)}</time
-            >`
-          : nothing
-      }
-      ${status}
-    </div>`;
+  /** What the row templates need to know, and where their buttons report back. */
+  private messageView(): MessageView {
+    return {
+      strings: this.#strings,
+      formatters: this.#formatters,
+      me: this.session.identity?.userId,
+      showSenderNames: this.conversation?.kind !== 'direct',
+      direct: this.conversation?.kind === 'direct',
+      activeId: this.activeId,
+      pickerFor: this.pickerFor,
+      quickReactions: PasabayChat.quickReactions,
+      nameOf: (userId) => this.nameOf(userId),
+      avatarUrlOf: (userId) => this.#profiles.get(userId)?.avatar_url,
+      messageById: (id) => this.messageStore.get(id),
+      reactionsOf: (messageId) => this.messageStore.reactionsOf(messageId, this.session.identity?.userId),
+      isLastOwn: (message) => this.isLastOwn(message),
+      seenBy: (message) => this.seenBy(message),
+      onTogglePicker: (message) => (this.pickerFor = this.pickerFor === message.id ? undefined : message.id),
+      onToggleReaction: (message, emoji) => void this.toggleReaction(message, emoji),
+      onReply: (message) => this.startReply(message),
+      onEdit: (message) => this.startEdit(message),
+      onDelete: (message) => void this.deleteOwn(message),
+      onRetry: (id) => this.retry(id),
+      onDiscard: (id) => this.discard(id),
+    };
   }
 
   private isLastOwn(message: ChatMessage): boolean {
@@ -1379,103 +1106,6 @@ export class PasabayChat extends LitElement {
       if (candidate.sender_id === me && candidate.delivery === 'sent') return candidate.id === message.id;
     }
     return false;
-  }
-
-  private renderActions(message: ChatMessage, own: boolean, sender: string, tabindex: string): TemplateResult {
-    const strings = this.#strings;
-    const picking = this.pickerFor === message.id;
-    return html`<div part="actions" role="toolbar" aria-label=${strings.messageActions(sender)}>
-      <button
-        part="action react"
-        type="button"
-        tabindex=${tabindex}
-        aria-expanded=${picking ? 'true' : 'false'}
-        @click=${() => (this.pickerFor = picking ? undefined : message.id)}
-      >
-        ${strings.react}
-      </button>
-      <button part="action reply" type="button" tabindex=${tabindex} @click=${() => this.startReply(message)}>
-        ${strings.reply}
-      </button>
-      ${
-        own
-          ? html`<button part="action edit" type="button" tabindex=${tabindex} @click=${() => this.startEdit(message)}>
-                ${strings.edit}
-              </button>
-              <button
-                part="action delete"
-                type="button"
-                tabindex=${tabindex}
-                @click=${() => void this.deleteOwn(message)}
-              >
-                ${strings.delete}
-              </button>`
-          : nothing
-      }
-      ${
-        picking
-          ? html`<div part="picker" role="group" aria-label=${strings.react}>
-              ${PasabayChat.quickReactions.map(
-                (emoji) =>
-                  html`<button
-                    part="picker-option"
-                    type="button"
-                    aria-label=${strings.reactionNames[emoji] ?? emoji}
-                    @click=${() => void this.toggleReaction(message, emoji)}
-                  >
-                    ${emoji}
-                  </button>`,
-              )}
-            </div>`
-          : nothing
-      }
-    </div>`;
-  }
-
-  private renderComposer(): TemplateResult {
-    const strings = this.#strings;
-    const length = [...this.trimmedDraft].length;
-    const limit = this.limit;
-    const over = length > limit;
-    const showCounter = over || length > limit - 200;
-    const context = this.editing
-      ? strings.editing
-      : this.replyTo
-        ? strings.replyingTo(this.nameOf(this.messageStore.get(this.replyTo)?.sender_id ?? ''))
-        : '';
-    const ready = this.view === 'ready';
-    return html`<form part="composer-form" @submit=${this.onSubmit}>
-      ${
-        context
-          ? html`<div part="context">
-              <span>${context}</span>
-              <button part="context-cancel" type="button" @click=${this.cancelContext}>${strings.cancel}</button>
-            </div>`
-          : nothing
-      }
-      <div part="composer-row">
-        <textarea
-          part="composer"
-          rows="1"
-          aria-label=${strings.composer}
-          aria-describedby="composer-hint composer-counter"
-          aria-invalid=${over ? 'true' : 'false'}
-          placeholder=${strings.composerPlaceholder}
-          .value=${live(this.draft)}
-          ?disabled=${!ready}
-          @input=${this.onInput}
-          @keydown=${this.onComposerKeydown}
-          @blur=${() => this.typing.stop()}
-        ></textarea>
-        <button part="send" type="submit" ?disabled=${!ready || length === 0 || over}>
-          ${this.editing ? strings.save : strings.send}
-        </button>
-      </div>
-      <span id="composer-hint" class="visually-hidden">${strings.composerHint}</span>
-      <span id="composer-counter" part=${over ? 'counter over' : 'counter'} aria-live="polite" ?hidden=${!showCounter}>
-        ${showCounter ? (over ? strings.charactersOver(length - limit) : strings.charactersLeft(limit - length)) : ''}
-      </span>
-    </form>`;
   }
 }
 
