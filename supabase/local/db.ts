@@ -314,6 +314,8 @@ function connectionUrl(port: number, database: string): string {
 async function ensureDatabase(maintenanceUrl: string, database: string): Promise<void> {
   if (database === 'postgres') return;
   const client = new pg.Client({ connectionString: maintenanceUrl });
+  // A dropped connection fails the running query; unheard, its 'error' event would crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);

@@ -4,12 +4,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { createAuthHandler } from './auth/index.js';
 import type { StackContext } from './context.js';
 import { applySchema, startDatabase, type Database } from './db.js';
 import { ANON_KEY, PUBLISHABLE_KEY, SECRET_KEY, SERVICE_ROLE_KEY } from './keys.js';
 import { Metrics } from './metrics.js';
+import { createPool } from './pool.js';
 import { createRealtime } from './realtime/index.js';
 import { createRestHandler } from './rest/index.js';
 
@@ -54,7 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw error;
   }
 
-  const pool = new pg.Pool({ connectionString: database.url, max: 20, idleTimeoutMillis: 10_000 });
+  const { pool, end: endPool } = createPool({ connectionString: database.url, max: 20, idleTimeoutMillis: 10_000 });
   const context: StackContext = {
     pool,
     databaseUrl: database.url,
@@ -128,7 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
   } catch (error) {
     await realtime.close();
-    await pool.end();
+    await endPool();
     await database.stop();
     throw error;
   }
@@ -142,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await pool.end();
+      await endPool();
       await database.stop();
     })());
 

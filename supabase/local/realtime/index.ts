@@ -76,7 +76,7 @@ export async function createRealtime(ctx: RealtimeContext, options: RealtimeOpti
         try {
           if (isMessagesTable(change.relation.schema, change.relation.name))
             dispatchDatabaseBroadcast(hub, change, transaction.committedAt);
-          else await changes.dispatch(change, transaction.committedAt);
+          else await changes.dispatch(change, transaction);
         } catch (error) {
           ctx.metrics.errors.inc({ service: 'realtime' });
           console.error('[realtime] change dispatch failed:', error);

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { Claims } from '../keys.js';
 import type { Channel } from './channel.js';
+import { awaitCommitVisible } from './commit-visibility.js';
 import {
   describeSubscription,
   filterSql,
@@ -44,6 +45,14 @@ export interface Relation {
 }
 
 export type TupleValues = Record<string, string | null | undefined>;
+
+/** The transaction a change belongs to, from pgoutput's Begin message. */
+export interface Commit {
+  /** 32-bit transaction id. */
+  xid: number;
+  /** Commit time in microseconds since the Unix epoch. */
+  committedAt: bigint;
+}
 
 export interface RowChange {
   relation: Relation;
@@ -165,6 +174,8 @@ async function checkFilters(pool: pg.Pool, params: SubscriptionParams): Promise<
 export class PostgresChangesDispatcher {
   readonly #tables = new Map<string, TableInfo>();
   readonly #selectable = new Map<string, Set<string>>();
+  /** The last transaction seen visible: all its changes share the one wait. */
+  #visibleXid: number | undefined;
 
   constructor(readonly hub: Hub) {}
 
@@ -205,7 +216,8 @@ export class PostgresChangesDispatcher {
     return columns;
   }
 
-  async dispatch(change: RowChange, committedAt: bigint): Promise<void> {
+  async dispatch(change: RowChange, commit: Commit): Promise<void> {
+    const { committedAt } = commit;
     const targets: { channel: Channel; subscriptions: PgSubscription[] }[] = [];
     for (const channel of this.hub.allChannels()) {
       const subscriptions = channel.pgActive.filter(({ params }) => {
@@ -229,12 +241,15 @@ export class PostgresChangesDispatcher {
     const primaryKey = info.columns.filter((c) => c.isPrimaryKey);
 
     const visibility = new Map<string, Promise<boolean>>();
+    let committed: Promise<void> | undefined;
     const visibleTo = (claims: Claims): Promise<boolean> => {
       if (!info.rowSecurity || change.kind === 'DELETE' || primaryKey.length === 0) return Promise.resolve(true);
       const key = JSON.stringify(claims);
       let verdict = visibility.get(key);
       if (!verdict) {
-        verdict = this.#rowVisible(change, primaryKey, claims);
+        // The RLS check reads the row: it must run once the commit is visible to other sessions.
+        committed ??= this.#awaitVisible(commit.xid);
+        verdict = committed.then(() => this.#rowVisible(change, primaryKey, claims));
         visibility.set(key, verdict);
       }
       return verdict;
@@ -293,6 +308,12 @@ export class PostgresChangesDispatcher {
     const checks = new Map<string, boolean>();
     filters.forEach((filter, index) => checks.set(filterKey(filter), row.checks?.[index] === true));
     return { record: row.record, oldRecord: row.old_record, checks };
+  }
+
+  async #awaitVisible(xid: number): Promise<void> {
+    if (this.#visibleXid === xid) return;
+    await awaitCommitVisible(this.hub.ctx.pool, xid);
+    this.#visibleXid = xid;
   }
 
   /** `select exists(…)` as the subscriber, in a rolled-back transaction on its own pooled connection. */

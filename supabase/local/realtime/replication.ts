@@ -8,13 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type pg from 'pg';
-import type { Relation, RowChange, TupleValues } from './postgres-changes.js';
+import type { Commit, Relation, RowChange, TupleValues } from './postgres-changes.js';
 
 export const PUBLICATIONS = ['supabase_realtime', 'supabase_realtime_messages_publication'];
 
-export interface Transaction {
-  /** Commit time in microseconds since the Unix epoch. */
-  committedAt: bigint;
+export interface Transaction extends Commit {
   changes: RowChange[];
 }
 
@@ -52,6 +50,9 @@ export interface ReplicationHandlers {
   onRelation(relation: Relation): void;
 }
 
+// Pause before starting a lost stream again, so a database that is down is not hammered.
+const RESTART_DELAY_MS = 1000;
+
 export class ReplicationStream {
   readonly slotName = `pasabay_realtime_${process.pid}_${randomBytes(6).toString('hex')}`;
   #service: LogicalReplicationService | undefined;
@@ -66,7 +67,10 @@ export class ReplicationStream {
     readonly onError: (error: Error) => void,
   ) {}
 
-  /** Resolves once the slot exists and streaming has begun: changes committed after this are seen. */
+  /**
+   * Resolves once the slot exists and streaming has begun: changes committed after this are seen.
+   * Rejects if the stream cannot start (its connection is closed then).
+   */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       const service = new LogicalReplicationService(
@@ -79,37 +83,54 @@ export class ReplicationStream {
         started = true;
         resolve();
       });
-      service.on('data', (_lsn: string, message: Pgoutput.Message) => this.#onMessage(message));
-      service.on('error', (error: Error) => {
-        if (this.#closed) return;
-        if (!started) reject(error);
-        else this.onError(error);
+      service.on('data', (_lsn: string, message: Pgoutput.Message) => {
+        if (service === this.#service) this.#onMessage(message);
       });
+      // The service re-emits its connection's errors, which would crash the process unheard. A
+      // lost connection also fails the running START_REPLICATION, so subscribe() below settles
+      // with that error and handles it.
+      service.on('error', () => undefined);
+      const ended = (error: Error) => {
+        // Close the connection for good: that also stops the service's standby-status timer.
+        void service.destroy().catch(() => undefined);
+        if (started) this.#onLost(service, error);
+        else reject(error);
+      };
       service
         .subscribe(new TextPgoutputPlugin({ protoVersion: 1, publicationNames: PUBLICATIONS }), this.slotName)
-        .then(() => this.#onEnded(started))
-        .catch((error: Error) => {
-          if (!started) reject(error);
-          else this.#onEnded(started, error);
-        });
+        .then(() => ended(new Error('the replication stream ended')), ended);
     });
   }
 
-  /** The stream ended while we still wanted it (database restart…): start over with a new slot. */
-  #onEnded(started: boolean, error?: Error): void {
-    if (this.#closed || !started) return;
-    if (error) this.onError(error);
+  /**
+   * The stream stopped while we still wanted it (walsender terminated, database restarted…): a
+   * new stream starts on a new temporary slot. Changes committed in between are not seen, as
+   * with Supabase Realtime, whose slot is temporary too.
+   */
+  #onLost(service: LogicalReplicationService, error: Error): void {
+    if (this.#closed || service !== this.#service) return;
+    this.onError(error);
     this.#current = undefined;
+    // A new walsender sends each table's Relation message again before its first change.
+    this.#relations.clear();
+    this.#scheduleRestart();
+  }
+
+  #scheduleRestart(): void {
     this.#retryTimer = setTimeout(() => {
-      this.start().catch((retryError: Error) => this.#onEnded(true, retryError));
-    }, 1000);
+      this.start().catch((error: Error) => {
+        if (this.#closed) return;
+        this.onError(error);
+        this.#scheduleRestart();
+      });
+    }, RESTART_DELAY_MS);
     this.#retryTimer.unref();
   }
 
   #onMessage(message: Pgoutput.Message): void {
     switch (message.tag) {
       case 'begin':
-        this.#current = { committedAt: message.commitTime as bigint, changes: [] };
+        this.#current = { xid: message.xid, committedAt: message.commitTime as bigint, changes: [] };
         return;
       case 'relation': {
         const relation = toRelation(message);
