@@ -247,18 +247,16 @@ describe('local Realtime', () => {
             { event: '*', schema: 'public', table: 'messages', filter: `conversation_id=eq.${directId}` },
             (change) => otherConversation.push(change as unknown as Record<string, unknown>),
           ),
-        outsider.client
-          .channel(`pg-${randomUUID()}`)
-          .on(
-            'postgres_changes',
-            {
-              event: 'INSERT',
-              schema: 'public',
-              table: 'messages',
-              filter: `conversation_id=in.(${conversationId},${outsiderConversationId})`,
-            },
-            (change) => outsiderChanges.push(change as unknown as Record<string, unknown>),
-          ),
+        outsider.client.channel(`pg-${randomUUID()}`).on(
+          'postgres_changes',
+          {
+            event: 'INSERT',
+            schema: 'public',
+            table: 'messages',
+            filter: `conversation_id=in.(${conversationId},${outsiderConversationId})`,
+          },
+          (change) => outsiderChanges.push(change as unknown as Record<string, unknown>),
+        ),
       ];
       for (const [index, channel] of pgChannels.entries()) {
         channel.on('system', {}, subscribed(systems[index]!));

@@ -69,11 +69,15 @@ async function dropRunDatabases(serverUrl: string, runId: string): Promise<void>
 
 function runNodeTests(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', ...files], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: 'inherit',
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-force-exit', '--test-concurrency=2', ...files],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: 'inherit',
+      },
+    );
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
