@@ -126,3 +126,32 @@ export async function flakyClientFor(user: TestUser) {
   if (error) throw new Error(`sign-in: ${error.message}`);
   return { client, network };
 }
+
+/**
+ * A second signed-in client for `user` that can hold back the answers to reaction reads
+ * (`GET message_reactions`): while `gate.holding`, each such request reaches the server and is
+ * answered (so the snapshot is read then), but the answer is handed over only when its release
+ * function in `gate.held` is called. Writes and everything else pass straight through.
+ */
+export async function reactionReadsHeldFor(user: TestUser) {
+  const gate = { holding: false, held: [] as (() => void)[], reads: 0, writes: 0 };
+  const gatedFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const response = await fetch(input, init);
+    if (!new URL(request.url).pathname.endsWith('/rest/v1/message_reactions')) return response;
+    if (request.method !== 'GET') {
+      gate.writes++;
+      return response;
+    }
+    gate.reads++;
+    if (gate.holding) await new Promise<void>((release) => gate.held.push(release));
+    return response;
+  };
+  const client = createClient(stack.url, stack.anonKey, {
+    global: { fetch: gatedFetch },
+    auth: { persistSession: false, autoRefreshToken: false, storageKey: `pasabay-gated-${user.user.id}` },
+  });
+  const { error } = await client.auth.signInWithPassword({ email: user.user.email!, password: TEST_PASSWORD });
+  if (error) throw new Error(`sign-in: ${error.message}`);
+  return { client, gate };
+}

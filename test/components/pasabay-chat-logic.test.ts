@@ -120,6 +120,83 @@ describe('<pasabay-chat> logic', () => {
       ]);
     });
 
+    describe('reactions against stale snapshots', () => {
+      const thumbs = { message_id: 'a', user_id: bob, emoji: '👍' };
+      const heart = { message_id: 'a', user_id: alice, emoji: '❤️' };
+      const shown = (store: MessageStore, me = bob) =>
+        store
+          .reactionsOf('a', me)
+          .map((r) => `${r.emoji}${r.count}${r.mine ? '*' : ''}`)
+          .join(' ');
+
+      it('keeps a live reaction that arrived while an older snapshot was on its way', () => {
+        // The flaky run: a catch-up asks for reactions, Bob reacts and the INSERT event arrives,
+        // then the answer, read before the reaction was saved, lands.
+        const store = new MessageStore();
+        store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+        const requestedAt = store.reactionClock;
+        store.applyReaction(thumbs, true);
+        store.setReactions(['a'], [], requestedAt);
+        expect(shown(store)).to.equal('👍1*');
+        // A live DELETE is not undone by an older snapshot that still lists the row either.
+        const again = store.reactionClock;
+        store.applyReaction(thumbs, false);
+        store.setReactions(['a'], [thumbs], again);
+        expect(shown(store)).to.equal('');
+      });
+
+      it('holds an own toggle as set until its write is answered, then trusts only newer snapshots', () => {
+        const store = new MessageStore();
+        store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+        const beforeToggle = store.reactionClock;
+        store.beginReactionToggle(thumbs, true);
+        expect(shown(store)).to.equal('👍1*');
+        store.setReactions(['a'], [], beforeToggle);
+        expect(shown(store)).to.equal('👍1*');
+        const duringWrite = store.reactionClock;
+        store.settleReactionToggle(thumbs, true, true);
+        // Requested while the write was out: it may have been read before the row committed.
+        store.setReactions(['a'], [heart], duringWrite);
+        expect(shown(store)).to.equal('👍1* ❤️1');
+        // Requested after the answer: it is the truth (Bob removed it from another tab meanwhile).
+        store.setReactions(['a'], [heart], store.reactionClock);
+        expect(shown(store)).to.equal('❤️1');
+      });
+
+      it('reverts a refused toggle to what the server last reported', () => {
+        const store = new MessageStore();
+        store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+        store.beginReactionToggle(thumbs, true);
+        store.settleReactionToggle(thumbs, true, false);
+        expect(shown(store)).to.equal('');
+        // The answer was lost but the row was saved: the INSERT event heard meanwhile wins over the revert.
+        store.beginReactionToggle(thumbs, true);
+        store.applyReaction(thumbs, true);
+        store.applyReaction(heart, true);
+        expect(shown(store)).to.equal('👍1* ❤️1');
+        store.settleReactionToggle(thumbs, true, false);
+        expect(shown(store)).to.equal('👍1* ❤️1');
+      });
+
+      it('keeps the last write of quick toggles and ignores a snapshot older than one applied', () => {
+        const store = new MessageStore();
+        store.upsert([row('a', '2026-01-01T10:00:01Z')]);
+        const oldest = store.reactionClock;
+        store.beginReactionToggle(thumbs, true);
+        store.beginReactionToggle(thumbs, false);
+        store.applyReaction(thumbs, true); // the first write's event
+        store.settleReactionToggle(thumbs, true, true);
+        expect(shown(store)).to.equal('');
+        store.applyReaction(thumbs, false); // the second write's event
+        store.settleReactionToggle(thumbs, false, true);
+        expect(shown(store)).to.equal('');
+        store.setReactions(['a'], [heart], store.reactionClock);
+        expect(shown(store)).to.equal('❤️1');
+        store.setReactions(['a'], [thumbs], oldest);
+        expect(shown(store)).to.equal('❤️1');
+      });
+    });
+
     it('merges 10,000 rows out of order quickly enough to be usable', () => {
       const store = new MessageStore();
       const rows = Array.from({ length: 10_000 }, (_, i) =>

@@ -4,6 +4,8 @@
  * Nothing may be lost and nothing may appear twice.
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { acquireChannel } from '../../src/connection/channels.js';
+import { conversationTopic } from '../../src/connection/topics.js';
 import {
   bodies,
   directBetween,
@@ -14,6 +16,7 @@ import {
   part,
   parts,
   post,
+  reactionReadsHeldFor,
   serviceClient,
   typeAndSend,
   waitForBody,
@@ -73,6 +76,60 @@ describe('<pasabay-chat> reliability', () => {
       carlos.client.realtime.connect();
       await waitLive(el);
       expect(bodies(el)).to.deep.equal(['while asleep']);
+    });
+  });
+
+  describe('reactions', () => {
+    it('keeps a reaction that a catch-up read before it was saved', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      await post(maria, id, 'Meet at 5?');
+      const { client, gate } = await reactionReadsHeldFor(carlos);
+      const el = await mountChat(client, id);
+      await waitLive(el);
+      await waitForBody(el, 'Meet at 5?');
+      // Hears the conversation channel alongside the element (the same shared channel, same order).
+      const heard: string[] = [];
+      const listener = acquireChannel(client, conversationTopic(id), {
+        onBroadcast: (message) => {
+          const operation = (message.payload as { operation?: string }).operation;
+          if (message.event === 'reaction' && operation) heard.push(operation);
+        },
+      });
+      try {
+        await waitUntil(() => listener.status === 'joined', 'listener never joined');
+
+        // Waking up starts a catch-up, which reads the reactions (none yet); its answer is held.
+        gate.holding = true;
+        const readsBefore = gate.reads;
+        window.dispatchEvent(new PageTransitionEvent('pageshow'));
+        await waitUntil(() => gate.held.length === 1, 'the catch-up never read reactions');
+
+        // Carlos reacts; the row is saved and its INSERT event arrives before the stale answer.
+        const message = parts(el, 'message')[0]!;
+        message.focus();
+        (message.querySelector('[part~="react"]') as HTMLButtonElement).click();
+        await el.updateComplete;
+        (part(el, 'picker-option') as HTMLButtonElement).click();
+        await waitUntil(() => gate.writes === 1 && heard.includes('INSERT'), 'the reaction was never saved and heard');
+
+        // The stale answer lands. Another wake queues a second catch-up, which can only start
+        // once the first has applied its answer; its own read is held, so it cannot repair anything.
+        window.dispatchEvent(new PageTransitionEvent('pageshow'));
+        gate.held.shift()!();
+        await waitUntil(
+          () => gate.reads === readsBefore + 2 && gate.held.length === 1,
+          'the second catch-up never read reactions',
+        );
+        await el.updateComplete;
+        expect(part(el, 'reaction')?.getAttribute('aria-pressed') ?? 'no chip').to.equal('true');
+        expect(part(el, 'reaction')!.textContent).to.contain('1');
+      } finally {
+        gate.holding = false;
+        for (const release of gate.held.splice(0)) release();
+        await listener.release();
+      }
     });
   });
 

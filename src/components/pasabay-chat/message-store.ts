@@ -1,4 +1,7 @@
+import { ReactionStore, type ReactionRecord, type ReactionSummary } from './reaction-store.js';
 import { timestampMicros } from './timestamps.js';
+
+export type { ReactionRecord, ReactionSummary };
 
 /** One row of `public.messages` as REST and Broadcast from Database deliver it. */
 export interface MessageRecord {
@@ -12,24 +15,11 @@ export interface MessageRecord {
   deleted_at: string | null;
 }
 
-/** One row of `public.message_reactions`. */
-export interface ReactionRecord {
-  message_id: string;
-  user_id: string;
-  emoji: string;
-}
-
 /**
  * Where a message is on its way to the server. `sent` means the server stored it; `seen` is derived
  * from read receipts at render time, not stored here.
  */
 export type Delivery = 'sending' | 'queued' | 'failed' | 'sent';
-
-export interface ReactionSummary {
-  emoji: string;
-  count: number;
-  mine: boolean;
-}
 
 export interface ChatMessage extends MessageRecord {
   delivery: Delivery;
@@ -65,7 +55,7 @@ export class MessageStore {
   /** Stored (server-confirmed) messages, kept sorted. */
   #stored: ChatMessage[] = [];
   #local: Entry[] = [];
-  #reactions = new Map<string, Map<string, Set<string>>>();
+  #reactions = new ReactionStore();
   #snapshot: readonly ChatMessage[] | undefined = [];
   #localSeq = 0;
   #revision = 0;
@@ -154,7 +144,7 @@ export class MessageStore {
     if (held.local) this.#local.splice(this.#local.indexOf(held), 1);
     else this.#stored.splice(this.#indexOf(held.message), 1);
     this.#entries.delete(id);
-    this.#reactions.delete(id);
+    this.#reactions.forget(id);
     this.#changed();
     return true;
   }
@@ -201,35 +191,44 @@ export class MessageStore {
     this.#changed();
   }
 
-  /** Replaces all reactions of the given messages with `rows`. */
-  setReactions(messageIds: Iterable<string>, rows: Iterable<ReactionRecord>): void {
-    for (const id of messageIds) this.#reactions.delete(id);
-    for (const row of rows) this.#reactionSet(row).add(row.user_id);
-    this.#changed();
+  /**
+   * The reactions clock: read it before requesting reactions and pass it to `setReactions()` with
+   * the answer, so the answer cannot undo a live event or a toggle that came after the request.
+   */
+  get reactionClock(): number {
+    return this.#reactions.clock;
   }
 
-  /** Adds or removes one reaction. */
+  /**
+   * Replaces all reactions of the given messages with `rows`, a snapshot requested when the
+   * reactions clock read `requestedAt` (default: now). Reactions changed since then keep their state.
+   */
+  setReactions(messageIds: Iterable<string>, rows: Iterable<ReactionRecord>, requestedAt?: number): void {
+    if (this.#reactions.replace(messageIds, rows, requestedAt)) this.#changed();
+  }
+
+  /** Adds or removes one reaction, as a live event reports it. */
   applyReaction(row: ReactionRecord, present: boolean): void {
-    const users = this.#reactionSet(row);
-    if (users.has(row.user_id) === present) return;
-    if (present) users.add(row.user_id);
-    else users.delete(row.user_id);
-    this.#changed();
+    if (this.#reactions.apply(row, present)) this.#changed();
+  }
+
+  /** Shows the user's own toggle at once; it stays as the user set it until `settleReactionToggle()`. */
+  beginReactionToggle(row: ReactionRecord, present: boolean): void {
+    if (this.#reactions.beginToggle(row, present)) this.#changed();
+  }
+
+  /** The server answered a toggle's write (`present` is what it wrote). */
+  settleReactionToggle(row: ReactionRecord, present: boolean, succeeded: boolean): void {
+    if (this.#reactions.settleToggle(row, present, succeeded)) this.#changed();
   }
 
   hasReaction(row: ReactionRecord): boolean {
-    return this.#reactions.get(row.message_id)?.get(row.emoji)?.has(row.user_id) ?? false;
+    return this.#reactions.has(row);
   }
 
   /** Reactions of one message, in the order they first appeared. */
   reactionsOf(messageId: string, me: string | undefined): ReactionSummary[] {
-    const byEmoji = this.#reactions.get(messageId);
-    if (!byEmoji) return [];
-    const summaries: ReactionSummary[] = [];
-    for (const [emoji, users] of byEmoji) {
-      if (users.size > 0) summaries.push({ emoji, count: users.size, mine: me !== undefined && users.has(me) });
-    }
-    return summaries;
+    return this.#reactions.summaries(messageId, me);
   }
 
   clear(): void {
@@ -240,14 +239,6 @@ export class MessageStore {
     this.#serverClock = 0;
     this.#serverClockText = undefined;
     this.#changed();
-  }
-
-  #reactionSet(row: ReactionRecord): Set<string> {
-    let byEmoji = this.#reactions.get(row.message_id);
-    if (!byEmoji) this.#reactions.set(row.message_id, (byEmoji = new Map()));
-    let users = byEmoji.get(row.emoji);
-    if (!users) byEmoji.set(row.emoji, (users = new Set()));
-    return users;
   }
 
   #advanceClock(row: MessageRecord, createdMicros: number) {

@@ -2,66 +2,26 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { configuration, onConfigure, tryResolveClient } from '../../connection/client.js';
-import type { BroadcastMessage, PostgresChangesFilter } from '../../connection/channels.js';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { configuration, tryResolveClient } from '../../connection/client.js';
 import { uuid } from '../../connection/ids.js';
-import {
-  messageChangeSchema,
-  messageSchema,
-  parsePayload,
-  reactionChangeSchema,
-  readReceiptSchema,
-  type Conversation,
-  type Message,
-  type Profile,
-} from '../../connection/schemas.js';
-import { conversationTopic } from '../../connection/topics.js';
-import { ChannelController } from '../../controllers/channel-controller.js';
+import type { Message } from '../../connection/schemas.js';
 import { SessionController } from '../../controllers/session-controller.js';
 import { TypingController } from '../../controllers/typing-controller.js';
 import { VisibilityController } from '../../controllers/visibility-controller.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
-import { PasabayMessageFailEvent } from '../../events/pasabay-message-fail.js';
-import { PasabayMessageReceiveEvent } from '../../events/pasabay-message-receive.js';
 import { PasabayMessageSendEvent } from '../../events/pasabay-message-send.js';
-import { PasabayUnreadChangeEvent } from '../../events/pasabay-unread-change.js';
 import { resolveChatStrings, type ChatStrings } from '../../i18n/chat.js';
 import { effectiveLang } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
 import { defineTypingIndicator } from '../typing-indicator/typing-indicator.js';
-import {
-  deleteMessage,
-  editMessage,
-  fetchMembers,
-  fetchPage,
-  fetchProfiles,
-  fetchReactions,
-  fetchSince,
-  isForbidden,
-  markRead,
-  resolveConversation,
-  sendMessage,
-  setReaction,
-  type DataContext,
-  type RequestFailure,
-} from './chat-data.js';
 import { Composer, SERVER_MAX_LENGTH } from './composer.js';
 import { renderComposer } from './composer-view.js';
+import { ConversationController } from './conversation-controller.js';
 import { chatFormatters, type ChatFormatters } from './format.js';
 import { MessageStore, type ChatMessage } from './message-store.js';
 import { renderRow, type MessageView } from './message-view.js';
-import { Outbox } from './outbox.js';
 import styles from './pasabay-chat.styles.js';
 import { ScrollWindowController } from './scroll-window-controller.js';
-
-/** What the element is showing, besides the connection banner. */
-type View = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
-type Connection = 'online' | 'connecting' | 'reconnecting' | 'offline';
-
-interface MemberState {
-  lastReadAt: number;
-}
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -157,31 +117,15 @@ export class PasabayChat extends LitElement {
     client: () => this.currentClient(),
     guestName: () => this.guestName || configuration()?.guestName,
   });
-  private readonly live = new ChannelController(this, {
-    client: () => this.channelClient(),
-    topic: () => (this.conversation ? conversationTopic(this.conversation.id) : undefined),
-    onBroadcast: (message) => this.onBroadcast(message),
-    onJoined: () => this.onJoined(),
-  });
-  // Only in `realtime="postgres-changes"` mode: messages then come from filtered Postgres Changes,
-  // while reactions and read receipts still come from the broadcast channel above.
-  private readonly changes = new ChannelController(this, {
-    client: () => (this.realtime === 'postgres-changes' ? this.channelClient() : undefined),
-    topic: () => (this.conversation ? conversationTopic(this.conversation.id) : undefined),
-    private: false,
-    postgresChanges: () => this.postgresChangesFilters(),
-    onPostgresChange: (payload) => this.onPostgresChange(payload),
-    onJoined: () => this.onJoined(),
-  });
   private readonly typing = new TypingController(this, {
-    client: () => this.channelClient(),
-    conversationId: () => this.conversation?.id,
+    client: () => this.conversation.channelClient,
+    conversationId: () => this.conversation.current?.id,
     identity: () => this.session.identity,
   });
   private readonly visibility = new VisibilityController(this, { onChange: () => this.requestUpdate() });
-  private readonly scroller = new ScrollWindowController(this, {
+  private readonly scroller: ScrollWindowController = new ScrollWindowController(this, {
     store: this.messageStore,
-    hasOlder: () => this.hasOlder,
+    hasOlder: () => this.conversation.hasOlder,
     log: () => this.logElement,
     list: () => this.listElement,
   });
@@ -197,40 +141,33 @@ export class PasabayChat extends LitElement {
     onSubmit: () => this.submit(),
     onTyping: (typing) => (typing ? this.typing.input() : this.typing.stop()),
   });
+  // After the scroller: its hostUpdated settles `pinned` before this one marks messages read.
+  private readonly conversation: ConversationController = new ConversationController(this, {
+    session: this.session,
+    store: this.messageStore,
+    visibility: this.visibility,
+    pinned: () => this.scroller.pinned,
+    onClosed: () => {
+      this.composer.reset();
+      this.activeId = undefined;
+      this.pickerFor = undefined;
+      this.newBelow = 0;
+      this.scroller.reset();
+    },
+    onArrived: (messages) => this.announceArrivals(messages),
+  });
 
   #strings: ChatStrings = resolveChatStrings(undefined);
   #formatters: ChatFormatters = chatFormatters();
-  #outbox: Outbox | undefined;
-  #openKey: string | undefined;
-  #openClient: SupabaseClient | undefined;
-  #epoch = 0;
-  #everJoined = false;
-  #catchUpRunning: Promise<void> | undefined;
-  #catchUpAgain = false;
-  #markingRead = false;
-  #reportedUnread = 0;
-  #reportedConfigurationError: string | undefined;
-  #stopConfigure: (() => void) | undefined;
-  #profiles = new Map<string, Profile>();
-  #members = new Map<string, MemberState>();
-  /** Unread count the server reported at load, for messages older than the loaded page. */
-  #serverUnread = 0;
 
   @query('[part~="log"]') private logElement?: HTMLElement;
   @query('[part~="list"]') private listElement?: HTMLElement;
   @query('[part~="composer"]') private composerElement?: HTMLTextAreaElement;
 
-  @state() private conversation: Conversation | undefined;
-  @state() private view: View = 'idle';
-  @state() private online = typeof navigator === 'undefined' ? true : navigator.onLine;
-  @state() private hasOlder = true;
-  @state() private loadingOlder = false;
-  @state() private olderFailed = false;
   @state() private activeId: string | undefined;
   @state() private pickerFor: string | undefined;
   @state() private newBelow = 0;
   @state() private announcement = '';
-  @state() private membersRevision = 0;
 
   /** Conversation to show. A new value leaves the old channel and joins the new one. */
   @property({ attribute: 'conversation-id' }) conversationId = '';
@@ -273,26 +210,12 @@ export class PasabayChat extends LitElement {
 
   /** Messages from others after the user's read position. */
   get unreadCount(): number {
-    const me = this.session.identity?.userId;
-    if (!me) return 0;
-    const lastRead = this.#members.get(me)?.lastReadAt ?? 0;
-    let count = 0;
-    const messages = this.messageStore.messages;
-    for (let index = messages.length - 1; index >= 0; index--) {
-      const message = messages[index]!;
-      if (message.delivery !== 'sent') continue; // one's own unsent messages, last in the list
-      if (message.sortKey <= lastRead) break;
-      if (message.sender_id !== me && !message.deleted_at) count++;
-    }
-    // Unread messages older than the loaded page are known only from the server's count.
-    const oldest = this.messageStore.oldest;
-    if (this.hasOlder && oldest && oldest.sortKey > lastRead) count = Math.max(count, this.#serverUnread);
-    return count;
+    return this.conversation.unreadCount;
   }
 
   /** The id of the conversation shown (after `with-user` / `external-ref` resolved), if any. */
   get activeConversationId(): string | undefined {
-    return this.conversation?.id;
+    return this.conversation.current?.id;
   }
 
   constructor() {
@@ -303,41 +226,16 @@ export class PasabayChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     defineTypingIndicator();
-    window.addEventListener('online', this.onOnline);
-    window.addEventListener('offline', this.onOffline);
-    document.addEventListener('visibilitychange', this.onWake);
-    window.addEventListener('pageshow', this.onWake);
-    this.#stopConfigure = onConfigure(() => this.requestUpdate());
-    this.online = navigator.onLine;
-    this.#outbox?.resume();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('online', this.onOnline);
-    window.removeEventListener('offline', this.onOffline);
-    document.removeEventListener('visibilitychange', this.onWake);
-    window.removeEventListener('pageshow', this.onWake);
-    this.#stopConfigure?.();
-    this.#stopConfigure = undefined;
-    // Queued messages stay in the outbox and go out when the element is attached again.
-    this.#outbox?.pause();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('strings')) this.#strings = resolveChatStrings(this.strings);
     this.#formatters = chatFormatters(effectiveLang(this));
-    this.syncOpen();
+    this.conversation.sync();
     this.syncStates();
   }
 
-  // The scroller measures rows and restores the scroll position in its hostUpdated, before this.
-  protected override updated(): void {
-    this.maybeMarkRead();
-    this.reportUnread();
-  }
-
-  // ----- opening a conversation -------------------------------------------------------------
+  // ----- wiring -------------------------------------------------------------------------------
 
   private currentClient(): SupabaseClient | undefined {
     if (!this.conversationId && !this.withUser && !this.externalRef) return undefined;
@@ -349,346 +247,14 @@ export class PasabayChat extends LitElement {
     return resolved.client;
   }
 
-  private channelClient(): SupabaseClient | undefined {
-    return this.session.status === 'signed-in' && this.view !== 'not-allowed' ? this.#openClient : undefined;
-  }
-
-  private postgresChangesFilters(): PostgresChangesFilter[] | undefined {
-    const id = this.conversation?.id;
-    return id ? [{ event: '*', schema: 'public', table: 'messages', filter: `conversation_id=eq.${id}` }] : undefined;
-  }
-
-  /** Decides what to show from the inputs, and (re)opens the conversation when they changed. */
-  private syncOpen() {
-    const target = this.conversationId || this.withUser || this.externalRef;
-    if (!target) {
-      this.close('idle');
-      return;
-    }
-    const resolved = tryResolveClient({
-      client: this.client,
-      supabaseUrl: this.supabaseUrl,
-      supabaseKey: this.supabaseKey,
-    });
-    if (!resolved.client) {
-      this.close('error');
-      if (this.#reportedConfigurationError !== resolved.error.message) {
-        this.#reportedConfigurationError = resolved.error.message;
-        this.dispatchEvent(
-          new PasabayErrorEvent({ code: 'configuration', message: resolved.error.message, cause: resolved.error }),
-        );
-      }
-      return;
-    }
-    this.#reportedConfigurationError = undefined;
-    const session = this.session.snapshot;
-    if (session.status !== 'signed-in') {
-      this.close(
-        session.status === 'auth-required' ? 'auth-required' : session.status === 'error' ? 'error' : 'loading',
-      );
-      return;
-    }
-    const key = `${session.identity.userId}\n${this.conversationId}\n${this.withUser}\n${this.externalRef}\n${this.realtime}`;
-    if (key === this.#openKey && resolved.client === this.#openClient) return;
-    this.close('loading');
-    this.#openKey = key;
-    this.#openClient = resolved.client;
-    void this.open(resolved.client, this.#epoch);
-  }
-
-  /** Forgets the open conversation (its channel is released by the controllers on the next update). */
-  private close(view: View) {
-    if (this.#openKey !== undefined || this.view !== view) {
-      this.#epoch++;
-      this.#openKey = undefined;
-      this.conversation = undefined;
-      this.messageStore.clear();
-      this.#members.clear();
-      this.#profiles.clear();
-      this.#serverUnread = 0;
-      this.#everJoined = false;
-      this.hasOlder = true;
-      this.olderFailed = false;
-      this.loadingOlder = false;
-      this.composer.reset();
-      this.activeId = undefined;
-      this.pickerFor = undefined;
-      this.newBelow = 0;
-      this.scroller.reset();
-      this.#outbox?.dispose();
-      this.#outbox = undefined;
-    }
-    this.view = view;
-  }
-
-  private context(): DataContext | undefined {
-    return this.#openClient ? { client: this.#openClient, target: this } : undefined;
-  }
-
-  private async open(client: SupabaseClient, epoch: number) {
-    const context: DataContext = { client, target: this };
-    const resolved = await resolveConversation(context, {
-      conversationId: this.conversationId,
-      withUser: this.withUser,
-      externalRef: this.externalRef,
-    });
-    if (epoch !== this.#epoch) return;
-    if (resolved.error) return this.fail(resolved.error, 'conversation');
-    if (!resolved.data) {
-      this.view = 'not-allowed';
-      return;
-    }
-    const conversation = resolved.data;
-    this.conversation = conversation;
-    this.#outbox = this.createOutbox(context, epoch);
-    const [members, page] = await Promise.all([
-      fetchMembers(context, conversation.id),
-      fetchPage(context, conversation.id, this.pageSize),
-    ]);
-    if (epoch !== this.#epoch) return;
-    if (page.error) return this.fail(page.error, 'messages');
-    if (members.error) return this.fail(members.error, 'conversation_members');
-    this.applyMembers(members.data);
-    const me = this.session.identity?.userId;
-    this.#serverUnread = members.data.find((member) => member.user_id === me)?.unread_count ?? 0;
-    this.messageStore.upsert(page.data);
-    this.hasOlder = page.data.length >= this.pageSize;
-    await Promise.all([
-      this.loadProfiles(
-        context,
-        members.data.map((member) => member.user_id),
-      ),
-      this.loadReactions(context, page.data),
-    ]);
-    if (epoch !== this.#epoch) return;
-    this.view = 'ready';
-    // Anything sent between the page query and the channel join would fall between the two.
-    if (this.live.status === 'joined') void this.catchUp();
-  }
-
-  private fail(error: RequestFailure, source: string) {
-    if (isForbidden(error)) {
-      this.view = 'not-allowed';
-      return;
-    }
-    this.view = 'error';
-    this.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: error.message, source, cause: error }));
-  }
-
-  private applyMembers(members: { user_id: string; last_read_at: string | null }[]) {
-    for (const member of members) {
-      const lastReadAt = member.last_read_at ? Date.parse(member.last_read_at) * 1000 : 0;
-      const held = this.#members.get(member.user_id);
-      if (!held || held.lastReadAt < lastReadAt || Number.isNaN(held.lastReadAt))
-        this.#members.set(member.user_id, { lastReadAt });
-    }
-    this.membersRevision++;
-  }
-
-  private async loadProfiles(context: DataContext, userIds: string[]) {
-    const missing = [...new Set(userIds)].filter((id) => !this.#profiles.has(id));
-    const profiles = await fetchProfiles(context, missing);
-    for (const profile of profiles.data ?? []) this.#profiles.set(profile.id, profile);
-    this.membersRevision++;
-  }
-
-  private async loadReactions(context: DataContext, messages: readonly { id: string }[]) {
-    const ids = messages.map((message) => message.id);
-    const reactions = await fetchReactions(context, ids);
-    if (reactions.data) this.messageStore.setReactions(ids, reactions.data);
-  }
-
-  private createOutbox(context: DataContext, epoch: number): Outbox {
-    const current = () => epoch === this.#epoch;
-    return new Outbox({
-      send: (item) => sendMessage(context, item),
-      canSend: () => this.online && this.session.status === 'signed-in',
-      onChange: (item) => {
-        if (current() && item.state !== 'sending') this.messageStore.setDelivery(item.id, item.state, item.error);
-        else if (current()) this.messageStore.setDelivery(item.id, 'sending');
-      },
-      onSent: (_item, row) => {
-        if (current()) this.messageStore.upsert([row]);
-      },
-      onFailed: (item) => {
-        if (!current()) return;
-        this.dispatchEvent(
-          new PasabayMessageFailEvent({
-            id: item.id,
-            conversationId: item.conversation_id,
-            body: item.body,
-            message: item.error ?? '',
-            attempts: item.attempts,
-          }),
-        );
-      },
-    });
-  }
-
-  // ----- live events and catching up ---------------------------------------------------------
-
-  private onJoined() {
-    this.#everJoined = true;
-    if (this.view === 'ready') void this.catchUp();
-    void this.#outbox?.flush();
-  }
-
-  private readonly onOnline = () => {
-    this.online = true;
-    void this.catchUp();
-    void this.#outbox?.flush();
-  };
-
-  private readonly onOffline = () => {
-    this.online = false;
-  };
-
-  /** Back from a hidden tab, sleep or the back/forward cache: the socket may have missed events. */
-  private readonly onWake = () => {
-    if (document.visibilityState !== 'visible') return;
-    void this.catchUp();
-    void this.#outbox?.flush();
-  };
-
-  /**
-   * Fetches what arrived since the newest message held, plus edits, deletes, reactions and read
-   * positions. Runs after every (re)join and wake; overlapping requests coalesce into one more run.
-   */
-  private catchUp(): Promise<void> {
-    if (this.view !== 'ready' || !this.conversation) return Promise.resolve();
-    if (this.#catchUpRunning) {
-      this.#catchUpAgain = true;
-      return this.#catchUpRunning;
-    }
-    this.#catchUpRunning = (async () => {
-      do {
-        this.#catchUpAgain = false;
-        await this.catchUpOnce();
-      } while (this.#catchUpAgain);
-    })().finally(() => (this.#catchUpRunning = undefined));
-    return this.#catchUpRunning;
-  }
-
-  private async catchUpOnce() {
-    const context = this.context();
-    const conversation = this.conversation;
-    if (!context || !conversation) return;
-    const epoch = this.#epoch;
-    const since = this.messageStore.serverClock;
-    const [rows, members] = await Promise.all([
-      since ? fetchSince(context, conversation.id, since) : fetchPage(context, conversation.id, this.pageSize),
-      fetchMembers(context, conversation.id),
-    ]);
-    if (epoch !== this.#epoch) return;
-    if (members.data) {
-      this.applyMembers(members.data);
-      await this.loadProfiles(
-        context,
-        members.data.map((member) => member.user_id),
-      );
-    }
-    if (rows.error) {
-      this.dispatchEvent(
-        new PasabayErrorEvent({ code: 'request', message: rows.error.message, source: 'messages', cause: rows.error }),
-      );
-      return;
-    }
-    this.receive(rows.data, 'catch-up');
-    const recent = this.messageStore.messages.filter((message) => message.delivery === 'sent').slice(-this.pageSize);
-    await this.loadReactions(context, recent);
-  }
-
-  private onBroadcast(message: BroadcastMessage) {
-    const source = `${this.live.topic ?? 'conversation'} ${message.event}`;
-    if (message.event === 'message') {
-      if (this.realtime === 'postgres-changes') return;
-      const change = parsePayload(messageChangeSchema, message.payload, { source, target: this });
-      if (!change) return;
-      if (change.operation === 'DELETE') this.messageStore.remove(change.old_record.id);
-      else this.receive([change.record], 'live');
-    } else if (message.event === 'reaction') {
-      const change = parsePayload(reactionChangeSchema, message.payload, { source, target: this });
-      if (!change) return;
-      if (change.operation === 'DELETE') this.messageStore.applyReaction(change.old_record, false);
-      else this.messageStore.applyReaction(change.record, true);
-    } else if (message.event === 'read') {
-      const receipt = parsePayload(readReceiptSchema, message.payload, { source, target: this });
-      if (!receipt || receipt.conversation_id !== this.conversation?.id) return;
-      this.applyMembers([receipt]);
-    }
-  }
-
-  private onPostgresChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>) {
-    const source = `postgres_changes messages`;
-    if (payload.eventType === 'DELETE') {
-      const id = (payload.old as { id?: unknown }).id;
-      if (typeof id === 'string') this.messageStore.remove(id);
-      return;
-    }
-    const row = parsePayload(messageSchema, payload.new, { source, target: this });
-    if (row) this.receive([row], 'live');
-  }
-
-  /** Merges rows from the server; announces and reports the ones new from other members. */
-  private receive(rows: Message[], via: 'live' | 'catch-up') {
-    const conversationId = this.conversation?.id;
-    if (!conversationId) return;
-    const ours = rows.filter((row) => row.conversation_id === conversationId);
-    const added = new Set(this.messageStore.upsert(ours));
-    const me = this.session.identity?.userId;
-    const fromOthers = ours.filter((row) => added.has(row.id) && row.sender_id !== me && !row.deleted_at);
-    if (fromOthers.length === 0) return;
-    for (const message of fromOthers) {
-      this.dispatchEvent(new PasabayMessageReceiveEvent({ conversationId, message, via }));
-    }
-    if (!this.scroller.pinned) this.newBelow += fromOthers.length;
-    const last = fromOthers.at(-1)!;
+  /** Moves the "new messages" count and the screen-reader announcement on for new messages from others. */
+  private announceArrivals(messages: Message[]) {
+    if (!this.scroller.pinned) this.newBelow += messages.length;
+    const last = messages.at(-1)!;
     this.announcement =
-      fromOthers.length === 1
+      messages.length === 1
         ? this.#strings.announceMessage(this.nameOf(last.sender_id), last.body)
-        : this.#strings.announceMany(fromOthers.length);
-  }
-
-  // ----- reading ----------------------------------------------------------------------------
-
-  private maybeMarkRead() {
-    const context = this.context();
-    const conversation = this.conversation;
-    const me = this.session.identity?.userId;
-    if (!context || !conversation || !me || this.view !== 'ready' || this.#markingRead) return;
-    if (!this.visibility.visible || !this.scroller.pinned || this.unreadCount === 0) return;
-    const newest = this.messageStore.newest;
-    if (!newest) return;
-    this.#markingRead = true;
-    const epoch = this.#epoch;
-    void markRead(context, conversation.id).then((result) => {
-      this.#markingRead = false;
-      if (epoch !== this.#epoch) return;
-      if (result.error) {
-        this.dispatchEvent(
-          new PasabayErrorEvent({
-            code: 'request',
-            message: result.error.message,
-            source: 'rpc mark_conversation_read',
-            cause: result.error,
-          }),
-        );
-        return;
-      }
-      // The `read` broadcast brings the server's time; until then everything held counts as read.
-      const held = this.#members.get(me);
-      this.#members.set(me, { lastReadAt: Math.max(held?.lastReadAt ?? 0, newest.sortKey) });
-      this.#serverUnread = 0;
-      this.membersRevision++;
-    });
-  }
-
-  private reportUnread() {
-    const conversationId = this.conversation?.id;
-    const count = this.view === 'ready' ? this.unreadCount : 0;
-    if (count === this.#reportedUnread || !conversationId) return;
-    this.#reportedUnread = count;
-    this.dispatchEvent(new PasabayUnreadChangeEvent({ conversationId, unreadCount: count }));
+        : this.#strings.announceMany(messages.length);
   }
 
   // ----- scrolling ------------------------------------------------------------------------------
@@ -696,69 +262,46 @@ export class PasabayChat extends LitElement {
   private readonly onScroll = () => {
     const { nearTop } = this.scroller.handleScroll();
     if (this.scroller.pinned) this.newBelow = 0;
-    if (nearTop && this.hasOlder && !this.loadingOlder && !this.olderFailed) void this.loadOlder();
-    this.maybeMarkRead();
-  };
-
-  private async loadOlder() {
-    const context = this.context();
     const conversation = this.conversation;
-    const oldest = this.messageStore.oldest;
-    if (!context || !conversation || !oldest || this.view !== 'ready') return;
-    const epoch = this.#epoch;
-    this.loadingOlder = true;
-    this.olderFailed = false;
-    const page = await fetchPage(context, conversation.id, this.pageSize, oldest);
-    if (epoch !== this.#epoch) return;
-    this.loadingOlder = false;
-    if (page.error) {
-      this.olderFailed = true;
-      this.dispatchEvent(
-        new PasabayErrorEvent({ code: 'request', message: page.error.message, source: 'messages', cause: page.error }),
-      );
-      return;
+    if (nearTop && conversation.hasOlder && !conversation.loadingOlder && !conversation.olderFailed) {
+      void conversation.loadOlder();
     }
-    this.messageStore.upsert(page.data);
-    this.hasOlder = page.data.length >= this.pageSize;
-    await this.loadReactions(context, page.data);
-  }
+    conversation.markReadIfSeen();
+  };
 
   // ----- composing --------------------------------------------------------------------------
 
   /** Sends the composer's text (or saves the edit). Returns the new message's id, if one was sent. */
   submit(): string | undefined {
     const body = this.composer.body;
-    const conversation = this.conversation;
+    const conversation = this.conversation.current;
     const me = this.session.identity?.userId;
-    if (!body || body.length > this.composer.limit || !conversation || !me || this.view !== 'ready') return undefined;
+    const ready = this.conversation.view === 'ready';
+    if (!body || body.length > this.composer.limit || !conversation || !me || !ready) return undefined;
     if (this.composer.editing) {
-      void this.saveEdit(this.composer.editing, body);
+      this.saveEdit(this.composer.editing, body);
       return undefined;
     }
     const id = uuid();
     const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
-    this.messageStore.addLocal(
-      { id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo },
-      'sending',
-    );
+    this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo });
     this.composer.clearSent();
     this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
-    this.#outbox?.enqueue({ id, conversation_id: conversation.id, body, reply_to: replyTo });
     return id;
   }
 
   /** Sends a message that was not sent again, with the same id (so it cannot be stored twice). */
   retry(id: string): void {
-    this.#outbox?.retry(id);
+    this.conversation.retry(id);
   }
 
   /** Drops a message that was not sent. */
   discard(id: string): void {
-    if (this.#outbox?.discard(id)) this.messageStore.remove(id);
+    this.conversation.discard(id);
   }
 
   private startReply(message: ChatMessage) {
@@ -771,70 +314,22 @@ export class PasabayChat extends LitElement {
     this.composer.startEdit(message);
   }
 
-  private async saveEdit(id: string, body: string) {
-    const context = this.context();
-    const held = this.messageStore.get(id);
-    if (!context || !held) return;
+  private saveEdit(id: string, body: string) {
+    if (!this.conversation.client || !this.messageStore.has(id)) return;
     this.composer.finishEdit();
-    if (held.body === body) return;
-    this.messageStore.patch(id, { body, edited_at: new Date().toISOString() });
-    const result = await editMessage(context, id, body);
-    if (result.error) {
-      this.messageStore.patch(id, { body: held.body, edited_at: held.edited_at });
-      this.dispatchEvent(
-        new PasabayErrorEvent({
-          code: 'request',
-          message: result.error.message,
-          source: 'messages update',
-          cause: result.error,
-        }),
-      );
-    } else if (result.data) {
-      this.messageStore.upsert([result.data]);
-    }
+    void this.conversation.edit(id, body);
   }
 
-  private async deleteOwn(message: ChatMessage) {
-    const context = this.context();
-    if (!context) return;
+  private deleteOwn(message: ChatMessage) {
+    if (!this.conversation.client) return;
     this.pickerFor = undefined;
-    this.messageStore.patch(message.id, { body: '', deleted_at: new Date().toISOString() });
-    const result = await deleteMessage(context, message.id);
-    if (result.error) {
-      this.messageStore.patch(message.id, { body: message.body, deleted_at: null });
-      this.dispatchEvent(
-        new PasabayErrorEvent({
-          code: 'request',
-          message: result.error.message,
-          source: 'messages update',
-          cause: result.error,
-        }),
-      );
-    } else if (result.data) {
-      this.messageStore.upsert([result.data]);
-    }
+    void this.conversation.delete(message);
   }
 
-  private async toggleReaction(message: ChatMessage, emoji: string) {
-    const context = this.context();
-    const me = this.session.identity?.userId;
-    if (!context || !me) return;
+  private toggleReaction(message: ChatMessage, emoji: string) {
+    if (!this.conversation.client || !this.session.identity) return;
     this.pickerFor = undefined;
-    const reaction = { message_id: message.id, user_id: me, emoji };
-    const present = !this.messageStore.hasReaction(reaction);
-    this.messageStore.applyReaction(reaction, present);
-    const result = await setReaction(context, reaction, present);
-    if (result.error) {
-      this.messageStore.applyReaction(reaction, !present);
-      this.dispatchEvent(
-        new PasabayErrorEvent({
-          code: 'request',
-          message: result.error.message,
-          source: 'message_reactions',
-          cause: result.error,
-        }),
-      );
-    }
+    void this.conversation.toggleReaction(message, emoji);
   }
 
   /** Scrolls to the newest message. */
@@ -901,15 +396,6 @@ export class PasabayChat extends LitElement {
 
   // ----- states -----------------------------------------------------------------------------
 
-  private get connection(): Connection {
-    if (!this.online) return 'offline';
-    const status = this.live.status;
-    const changesJoined = this.realtime !== 'postgres-changes' || this.changes.status === 'joined';
-    if (status === 'joined' && changesJoined) return 'online';
-    if (status === 'idle' && !this.conversation) return 'online';
-    return this.#everJoined ? 'reconnecting' : 'connecting';
-  }
-
   private syncStates() {
     const states = this.internals.states;
     const set = (name: string, on: boolean) => {
@@ -920,7 +406,7 @@ export class PasabayChat extends LitElement {
         // Browsers that only accept `--name` custom states: the parts still carry the state.
       }
     };
-    const view = this.view;
+    const view = this.conversation.view;
     const empty = view === 'ready' && this.messageStore.size === 0;
     set('loading', view === 'loading');
     set('ready', (view === 'ready' || view === 'idle') && this.messageStore.size > 0);
@@ -928,7 +414,7 @@ export class PasabayChat extends LitElement {
     set('not-allowed', view === 'not-allowed');
     set('auth-required', view === 'auth-required');
     set('error', view === 'error');
-    const connection = view === 'ready' || view === 'loading' ? this.connection : 'online';
+    const connection = view === 'ready' || view === 'loading' ? this.conversation.connection : 'online';
     set('connecting', connection === 'connecting');
     set('reconnecting', connection === 'reconnecting');
     set('offline', connection === 'offline');
@@ -939,22 +425,22 @@ export class PasabayChat extends LitElement {
 
   private nameOf(userId: string): string {
     if (userId === this.session.identity?.userId) return this.#strings.you;
-    return this.#profiles.get(userId)?.display_name ?? this.#strings.someone;
+    return this.conversation.profileOf(userId)?.display_name ?? this.#strings.someone;
   }
 
   /** Names of the other members who have read `message`; `undefined` when nobody has. */
   private seenBy(message: ChatMessage): string[] {
     const me = this.session.identity?.userId;
     const readers: string[] = [];
-    for (const [userId, member] of this.#members) {
-      if (userId !== me && member.lastReadAt >= message.sortKey) readers.push(this.nameOf(userId));
+    for (const [userId, lastReadAt] of this.conversation.readPositions) {
+      if (userId !== me && lastReadAt >= message.sortKey) readers.push(this.nameOf(userId));
     }
     return readers;
   }
 
   override render(): TemplateResult {
     const strings = this.#strings;
-    switch (this.view) {
+    switch (this.conversation.view) {
       case 'idle':
         // Messages a host seeded into `messageStore` without a conversation: a read-only transcript.
         return this.messageStore.size > 0 ? this.renderChat() : this.renderState('idle', strings.noConversation);
@@ -982,17 +468,14 @@ export class PasabayChat extends LitElement {
     </div>`;
   }
 
-  private readonly reopen = () => {
-    this.#openKey = undefined;
-    this.#openClient = undefined;
-    this.view = 'loading';
-    this.requestUpdate();
-  };
+  private readonly reopen = () => this.conversation.reopen();
 
   private renderChat(): TemplateResult {
     const strings = this.#strings;
-    const loading = this.view === 'loading';
-    const connection = this.connection;
+    const conversation = this.conversation;
+    const view = conversation.view;
+    const loading = view === 'loading';
+    const connection = conversation.connection;
     const empty = !loading && this.messageStore.size === 0;
     const messageView = this.messageView();
     return html`<div part="base">
@@ -1003,12 +486,12 @@ export class PasabayChat extends LitElement {
       }
       <div part="viewport">
         ${
-          this.loadingOlder || this.olderFailed
+          conversation.loadingOlder || conversation.olderFailed
             ? html`<div part="history-status" role="status">
                 ${
-                  this.olderFailed
+                  conversation.olderFailed
                     ? html`${strings.olderFailed}
-                        <button type="button" @click=${() => void this.loadOlder()}>${strings.retry}</button>`
+                        <button type="button" @click=${() => void conversation.loadOlder()}>${strings.retry}</button>`
                     : strings.loadingOlder
                 }
               </div>`
@@ -1019,7 +502,7 @@ export class PasabayChat extends LitElement {
           role="log"
           aria-label=${strings.log}
           aria-live="off"
-          aria-busy=${loading || this.loadingOlder ? 'true' : 'false'}
+          aria-busy=${loading || conversation.loadingOlder ? 'true' : 'false'}
           tabindex="0"
           @scroll=${this.onScroll}
           @keydown=${this.onLogKeydown}
@@ -1046,24 +529,24 @@ export class PasabayChat extends LitElement {
         }
       </div>
       ${
-        this.conversation
+        conversation.current
           ? html`<typing-indicator
               part="typing"
               exportparts="label: typing-label, dots: typing-dots, dot: typing-dot"
-              conversation-id=${this.conversation.id}
-              .client=${this.#openClient}
+              conversation-id=${conversation.current.id}
+              .client=${conversation.client}
               lang=${effectiveLang(this)}
               theme=${this.theme ?? nothing}
             ></typing-indicator>`
           : nothing
       }
       ${
-        this.noComposer || this.view === 'idle'
+        this.noComposer || view === 'idle'
           ? nothing
           : renderComposer({
               strings,
               composer: this.composer,
-              ready: this.view === 'ready',
+              ready: view === 'ready',
               replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
             })
       }
@@ -1077,13 +560,13 @@ export class PasabayChat extends LitElement {
       strings: this.#strings,
       formatters: this.#formatters,
       me: this.session.identity?.userId,
-      showSenderNames: this.conversation?.kind !== 'direct',
-      direct: this.conversation?.kind === 'direct',
+      showSenderNames: this.conversation.current?.kind !== 'direct',
+      direct: this.conversation.current?.kind === 'direct',
       activeId: this.activeId,
       pickerFor: this.pickerFor,
       quickReactions: PasabayChat.quickReactions,
       nameOf: (userId) => this.nameOf(userId),
-      avatarUrlOf: (userId) => this.#profiles.get(userId)?.avatar_url,
+      avatarUrlOf: (userId) => this.conversation.profileOf(userId)?.avatar_url,
       messageById: (id) => this.messageStore.get(id),
       reactionsOf: (messageId) => this.messageStore.reactionsOf(messageId, this.session.identity?.userId),
       isLastOwn: (message) => this.isLastOwn(message),

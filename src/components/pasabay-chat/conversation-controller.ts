@@ -1,0 +1,692 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
+import { onConfigure, tryResolveClient, type ClientSource } from '../../connection/client.js';
+import type { BroadcastMessage, PostgresChangesFilter } from '../../connection/channels.js';
+import {
+  messageChangeSchema,
+  messageSchema,
+  parsePayload,
+  reactionChangeSchema,
+  readReceiptSchema,
+  type Conversation,
+  type Message,
+  type Profile,
+} from '../../connection/schemas.js';
+import { conversationTopic } from '../../connection/topics.js';
+import { ChannelController } from '../../controllers/channel-controller.js';
+import type { SessionController } from '../../controllers/session-controller.js';
+import type { VisibilityController } from '../../controllers/visibility-controller.js';
+import { PasabayErrorEvent } from '../../events/pasabay-error.js';
+import { PasabayMessageFailEvent } from '../../events/pasabay-message-fail.js';
+import { PasabayMessageReceiveEvent } from '../../events/pasabay-message-receive.js';
+import { PasabayUnreadChangeEvent } from '../../events/pasabay-unread-change.js';
+import {
+  deleteMessage,
+  editMessage,
+  fetchMembers,
+  fetchPage,
+  fetchProfiles,
+  fetchReactions,
+  fetchSince,
+  isForbidden,
+  markRead,
+  resolveConversation,
+  sendMessage,
+  setReaction,
+  type DataContext,
+  type RequestFailure,
+} from './chat-data.js';
+import type { ChatMessage, MessageRecord, MessageStore } from './message-store.js';
+import { Outbox } from './outbox.js';
+
+/** What the element is showing, besides the connection banner. */
+export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
+export type ChatConnection = 'online' | 'connecting' | 'reconnecting' | 'offline';
+export type RealtimeMode = 'broadcast' | 'postgres-changes';
+
+/** The element's inputs the controller reads on every update. */
+export interface ConversationSource extends ClientSource {
+  conversationId: string;
+  withUser: string;
+  externalRef: string;
+  realtime: RealtimeMode;
+  pageSize: number;
+}
+
+export interface ConversationControllerOptions {
+  session: SessionController;
+  store: MessageStore;
+  visibility: Pick<VisibilityController, 'visible'>;
+  /** Whether the log follows the newest message; read after the host (and its scroller) updated. */
+  pinned: () => boolean;
+  /** The open conversation was forgotten: reset what the element holds for it (composer, scroll…). */
+  onClosed(): void;
+  /** New messages from other members arrived (live or by catching up), oldest first. */
+  onArrived(messages: Message[]): void;
+}
+
+type Host = ReactiveControllerHost & HTMLElement & ConversationSource;
+
+/**
+ * The conversation behind `<pasabay-chat>`: resolves what to open (`conversation-id`, `with-user`,
+ * `external-ref`), loads history, members, profiles and reactions, holds the live channels, catches
+ * up after every rejoin, wake or return online, sends through the outbox and marks the conversation
+ * read. The host calls `sync()` from `willUpdate()` and renders from the getters; everything this
+ * opens in `hostConnected()` it closes in `hostDisconnected()`.
+ */
+export class ConversationController implements ReactiveController {
+  readonly #host: Host;
+  readonly #options: ConversationControllerOptions;
+  readonly #live: ChannelController;
+  // Only in `realtime="postgres-changes"` mode: messages then come from filtered Postgres Changes,
+  // while reactions and read receipts still come from the broadcast channel.
+  readonly #changes: ChannelController;
+
+  #conversation: Conversation | undefined;
+  #view: ChatView = 'idle';
+  #online = typeof navigator === 'undefined' ? true : navigator.onLine;
+  #hasOlder = true;
+  #loadingOlder = false;
+  #olderFailed = false;
+  #outbox: Outbox | undefined;
+  #openKey: string | undefined;
+  #openClient: SupabaseClient | undefined;
+  /** Bumped whenever the open conversation is forgotten: answers to older requests are dropped. */
+  #epoch = 0;
+  #everJoined = false;
+  #catchUpRunning: Promise<void> | undefined;
+  #catchUpAgain = false;
+  #markingRead = false;
+  #reportedUnread = 0;
+  #reportedConfigurationError: string | undefined;
+  #stopConfigure: (() => void) | undefined;
+  #profiles = new Map<string, Profile>();
+  /** Read positions (microseconds) by member. */
+  #members = new Map<string, number>();
+  /** Unread count the server reported at load, for messages older than the loaded page. */
+  #serverUnread = 0;
+  #reactionWrites = new Map<string, Promise<unknown>>();
+
+  constructor(host: Host, options: ConversationControllerOptions) {
+    this.#host = host;
+    this.#options = options;
+    host.addController(this);
+    const topic = () => (this.#conversation ? conversationTopic(this.#conversation.id) : undefined);
+    this.#live = new ChannelController(host, {
+      client: () => this.channelClient,
+      topic,
+      onBroadcast: (message) => this.#onBroadcast(message),
+      onJoined: () => this.#onJoined(),
+    });
+    this.#changes = new ChannelController(host, {
+      client: () => (host.realtime === 'postgres-changes' ? this.channelClient : undefined),
+      topic,
+      private: false,
+      postgresChanges: () => this.#postgresChangesFilters(),
+      onPostgresChange: (payload) => this.#onPostgresChange(payload),
+      onJoined: () => this.#onJoined(),
+    });
+  }
+
+  hostConnected(): void {
+    window.addEventListener('online', this.#onOnline);
+    window.addEventListener('offline', this.#onOffline);
+    document.addEventListener('visibilitychange', this.#onWake);
+    window.addEventListener('pageshow', this.#onWake);
+    this.#stopConfigure = onConfigure(() => this.#host.requestUpdate());
+    // The network may have come or gone while the element was detached.
+    if (this.#online !== navigator.onLine) {
+      this.#online = navigator.onLine;
+      this.#host.requestUpdate();
+    }
+    this.#outbox?.resume();
+  }
+
+  hostDisconnected(): void {
+    window.removeEventListener('online', this.#onOnline);
+    window.removeEventListener('offline', this.#onOffline);
+    document.removeEventListener('visibilitychange', this.#onWake);
+    window.removeEventListener('pageshow', this.#onWake);
+    this.#stopConfigure?.();
+    this.#stopConfigure = undefined;
+    // Queued messages stay in the outbox and go out when the element is attached again.
+    this.#outbox?.pause();
+  }
+
+  // The host's scroller measures rows and settles `pinned` in its own hostUpdated, before this one.
+  hostUpdated(): void {
+    this.markReadIfSeen();
+    this.#reportUnread();
+  }
+
+  // ----- what the element renders --------------------------------------------------------------
+
+  /** The conversation open, once resolved. */
+  get current(): Conversation | undefined {
+    return this.#conversation;
+  }
+
+  get view(): ChatView {
+    return this.#view;
+  }
+
+  get hasOlder(): boolean {
+    return this.#hasOlder;
+  }
+
+  get loadingOlder(): boolean {
+    return this.#loadingOlder;
+  }
+
+  get olderFailed(): boolean {
+    return this.#olderFailed;
+  }
+
+  /** The client the open conversation was loaded with (also the typing indicator's). */
+  get client(): SupabaseClient | undefined {
+    return this.#openClient;
+  }
+
+  /** The client for channels: only while signed in and allowed in. */
+  get channelClient(): SupabaseClient | undefined {
+    return this.#options.session.status === 'signed-in' && this.#view !== 'not-allowed' ? this.#openClient : undefined;
+  }
+
+  get connection(): ChatConnection {
+    if (!this.#online) return 'offline';
+    const status = this.#live.status;
+    const changesJoined = this.#host.realtime !== 'postgres-changes' || this.#changes.status === 'joined';
+    if (status === 'joined' && changesJoined) return 'online';
+    if (status === 'idle' && !this.#conversation) return 'online';
+    return this.#everJoined ? 'reconnecting' : 'connecting';
+  }
+
+  profileOf(userId: string): Profile | undefined {
+    return this.#profiles.get(userId);
+  }
+
+  /** Read positions (microseconds of the last message read) by member id. */
+  get readPositions(): ReadonlyMap<string, number> {
+    return this.#members;
+  }
+
+  /** Messages from others after the user's read position. */
+  get unreadCount(): number {
+    const me = this.#options.session.identity?.userId;
+    if (!me) return 0;
+    const lastRead = this.#members.get(me) ?? 0;
+    let count = 0;
+    const messages = this.#options.store.messages;
+    for (let index = messages.length - 1; index >= 0; index--) {
+      const message = messages[index]!;
+      if (message.delivery !== 'sent') continue; // one's own unsent messages, last in the list
+      if (message.sortKey <= lastRead) break;
+      if (message.sender_id !== me && !message.deleted_at) count++;
+    }
+    // Unread messages older than the loaded page are known only from the server's count.
+    const oldest = this.#options.store.oldest;
+    if (this.#hasOlder && oldest && oldest.sortKey > lastRead) count = Math.max(count, this.#serverUnread);
+    return count;
+  }
+
+  // ----- opening and closing -------------------------------------------------------------------
+
+  /** Decides what to show from the host's inputs, and (re)opens the conversation when they changed. */
+  sync(): void {
+    const host = this.#host;
+    const target = host.conversationId || host.withUser || host.externalRef;
+    if (!target) {
+      this.#close('idle');
+      return;
+    }
+    const resolved = tryResolveClient(host);
+    if (!resolved.client) {
+      this.#close('error');
+      if (this.#reportedConfigurationError !== resolved.error.message) {
+        this.#reportedConfigurationError = resolved.error.message;
+        host.dispatchEvent(
+          new PasabayErrorEvent({ code: 'configuration', message: resolved.error.message, cause: resolved.error }),
+        );
+      }
+      return;
+    }
+    this.#reportedConfigurationError = undefined;
+    const session = this.#options.session.snapshot;
+    if (session.status !== 'signed-in') {
+      this.#close(
+        session.status === 'auth-required' ? 'auth-required' : session.status === 'error' ? 'error' : 'loading',
+      );
+      return;
+    }
+    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.realtime}`;
+    if (key === this.#openKey && resolved.client === this.#openClient) return;
+    this.#close('loading');
+    this.#openKey = key;
+    this.#openClient = resolved.client;
+    void this.#open(resolved.client, this.#epoch);
+  }
+
+  /** Opens the same conversation again (the "try again" button of the error state). */
+  reopen(): void {
+    this.#openKey = undefined;
+    this.#openClient = undefined;
+    this.#setView('loading');
+  }
+
+  /** Forgets the open conversation (its channels are released by their controllers on the next update). */
+  #close(view: ChatView) {
+    if (this.#openKey !== undefined || this.#view !== view) {
+      this.#epoch++;
+      this.#openKey = undefined;
+      this.#conversation = undefined;
+      this.#options.store.clear();
+      this.#members.clear();
+      this.#profiles.clear();
+      this.#serverUnread = 0;
+      this.#everJoined = false;
+      this.#hasOlder = true;
+      this.#olderFailed = false;
+      this.#loadingOlder = false;
+      this.#reactionWrites.clear();
+      this.#outbox?.dispose();
+      this.#outbox = undefined;
+      this.#options.onClosed();
+    }
+    this.#setView(view);
+  }
+
+  async #open(client: SupabaseClient, epoch: number) {
+    const host = this.#host;
+    const context: DataContext = { client, target: host };
+    const resolved = await resolveConversation(context, {
+      conversationId: host.conversationId,
+      withUser: host.withUser,
+      externalRef: host.externalRef,
+    });
+    if (epoch !== this.#epoch) return;
+    if (resolved.error) return this.#fail(resolved.error, 'conversation');
+    if (!resolved.data) return this.#setView('not-allowed');
+    const conversation = resolved.data;
+    this.#conversation = conversation;
+    this.#outbox = this.#createOutbox(context, epoch);
+    host.requestUpdate();
+    const pageSize = host.pageSize;
+    const [members, page] = await Promise.all([
+      fetchMembers(context, conversation.id),
+      fetchPage(context, conversation.id, pageSize),
+    ]);
+    if (epoch !== this.#epoch) return;
+    if (page.error) return this.#fail(page.error, 'messages');
+    if (members.error) return this.#fail(members.error, 'conversation_members');
+    this.#applyMembers(members.data);
+    const me = this.#options.session.identity?.userId;
+    this.#serverUnread = members.data.find((member) => member.user_id === me)?.unread_count ?? 0;
+    this.#options.store.upsert(page.data);
+    this.#hasOlder = page.data.length >= pageSize;
+    await Promise.all([
+      this.#loadProfiles(
+        context,
+        members.data.map((member) => member.user_id),
+      ),
+      this.#loadReactions(context, page.data),
+    ]);
+    if (epoch !== this.#epoch) return;
+    this.#setView('ready');
+    // Anything sent between the page query and the channel join would fall between the two.
+    if (this.#live.status === 'joined') void this.catchUp();
+  }
+
+  #fail(error: RequestFailure, source: string) {
+    if (isForbidden(error)) {
+      this.#setView('not-allowed');
+      return;
+    }
+    this.#setView('error');
+    this.#host.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: error.message, source, cause: error }));
+  }
+
+  #setView(view: ChatView) {
+    if (this.#view === view) return;
+    this.#view = view;
+    this.#host.requestUpdate();
+  }
+
+  /** The open conversation's client and the element (for `pasabay-error` on invalid payloads). */
+  #context(): DataContext | undefined {
+    return this.#openClient ? { client: this.#openClient, target: this.#host } : undefined;
+  }
+
+  // ----- loading -------------------------------------------------------------------------------
+
+  #applyMembers(members: { user_id: string; last_read_at: string | null }[]) {
+    for (const member of members) {
+      const lastReadAt = member.last_read_at ? Date.parse(member.last_read_at) * 1000 : 0;
+      const held = this.#members.get(member.user_id);
+      if (held === undefined || held < lastReadAt || Number.isNaN(held)) this.#members.set(member.user_id, lastReadAt);
+    }
+    this.#host.requestUpdate();
+  }
+
+  async #loadProfiles(context: DataContext, userIds: string[]) {
+    const missing = [...new Set(userIds)].filter((id) => !this.#profiles.has(id));
+    const epoch = this.#epoch;
+    const profiles = await fetchProfiles(context, missing);
+    if (epoch !== this.#epoch) return;
+    for (const profile of profiles.data ?? []) this.#profiles.set(profile.id, profile);
+    this.#host.requestUpdate();
+  }
+
+  async #loadReactions(context: DataContext, messages: readonly { id: string }[]) {
+    const store = this.#options.store;
+    const ids = messages.map((message) => message.id);
+    const epoch = this.#epoch;
+    // Reactions that change while the request is out (live events, own toggles) are newer than its answer.
+    const requestedAt = store.reactionClock;
+    const reactions = await fetchReactions(context, ids);
+    if (reactions.data && epoch === this.#epoch) store.setReactions(ids, reactions.data, requestedAt);
+  }
+
+  /** Loads the page before the oldest message held. */
+  async loadOlder(): Promise<void> {
+    const context = this.#context();
+    const conversation = this.#conversation;
+    const store = this.#options.store;
+    const oldest = store.oldest;
+    if (!context || !conversation || !oldest || this.#view !== 'ready') return;
+    const epoch = this.#epoch;
+    this.#loadingOlder = true;
+    this.#olderFailed = false;
+    this.#host.requestUpdate();
+    const pageSize = this.#host.pageSize;
+    const page = await fetchPage(context, conversation.id, pageSize, oldest);
+    if (epoch !== this.#epoch) return;
+    this.#loadingOlder = false;
+    this.#host.requestUpdate();
+    if (page.error) {
+      this.#olderFailed = true;
+      this.#host.dispatchEvent(
+        new PasabayErrorEvent({ code: 'request', message: page.error.message, source: 'messages', cause: page.error }),
+      );
+      return;
+    }
+    store.upsert(page.data);
+    this.#hasOlder = page.data.length >= pageSize;
+    await this.#loadReactions(context, page.data);
+  }
+
+  // ----- live events and catching up -----------------------------------------------------------
+
+  #postgresChangesFilters(): PostgresChangesFilter[] | undefined {
+    const id = this.#conversation?.id;
+    return id ? [{ event: '*', schema: 'public', table: 'messages', filter: `conversation_id=eq.${id}` }] : undefined;
+  }
+
+  #onJoined() {
+    this.#everJoined = true;
+    if (this.#view === 'ready') void this.catchUp();
+    void this.#outbox?.flush();
+  }
+
+  readonly #onOnline = () => {
+    this.#online = true;
+    this.#host.requestUpdate();
+    void this.catchUp();
+    void this.#outbox?.flush();
+  };
+
+  readonly #onOffline = () => {
+    this.#online = false;
+    this.#host.requestUpdate();
+  };
+
+  /** Back from a hidden tab, sleep or the back/forward cache: the socket may have missed events. */
+  readonly #onWake = () => {
+    if (document.visibilityState !== 'visible') return;
+    void this.catchUp();
+    void this.#outbox?.flush();
+  };
+
+  /**
+   * Fetches what arrived since the newest message held, plus edits, deletes, reactions and read
+   * positions. Runs after every (re)join and wake; overlapping requests coalesce into one more run.
+   */
+  catchUp(): Promise<void> {
+    if (this.#view !== 'ready' || !this.#conversation) return Promise.resolve();
+    if (this.#catchUpRunning) {
+      this.#catchUpAgain = true;
+      return this.#catchUpRunning;
+    }
+    this.#catchUpRunning = (async () => {
+      do {
+        this.#catchUpAgain = false;
+        await this.#catchUpOnce();
+      } while (this.#catchUpAgain);
+    })().finally(() => (this.#catchUpRunning = undefined));
+    return this.#catchUpRunning;
+  }
+
+  async #catchUpOnce() {
+    const context = this.#context();
+    const conversation = this.#conversation;
+    if (!context || !conversation) return;
+    const store = this.#options.store;
+    const pageSize = this.#host.pageSize;
+    const epoch = this.#epoch;
+    const since = store.serverClock;
+    const [rows, members] = await Promise.all([
+      since ? fetchSince(context, conversation.id, since) : fetchPage(context, conversation.id, pageSize),
+      fetchMembers(context, conversation.id),
+    ]);
+    if (epoch !== this.#epoch) return;
+    if (members.data) {
+      this.#applyMembers(members.data);
+      await this.#loadProfiles(
+        context,
+        members.data.map((member) => member.user_id),
+      );
+    }
+    if (rows.error) {
+      this.#host.dispatchEvent(
+        new PasabayErrorEvent({ code: 'request', message: rows.error.message, source: 'messages', cause: rows.error }),
+      );
+      return;
+    }
+    this.#receive(rows.data, 'catch-up');
+    const recent = store.messages.filter((message) => message.delivery === 'sent').slice(-pageSize);
+    await this.#loadReactions(context, recent);
+  }
+
+  #onBroadcast(message: BroadcastMessage) {
+    const host = this.#host;
+    const store = this.#options.store;
+    const source = `${this.#live.topic ?? 'conversation'} ${message.event}`;
+    if (message.event === 'message') {
+      if (host.realtime === 'postgres-changes') return;
+      const change = parsePayload(messageChangeSchema, message.payload, { source, target: host });
+      if (!change) return;
+      if (change.operation === 'DELETE') store.remove(change.old_record.id);
+      else this.#receive([change.record], 'live');
+    } else if (message.event === 'reaction') {
+      const change = parsePayload(reactionChangeSchema, message.payload, { source, target: host });
+      if (!change) return;
+      if (change.operation === 'DELETE') store.applyReaction(change.old_record, false);
+      else store.applyReaction(change.record, true);
+    } else if (message.event === 'read') {
+      const receipt = parsePayload(readReceiptSchema, message.payload, { source, target: host });
+      if (!receipt || receipt.conversation_id !== this.#conversation?.id) return;
+      this.#applyMembers([receipt]);
+    }
+  }
+
+  #onPostgresChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>) {
+    if (payload.eventType === 'DELETE') {
+      const id = (payload.old as { id?: unknown }).id;
+      if (typeof id === 'string') this.#options.store.remove(id);
+      return;
+    }
+    const row = parsePayload(messageSchema, payload.new, { source: 'postgres_changes messages', target: this.#host });
+    if (row) this.#receive([row], 'live');
+  }
+
+  /** Merges rows from the server; reports the ones new from other members. */
+  #receive(rows: Message[], via: 'live' | 'catch-up') {
+    const conversationId = this.#conversation?.id;
+    if (!conversationId) return;
+    const ours = rows.filter((row) => row.conversation_id === conversationId);
+    const added = new Set(this.#options.store.upsert(ours));
+    const me = this.#options.session.identity?.userId;
+    const fromOthers = ours.filter((row) => added.has(row.id) && row.sender_id !== me && !row.deleted_at);
+    if (fromOthers.length === 0) return;
+    for (const message of fromOthers) {
+      this.#host.dispatchEvent(new PasabayMessageReceiveEvent({ conversationId, message, via }));
+    }
+    this.#options.onArrived(fromOthers);
+  }
+
+  // ----- reading -------------------------------------------------------------------------------
+
+  /** Marks the conversation read when the user can see its newest message and some are unread. */
+  markReadIfSeen(): void {
+    const context = this.#context();
+    const conversation = this.#conversation;
+    const me = this.#options.session.identity?.userId;
+    if (!context || !conversation || !me || this.#view !== 'ready' || this.#markingRead) return;
+    if (!this.#options.visibility.visible || !this.#options.pinned() || this.unreadCount === 0) return;
+    const newest = this.#options.store.newest;
+    if (!newest) return;
+    this.#markingRead = true;
+    const epoch = this.#epoch;
+    void markRead(context, conversation.id).then((result) => {
+      this.#markingRead = false;
+      if (epoch !== this.#epoch) return;
+      if (result.error) {
+        this.#host.dispatchEvent(
+          new PasabayErrorEvent({
+            code: 'request',
+            message: result.error.message,
+            source: 'rpc mark_conversation_read',
+            cause: result.error,
+          }),
+        );
+        return;
+      }
+      // The `read` broadcast brings the server's time; until then everything held counts as read.
+      this.#members.set(me, Math.max(this.#members.get(me) ?? 0, newest.sortKey));
+      this.#serverUnread = 0;
+      this.#host.requestUpdate();
+    });
+  }
+
+  #reportUnread() {
+    const conversationId = this.#conversation?.id;
+    const count = this.#view === 'ready' ? this.unreadCount : 0;
+    if (count === this.#reportedUnread || !conversationId) return;
+    this.#reportedUnread = count;
+    this.#host.dispatchEvent(new PasabayUnreadChangeEvent({ conversationId, unreadCount: count }));
+  }
+
+  // ----- writing -------------------------------------------------------------------------------
+
+  /** Shows a message the user wrote at once and queues it for sending. */
+  send(message: Omit<MessageRecord, 'created_at' | 'edited_at' | 'deleted_at'>): void {
+    this.#options.store.addLocal(message, 'sending');
+    const { id, conversation_id, body, reply_to } = message;
+    this.#outbox?.enqueue({ id, conversation_id, body, reply_to });
+  }
+
+  /** Sends a message that was not sent again, with the same id (so it cannot be stored twice). */
+  retry(id: string): void {
+    this.#outbox?.retry(id);
+  }
+
+  /** Drops a message that was not sent. */
+  discard(id: string): void {
+    if (this.#outbox?.discard(id)) this.#options.store.remove(id);
+  }
+
+  #createOutbox(context: DataContext, epoch: number): Outbox {
+    const current = () => epoch === this.#epoch;
+    const store = this.#options.store;
+    return new Outbox({
+      send: (item) => sendMessage(context, item),
+      canSend: () => this.#online && this.#options.session.status === 'signed-in',
+      onChange: (item) => {
+        if (current() && item.state !== 'sending') store.setDelivery(item.id, item.state, item.error);
+        else if (current()) store.setDelivery(item.id, 'sending');
+      },
+      onSent: (_item, row) => {
+        if (current()) store.upsert([row]);
+      },
+      onFailed: (item) => {
+        if (!current()) return;
+        this.#host.dispatchEvent(
+          new PasabayMessageFailEvent({
+            id: item.id,
+            conversationId: item.conversation_id,
+            body: item.body,
+            message: item.error ?? '',
+            attempts: item.attempts,
+          }),
+        );
+      },
+    });
+  }
+
+  /** Saves an edit of one's own message, shown at once and undone if the server refuses it. */
+  async edit(id: string, body: string): Promise<void> {
+    const context = this.#context();
+    const store = this.#options.store;
+    const held = store.get(id);
+    if (!context || !held || held.body === body) return;
+    store.patch(id, { body, edited_at: new Date().toISOString() });
+    const result = await editMessage(context, id, body);
+    if (result.error) {
+      store.patch(id, { body: held.body, edited_at: held.edited_at });
+      this.#requestFailed(result.error, 'messages update');
+    } else if (result.data) {
+      store.upsert([result.data]);
+    }
+  }
+
+  /** Deletes one's own message (soft delete), shown at once and undone if the server refuses it. */
+  async delete(message: ChatMessage): Promise<void> {
+    const context = this.#context();
+    if (!context) return;
+    const store = this.#options.store;
+    store.patch(message.id, { body: '', deleted_at: new Date().toISOString() });
+    const result = await deleteMessage(context, message.id);
+    if (result.error) {
+      store.patch(message.id, { body: message.body, deleted_at: null });
+      this.#requestFailed(result.error, 'messages update');
+    } else if (result.data) {
+      store.upsert([result.data]);
+    }
+  }
+
+  /** Adds or removes the user's reaction: shown at once, held until the server answers. */
+  async toggleReaction(message: ChatMessage, emoji: string): Promise<void> {
+    const context = this.#context();
+    const me = this.#options.session.identity?.userId;
+    if (!context || !me) return;
+    const store = this.#options.store;
+    const epoch = this.#epoch;
+    const reaction = { message_id: message.id, user_id: me, emoji };
+    const present = !store.hasReaction(reaction);
+    store.beginReactionToggle(reaction, present);
+    // One write per reaction at a time: two in flight could reach the database in either order.
+    const key = `${message.id}\n${emoji}`;
+    const write = (this.#reactionWrites.get(key) ?? Promise.resolve()).then(() =>
+      setReaction(context, reaction, present),
+    );
+    this.#reactionWrites.set(key, write);
+    const result = await write;
+    if (this.#reactionWrites.get(key) === write) this.#reactionWrites.delete(key);
+    if (epoch !== this.#epoch) return;
+    store.settleReactionToggle(reaction, present, !result.error);
+    if (result.error) this.#requestFailed(result.error, 'message_reactions');
+  }
+
+  #requestFailed(error: RequestFailure, source: string) {
+    this.#host.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: error.message, source, cause: error }));
+  }
+}
