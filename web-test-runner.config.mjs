@@ -11,17 +11,17 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { register } from 'tsx/esm/api';
 
-const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+// TypeScript modules of the project (the Chromium flags, the local stack) load through tsx.
+const unregister = register();
+const { chromiumArgs, chromiumPath } = await import('./test/support/chromium.ts');
 
 /** Starts the stack when the test server starts and stops it (and its database) when it stops. */
 function localStackPlugin() {
   let stack;
   let dataDir;
-  let unregister;
   return {
     name: 'pasabay-local-stack',
     async serverStart() {
-      unregister = register();
       const { startStack } = await import('./supabase/local/server.ts');
       dataDir = await mkdtemp(join(tmpdir(), 'pasabay-wtr-'));
       // Realtime delays a refused join's reply by 5 s (Supabase's default); tests of the
@@ -33,7 +33,7 @@ function localStackPlugin() {
     async serverStop() {
       await stack?.stop();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
-      await unregister?.();
+      await unregister();
     },
     transform(context) {
       if (context.response.is('html') && stack) {
@@ -66,18 +66,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath,
+        executablePath: chromiumPath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
+        args: chromiumArgs,
       },
     }),
   ],

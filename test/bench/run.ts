@@ -19,6 +19,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
+import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -256,17 +257,9 @@ async function benchRender(): Promise<void> {
   });
   const puppeteer = await import('puppeteer-core');
   const browser = await puppeteer.launch({
-    executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
+    args: chromiumArgs,
   });
   try {
     const page = await browser.newPage();

@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { REPO_ROOT } from '../../supabase/local/db.js';
+import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 
 const BUNDLE = 'pasabay-chat.bundle.js';
 const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants'] as const;
@@ -86,17 +87,9 @@ describe('script-tag bundle (built)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     browser = await puppeteer.launch({
-      executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+      executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
+      args: chromiumArgs,
     });
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(String(error)));
