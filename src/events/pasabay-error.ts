@@ -9,7 +9,9 @@ export type PasabayErrorCode =
   /** A REST / RPC request failed. */
   | 'request'
   /** Signing in (for example as a guest) failed. */
-  | 'auth';
+  | 'auth'
+  /** The browser's storage is blocked or full: unsent messages are kept in memory only. */
+  | 'storage';
 
 export interface PasabayErrorDetail {
   code: PasabayErrorCode;

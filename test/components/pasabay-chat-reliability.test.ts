@@ -4,6 +4,7 @@
  * Nothing may be lost and nothing may appear twice.
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/outbox-storage.js';
 import { acquireChannel } from '../../src/connection/channels.js';
 import { conversationTopic } from '../../src/connection/topics.js';
 import {
@@ -17,12 +18,23 @@ import {
   parts,
   post,
   reactionReadsHeldFor,
+  removeAndSettle,
   serviceClient,
   typeAndSend,
   waitForBody,
   waitForState,
   waitLive,
 } from './pasabay-chat-fixtures.js';
+
+/** Bodies of the unsent messages kept in localStorage under `key`, oldest first. */
+function keptBodies(key: string): string[] {
+  const text = localStorage.getItem(key);
+  return text ? (JSON.parse(text) as { items: { body: string }[] }).items.map((item) => item.body) : [];
+}
+
+/** localStorage keys that hold an outbox of `userId`. */
+const outboxKeysOf = (userId: string) =>
+  Object.keys(localStorage).filter((key) => key.startsWith('pasabay-chat:outbox:') && key.includes(userId));
 
 async function storedBodies(conversationId: string): Promise<string[]> {
   const { data, error } = await serviceClient()
@@ -173,6 +185,90 @@ describe('<pasabay-chat> reliability', () => {
       expect(await storedBodies(id)).to.deep.equal(expected);
       expect(bodies(mine)).to.deep.equal(expected);
       expect(bodies(theirs)).to.deep.equal(expected);
+    });
+  });
+
+  describe('unsent messages across page loads', () => {
+    it('keeps messages written offline through a reload and delivers each exactly once, in order', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const before = await flakyClientFor(maria);
+      const mine = await mountChat(before.client, id);
+      const theirs = await mountChat(carlos.client, id);
+      await Promise.all([waitLive(mine), waitLive(theirs)]);
+      const key = outboxStorageKey({
+        projectUrl: projectUrlOf(before.client),
+        userId: maria.user.id,
+        conversationId: id,
+      });
+      const received: string[] = [];
+      theirs.addEventListener('pasabay-message-receive', (event) => received.push(event.detail.message.body));
+
+      before.network.offline = true;
+      window.dispatchEvent(new Event('offline'));
+      await waitForState(mine, 'offline');
+      const written = ['first', 'second', 'third'].map((word) => `${word}, written offline`);
+      for (const body of written) await typeAndSend(mine, body);
+      expect(keptBodies(key)).to.deep.equal(written);
+
+      // The tab reloads, still offline: the element and its client go, a new client signs the same user in.
+      await removeAndSettle(mine, before.client);
+      const after = await flakyClientFor(maria);
+      after.network.offline = true;
+      const reloaded = await mountChat(after.client, id);
+      // Nothing loads without a network, and nothing is sent.
+      await waitForState(reloaded, 'error');
+      expect(keptBodies(key)).to.deep.equal(written);
+
+      // Someone else signing in on this browser never sees Maria's queue.
+      const onlooker = await mountChat(carlos.client, id);
+      await waitLive(onlooker);
+      expect(onlooker.messageStore.messages.some((message) => message.delivery !== 'sent')).to.equal(false);
+      onlooker.remove();
+
+      after.network.offline = false;
+      window.dispatchEvent(new Event('online'));
+      await waitForBody(reloaded, written[2]!);
+      await waitUntil(() => received.length >= 3, 'Carlos did not receive the three messages', { timeout: 20_000 });
+      await waitUntil(
+        () => reloaded.messageStore.messages.every((message) => message.delivery === 'sent'),
+        'not all confirmed',
+        { timeout: 20_000 },
+      );
+      expect(received).to.deep.equal(written);
+      expect(bodies(theirs)).to.deep.equal(written);
+      expect(bodies(reloaded)).to.deep.equal(written);
+      expect(await storedBodies(id)).to.deep.equal(written);
+      expect(outboxKeysOf(maria.user.id)).to.deep.equal([]);
+    });
+
+    it('shows a refused message as failed after a reload, and sends it once on retry', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const filler: string[] = [];
+      for (let i = 0; i < 30; i++) filler.push(await post(maria, id, `filler ${i}`));
+      const mine = await mountChat(maria.client, id);
+      await waitLive(mine);
+      const failed = oneEvent(mine, 'pasabay-message-fail');
+      await typeAndSend(mine, 'over the limit');
+      await failed;
+      await removeAndSettle(mine, maria.client);
+
+      const reloaded = await mountChat(maria.client, id);
+      await waitLive(reloaded);
+      await waitForBody(reloaded, 'over the limit');
+      const message = () => parts(reloaded, 'message').find((m) => m.textContent!.includes('over the limit'))!;
+      expect(message().getAttribute('part')).to.contain('failed');
+      expect(message().querySelector('[part~="status"]')!.textContent).to.contain('Not sent');
+
+      const { error } = await serviceClient().from('messages').delete().in('id', filler);
+      expect(error?.message ?? null).to.equal(null);
+      (message().querySelector('[part~="retry"]') as HTMLButtonElement).click();
+      await waitUntil(() => !/failed|sending|queued/.test(message().getAttribute('part')!), 'still not sent');
+      expect((await storedBodies(id)).filter((body) => body === 'over the limit').length).to.equal(1);
+      expect(outboxKeysOf(maria.user.id)).to.deep.equal([]);
     });
   });
 

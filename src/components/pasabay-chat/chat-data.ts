@@ -193,7 +193,14 @@ export async function fetchReactions(
  * stored row is read back.
  */
 export async function sendMessage({ client, target }: DataContext, item: OutboxItem): Promise<SendOutcome> {
-  const row = { id: item.id, conversation_id: item.conversation_id, body: item.body, reply_to: item.reply_to };
+  // sender_id is the caller's anyway; naming it makes the server refuse a send under another session.
+  const row = {
+    id: item.id,
+    conversation_id: item.conversation_id,
+    sender_id: item.sender_id,
+    body: item.body,
+    reply_to: item.reply_to,
+  };
   const inserted = await run(
     client.from('messages').upsert(row, { onConflict: 'id', ignoreDuplicates: true }).select(MESSAGE_COLUMNS),
   );

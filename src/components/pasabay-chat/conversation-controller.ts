@@ -29,6 +29,7 @@ import {
   fetchReactions,
   fetchSince,
   isForbidden,
+  isTransient,
   markRead,
   resolveConversation,
   sendMessage,
@@ -38,6 +39,7 @@ import {
 } from './chat-data.js';
 import type { ChatMessage, MessageRecord, MessageStore } from './message-store.js';
 import { Outbox } from './outbox.js';
+import { OutboxStorage, projectUrlOf, type OutboxScope } from './outbox-storage.js';
 
 /** What the element is showing, besides the connection banner. */
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
@@ -70,9 +72,10 @@ type Host = ReactiveControllerHost & HTMLElement & ConversationSource;
 /**
  * The conversation behind `<pasabay-chat>`: resolves what to open (`conversation-id`, `with-user`,
  * `external-ref`), loads history, members, profiles and reactions, holds the live channels, catches
- * up after every rejoin, wake or return online, sends through the outbox and marks the conversation
- * read. The host calls `sync()` from `willUpdate()` and renders from the getters; everything this
- * opens in `hostConnected()` it closes in `hostDisconnected()`.
+ * up after every rejoin, wake or return online, sends through the outbox (whose unsent messages are
+ * kept in localStorage for later page loads, see outbox-storage.ts) and marks the conversation read.
+ * The host calls `sync()` from `willUpdate()` and renders from the getters; everything this opens in
+ * `hostConnected()` it closes in `hostDisconnected()`.
  */
 export class ConversationController implements ReactiveController {
   readonly #host: Host;
@@ -106,10 +109,14 @@ export class ConversationController implements ReactiveController {
   /** Unread count the server reported at load, for messages older than the loaded page. */
   #serverUnread = 0;
   #reactionWrites = new Map<string, Promise<unknown>>();
+  /** Opening failed for want of a network (e.g. a page loaded offline): it is retried when back. */
+  #openFailedOffline = false;
+  readonly #outboxStorage: OutboxStorage;
 
   constructor(host: Host, options: ConversationControllerOptions) {
     this.#host = host;
     this.#options = options;
+    this.#outboxStorage = new OutboxStorage({ target: host });
     host.addController(this);
     const topic = () => (this.#conversation ? conversationTopic(this.#conversation.id) : undefined);
     this.#live = new ChannelController(host, {
@@ -263,7 +270,7 @@ export class ConversationController implements ReactiveController {
     this.#close('loading');
     this.#openKey = key;
     this.#openClient = resolved.client;
-    void this.#open(resolved.client, this.#epoch);
+    void this.#open(resolved.client, this.#epoch, session.identity.userId);
   }
 
   /** Opens the same conversation again (the "try again" button of the error state). */
@@ -295,8 +302,9 @@ export class ConversationController implements ReactiveController {
     this.#setView(view);
   }
 
-  async #open(client: SupabaseClient, epoch: number) {
+  async #open(client: SupabaseClient, epoch: number, userId: string) {
     const host = this.#host;
+    this.#openFailedOffline = false;
     const context: DataContext = { client, target: host };
     const resolved = await resolveConversation(context, {
       conversationId: host.conversationId,
@@ -308,7 +316,9 @@ export class ConversationController implements ReactiveController {
     if (!resolved.data) return this.#setView('not-allowed');
     const conversation = resolved.data;
     this.#conversation = conversation;
-    this.#outbox = this.#createOutbox(context, epoch);
+    const scope: OutboxScope = { projectUrl: projectUrlOf(client), userId, conversationId: conversation.id };
+    this.#outbox = this.#createOutbox(context, epoch, scope);
+    this.#restoreUnsent(this.#outbox, scope);
     host.requestUpdate();
     const pageSize = host.pageSize;
     const [members, page] = await Promise.all([
@@ -322,6 +332,7 @@ export class ConversationController implements ReactiveController {
     const me = this.#options.session.identity?.userId;
     this.#serverUnread = members.data.find((member) => member.user_id === me)?.unread_count ?? 0;
     this.#options.store.upsert(page.data);
+    this.#settleSent(page.data);
     this.#hasOlder = page.data.length >= pageSize;
     await Promise.all([
       this.#loadProfiles(
@@ -337,6 +348,7 @@ export class ConversationController implements ReactiveController {
   }
 
   #fail(error: RequestFailure, source: string) {
+    this.#openFailedOffline = isTransient(error);
     if (isForbidden(error)) {
       this.#setView('not-allowed');
       return;
@@ -410,6 +422,7 @@ export class ConversationController implements ReactiveController {
       return;
     }
     store.upsert(page.data);
+    this.#settleSent(page.data);
     this.#hasOlder = page.data.length >= pageSize;
     await this.#loadReactions(context, page.data);
   }
@@ -430,6 +443,7 @@ export class ConversationController implements ReactiveController {
   readonly #onOnline = () => {
     this.#online = true;
     this.#host.requestUpdate();
+    this.#reopenIfFailedOffline();
     void this.catchUp();
     void this.#outbox?.flush();
   };
@@ -442,9 +456,14 @@ export class ConversationController implements ReactiveController {
   /** Back from a hidden tab, sleep or the back/forward cache: the socket may have missed events. */
   readonly #onWake = () => {
     if (document.visibilityState !== 'visible') return;
+    this.#reopenIfFailedOffline();
     void this.catchUp();
     void this.#outbox?.flush();
   };
+
+  #reopenIfFailedOffline() {
+    if (this.#view === 'error' && this.#openFailedOffline) this.reopen();
+  }
 
   /**
    * Fetches what arrived since the newest message held, plus edits, deletes, reactions and read
@@ -534,6 +553,7 @@ export class ConversationController implements ReactiveController {
     if (!conversationId) return;
     const ours = rows.filter((row) => row.conversation_id === conversationId);
     const added = new Set(this.#options.store.upsert(ours));
+    this.#settleSent(ours);
     const me = this.#options.session.identity?.userId;
     const fromOthers = ours.filter((row) => added.has(row.id) && row.sender_id !== me && !row.deleted_at);
     if (fromOthers.length === 0) return;
@@ -589,9 +609,11 @@ export class ConversationController implements ReactiveController {
 
   /** Shows a message the user wrote at once and queues it for sending. */
   send(message: Omit<MessageRecord, 'created_at' | 'edited_at' | 'deleted_at'>): void {
-    this.#options.store.addLocal(message, 'sending');
-    const { id, conversation_id, body, reply_to } = message;
-    this.#outbox?.enqueue({ id, conversation_id, body, reply_to });
+    const { id, conversation_id, sender_id, body, reply_to, created_at } = this.#options.store.addLocal(
+      message,
+      'sending',
+    );
+    this.#outbox?.enqueue({ id, conversation_id, sender_id, body, reply_to, created_at });
   }
 
   /** Sends a message that was not sent again, with the same id (so it cannot be stored twice). */
@@ -604,12 +626,14 @@ export class ConversationController implements ReactiveController {
     if (this.#outbox?.discard(id)) this.#options.store.remove(id);
   }
 
-  #createOutbox(context: DataContext, epoch: number): Outbox {
+  #createOutbox(context: DataContext, epoch: number, scope: OutboxScope): Outbox {
     const current = () => epoch === this.#epoch;
     const store = this.#options.store;
     return new Outbox({
       send: (item) => sendMessage(context, item),
-      canSend: () => this.#online && this.#options.session.status === 'signed-in',
+      // Only under the session of the user who wrote them (never someone who signed in since).
+      canSend: () => this.#online && this.#options.session.identity?.userId === scope.userId,
+      persistence: this.#outboxStorage.bind(scope),
       onChange: (item) => {
         if (current() && item.state !== 'sending') store.setDelivery(item.id, item.state, item.error);
         else if (current()) store.setDelivery(item.id, 'sending');
@@ -630,6 +654,31 @@ export class ConversationController implements ReactiveController {
         );
       },
     });
+  }
+
+  /**
+   * Shows and takes back what the user left unsent in an earlier page load (or another tab), in its
+   * state; the outbox sends the waiting ones. Ids the element already holds are skipped.
+   */
+  #restoreUnsent(outbox: Outbox, scope: OutboxScope) {
+    const items = this.#outboxStorage.load(scope);
+    if (items.length === 0) return;
+    const store = this.#options.store;
+    for (const item of items) {
+      const { id, conversation_id, sender_id, body, reply_to } = item;
+      store.addLocal({ id, conversation_id, sender_id, body, reply_to }, item.state, {
+        createdAt: item.created_at,
+        error: item.error,
+      });
+    }
+    outbox.restore(items);
+  }
+
+  /** Rows the server holds: any of them still in the outbox (sent by another tab or page) is done. */
+  #settleSent(rows: readonly { id: string }[]) {
+    const outbox = this.#outbox;
+    if (!outbox) return;
+    for (const row of rows) if (outbox.has(row.id)) outbox.settle(row.id);
   }
 
   /** Saves an edit of one's own message, shown at once and undone if the server refuses it. */

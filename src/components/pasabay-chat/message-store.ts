@@ -149,22 +149,27 @@ export class MessageStore {
     return true;
   }
 
-  /** Adds a message the user just wrote; shown at the end until the server stores it. */
+  /**
+   * Adds a message the user wrote (just now, or `written.createdAt` when restored from an earlier
+   * page); shown at the end, in the order added, until the server stores it.
+   */
   addLocal(
     draft: Omit<MessageRecord, 'created_at' | 'edited_at' | 'deleted_at'>,
-    delivery: Delivery = 'sending',
+    delivery: Exclude<Delivery, 'sent'> = 'sending',
+    written: { createdAt?: string; error?: string | undefined } = {},
   ): ChatMessage {
     const existing = this.#entries.get(draft.id);
     if (existing) return existing.message;
-    const now = new Date();
+    const createdAt = written.createdAt ?? new Date().toISOString();
     const message: ChatMessage = {
       ...draft,
-      created_at: now.toISOString(),
+      created_at: createdAt,
       edited_at: null,
       deleted_at: null,
       delivery,
-      sortKey: now.getTime() * 1000,
+      sortKey: Date.parse(createdAt) * 1000,
     };
+    if (written.error !== undefined) message.error = written.error;
     const entry: Entry = { message, local: true, localSeq: ++this.#localSeq };
     this.#entries.set(draft.id, entry);
     this.#local.push(entry);

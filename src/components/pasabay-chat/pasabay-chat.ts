@@ -299,7 +299,7 @@ export class PasabayChat extends LitElement {
     this.conversation.retry(id);
   }
 
-  /** Drops a message that was not sent. */
+  /** Drops a message that was not sent, and the copy kept for later page loads. */
   discard(id: string): void {
     this.conversation.discard(id);
   }

@@ -29,8 +29,9 @@ export interface ScrollWindowOptions {
  * while rows above it are added or measured.
  *
  * Rows are rebuilt and the window recomputed in `hostUpdate`; rendered rows are measured and the
- * scroll position restored in `hostUpdated`, which asks for another update until the window is
- * stable. The ResizeObserver opens in `hostConnected` and closes in `hostDisconnected`.
+ * scroll position restored in `hostUpdated`, which asks for another update only when the measured
+ * heights call for other rows or spacers than those rendered (a new height of a rendered row changes
+ * neither). The ResizeObserver opens in `hostConnected` and closes in `hostDisconnected`.
  */
 export class ScrollWindowController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
@@ -95,6 +96,9 @@ export class ScrollWindowController implements ReactiveController {
     const log = this.#options.log();
     if (!log) return;
     this.#resizeObserver?.observe(log);
+    // Detached or `display: none`: every row would measure 0 px. The ResizeObserver brings the next
+    // update once the log has a box again.
+    if (log.getClientRects().length === 0) return;
     this.#settleLayout(log);
   }
 
@@ -121,7 +125,7 @@ export class ScrollWindowController implements ReactiveController {
     this.#pinned = distance < PIN_THRESHOLD;
     this.#viewport = { top: log.scrollTop, height: log.clientHeight };
     const range = this.#window.range(Math.max(0, log.scrollTop - this.#listTop()), log.clientHeight);
-    if (range.start !== this.#range.start || range.end !== this.#range.end) this.#host.requestUpdate();
+    if (!sameWindow(range, this.#range)) this.#host.requestUpdate();
     return { nearTop: log.scrollTop < LOAD_OLDER_THRESHOLD };
   }
 
@@ -205,11 +209,14 @@ export class ScrollWindowController implements ReactiveController {
     return this.#window.range(Math.max(0, this.#viewport.top - this.#listTop()), height);
   }
 
-  /** Measures rendered rows, restores the scroll position, and renders again until the window is stable. */
+  /**
+   * Measures rendered rows and restores the scroll position, both straight on the DOM, and renders
+   * again only when the window moved. The rows measured are the window's own, so their heights move
+   * neither spacer: another render for them alone would change nothing (and Lit warns about it).
+   */
   #settleLayout(log: HTMLElement) {
-    let remeasured = false;
     for (const row of log.querySelectorAll<HTMLElement>('[data-key]')) {
-      if (this.#window.setHeight(row.dataset.key!, row.getBoundingClientRect().height)) remeasured = true;
+      this.#window.setHeight(row.dataset.key!, row.getBoundingClientRect().height);
     }
     if (this.#pinned) {
       log.scrollTop = log.scrollHeight;
@@ -225,9 +232,18 @@ export class ScrollWindowController implements ReactiveController {
       }
     }
     this.#viewport = { top: log.scrollTop, height: log.clientHeight };
-    const range = this.#computeRange();
-    if (remeasured || range.start !== this.#range.start || range.end !== this.#range.end) this.#host.requestUpdate();
+    if (!sameWindow(this.#computeRange(), this.#range)) this.#host.requestUpdate();
   }
+}
+
+/** Whether two ranges render the same rows and spacers. */
+function sameWindow(a: WindowRange, b: WindowRange): boolean {
+  return (
+    a.start === b.start &&
+    a.end === b.end &&
+    Math.abs(a.paddingTop - b.paddingTop) < 0.5 &&
+    Math.abs(a.paddingBottom - b.paddingBottom) < 0.5
+  );
 }
 
 function isMessageKey(key: string): boolean {
