@@ -222,6 +222,60 @@ describe('<pasabay-chat>', () => {
       // A window, not the whole list, is in the DOM.
       expect(parts(el, 'message').length).to.be.below(120);
     });
+
+    it('leaves an edit of a message older than the loaded page to paging, so history has no gap', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const id = await directBetween(maria, carlos);
+      const service = serviceClient();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const { data, error } = await service
+          .from('messages')
+          .insert({ conversation_id: id, sender_id: maria.user.id, body: `old ${i}` })
+          .select('id')
+          .single<{ id: string }>();
+        expect(error?.message ?? null).to.equal(null);
+        ids.push(data!.id);
+      }
+      const el = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 360px"
+          .client=${carlos.client}
+          conversation-id=${id}
+          page-size="3"
+        ></pasabay-chat>`,
+      );
+      await waitLive(el);
+      await waitUntil(() => bodies(el).includes('old 7'), 'latest page missing');
+      expect(el.messageStore.size).to.equal(3);
+      // Maria edits her second message (on the server: not in Carlos's loaded page), then sends a new one.
+      const edit = await maria.client.from('messages').update({ body: 'old 1, edited' }).eq('id', ids[1]!);
+      expect(edit.error?.message ?? null).to.equal(null);
+      const sent = await maria.client.from('messages').insert({ conversation_id: id, body: 'new one' });
+      expect(sent.error?.message ?? null).to.equal(null);
+      // The new message arrives after the edit on the same channel, so the edit was seen and left out.
+      await waitUntil(() => bodies(el).includes('new one'), 'the later message never arrived');
+      expect(el.messageStore.get(ids[1]!)?.body ?? 'not held').to.equal('not held');
+      const log = part(el, 'log')!;
+      for (let i = 0; i < 5 && el.messageStore.size < 9; i++) {
+        log.scrollTop = 0;
+        log.dispatchEvent(new Event('scroll'));
+        await waitUntil(() => part(el, 'history-status') === null, 'page load never finished', { timeout: 15_000 });
+      }
+      await waitUntil(() => el.messageStore.size === 9, 'not all history loaded', { timeout: 15_000 });
+      expect(el.messageStore.messages.map((m) => m.body)).to.deep.equal([
+        'old 0',
+        'old 1, edited',
+        'old 2',
+        'old 3',
+        'old 4',
+        'old 5',
+        'old 6',
+        'old 7',
+        'new one',
+      ]);
+    });
   });
 
   describe('composer', () => {

@@ -38,6 +38,7 @@ import {
   type RequestFailure,
 } from './chat-data.js';
 import type { ChatMessage, MessageRecord, MessageStore } from './message-store.js';
+import { timestampMicros } from './timestamps.js';
 import { Outbox } from './outbox.js';
 import { OutboxStorage, projectUrlOf, type OutboxScope } from './outbox-storage.js';
 
@@ -551,7 +552,7 @@ export class ConversationController implements ReactiveController {
   #receive(rows: Message[], via: 'live' | 'catch-up') {
     const conversationId = this.#conversation?.id;
     if (!conversationId) return;
-    const ours = rows.filter((row) => row.conversation_id === conversationId);
+    const ours = this.#withinHistory(rows.filter((row) => row.conversation_id === conversationId));
     const added = new Set(this.#options.store.upsert(ours));
     this.#settleSent(ours);
     const me = this.#options.session.identity?.userId;
@@ -561,6 +562,18 @@ export class ConversationController implements ReactiveController {
       this.#host.dispatchEvent(new PasabayMessageReceiveEvent({ conversationId, message, via }));
     }
     this.#options.onArrived(fromOthers);
+  }
+
+  /**
+   * While older pages remain, rows older than the oldest held one are left to history paging: an
+   * edit of an old message, or a catch-up's overlap reaching past the first page, would otherwise
+   * sit alone above a gap that paging (whose cursor is the oldest held row) would never fill.
+   */
+  #withinHistory(rows: Message[]): Message[] {
+    const store = this.#options.store;
+    const oldest = store.oldest;
+    if (!this.#hasOlder || !oldest) return rows;
+    return rows.filter((row) => store.get(row.id) !== undefined || timestampMicros(row.created_at) >= oldest.sortKey);
   }
 
   // ----- reading -------------------------------------------------------------------------------
