@@ -58,8 +58,13 @@ export default defineConfig(({ mode }) => {
       lib,
       rolldownOptions: {
         external: bundle ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^@supabase\//, /^zod(\/.*)?$/],
-        // Library mode does not strip whitespace in ES output unless the output asks for it too.
-        output: { minify: true },
+        output: {
+          // Library mode does not strip whitespace in ES output unless the output asks for it too.
+          minify: true,
+          // One file per source module in the library, so an app that registers one element
+          // tree-shakes the other two (with `sideEffects` in package.json).
+          ...(bundle ? {} : { preserveModules: true, preserveModulesRoot: 'src' }),
+        },
       },
     },
     esbuild: { target: 'es2022' },

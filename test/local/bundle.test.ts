@@ -6,7 +6,7 @@
  * connects anywhere.
  */
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -154,5 +154,58 @@ describe('script-tag bundle (built)', () => {
     const declared = await page.evaluate(describeRules, declaredSheets);
     assert.ok(declared.length > 20, `found ${declared.length} source rules`);
     assert.deepEqual(shipped, declared);
+  });
+});
+
+describe('library build (built)', () => {
+  let outDir: string;
+
+  before(async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), 'pasabay-library-'));
+    await build({
+      root: REPO_ROOT,
+      configFile: path.join(REPO_ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+    // The published package.json's `sideEffects`, relative to the built folder as it is in dist/.
+    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { sideEffects: string[] };
+    const sideEffects = pkg.sideEffects.map((file) => file.replace('./dist/', './'));
+    await writeFile(path.join(outDir, 'package.json'), JSON.stringify({ type: 'module', sideEffects }));
+  });
+
+  after(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  /** What an app's bundler ships for `entry` (Lit, supabase-js and zod are the app's own). */
+  async function appBundleBytes(entry: string): Promise<number> {
+    const { build: esbuild } = await import('esbuild');
+    const result = await esbuild({
+      stdin: { contents: entry, resolveDir: outDir, loader: 'js' },
+      bundle: true,
+      minify: true,
+      write: false,
+      format: 'esm',
+      external: ['lit', 'lit/*', '@lit/*', '@supabase/*', 'zod', 'zod/*'],
+    });
+    return result.outputFiles[0]!.contents.length;
+  }
+
+  it('keeps the entry points of package.json', async () => {
+    const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, string>;
+    };
+    const files = await readdir(outDir);
+    assert.ok(pkg.exports['.'] && pkg.exports['./elements'], 'both entry points are exported');
+    for (const target of Object.values(pkg.exports)) assert.ok(files.includes(path.basename(target)), target);
+  });
+
+  it('lets an app that registers one element leave the other two out', async () => {
+    const all = await appBundleBytes(`import './pasabay-chat.js';`);
+    const typingOnly = await appBundleBytes(
+      `import { defineTypingIndicator } from './elements.js'; defineTypingIndicator();`,
+    );
+    assert.ok(typingOnly < all * 0.6, `typing-indicator alone ships ${typingOnly} B of ${all} B`);
   });
 });
