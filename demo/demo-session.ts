@@ -11,11 +11,14 @@ export function demoUserFrom(search: string, fallback: DemoUser = 'maria'): Demo
   return requested && requested in demoUsers ? (requested as DemoUser) : fallback;
 }
 
-export async function signInDemoUser(user: DemoUser): Promise<SupabaseClient> {
+/**
+ * A client of its own for `user`, signed in (reusing a stored session of that user). `storage`
+ * separates pages that sign the same user in on several clients at once.
+ */
+export async function signedInClient(user: DemoUser, storage = 'pasabay-demo'): Promise<SupabaseClient> {
   const client = createClient(supabaseUrl, supabaseKey, {
-    auth: { storageKey: `pasabay-demo-${user}`, persistSession: true, autoRefreshToken: true },
+    auth: { storageKey: `${storage}-${user}`, persistSession: true, autoRefreshToken: true },
   });
-  configure({ client });
   const { data } = await client.auth.getSession();
   if (data.session?.user.email !== demoUsers[user].email) {
     const { error } = await client.auth.signInWithPassword({ email: demoUsers[user].email, password: demoPassword });
@@ -24,5 +27,12 @@ export async function signInDemoUser(user: DemoUser): Promise<SupabaseClient> {
         `Could not sign in ${demoUsers[user].email}: ${error.message}. Is the local stack running (npm start)?`,
       );
   }
+  return client;
+}
+
+/** Signs `user` in and makes that client the one every Pasabay element on the page uses. */
+export async function signInDemoUser(user: DemoUser): Promise<SupabaseClient> {
+  const client = await signedInClient(user);
+  configure({ client });
   return client;
 }

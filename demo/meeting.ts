@@ -3,13 +3,14 @@
  * key, session and socket), each with a <meeting-participants> showing everyone and their own
  * toggles. Events from Maria's seat are logged below.
  */
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { html, render } from 'lit';
 import {
   defineMeetingParticipants,
   type MeetingParticipants,
 } from '../src/components/meeting-participants/meeting-participants.js';
-import { demoMeetingId, demoPassword, demoUsers, supabaseKey, supabaseUrl, type DemoUser } from './config.js';
+import { demoMeetingId, demoUsers, type DemoUser } from './config.js';
+import { signedInClient } from './demo-session.js';
 
 defineMeetingParticipants();
 
@@ -22,20 +23,7 @@ function note(text: string) {
   log.prepend(item);
 }
 
-async function signIn(user: DemoUser): Promise<SupabaseClient> {
-  const client = createClient(supabaseUrl, supabaseKey, {
-    auth: { storageKey: `pasabay-demo-meeting-${user}`, persistSession: true, autoRefreshToken: true },
-  });
-  const { data } = await client.auth.getSession();
-  if (data.session?.user.email !== demoUsers[user].email) {
-    const { error } = await client.auth.signInWithPassword({ email: demoUsers[user].email, password: demoPassword });
-    if (error)
-      throw new Error(
-        `Could not sign in ${demoUsers[user].email}: ${error.message}. Is the local stack running (npm start)?`,
-      );
-  }
-  return client;
-}
+const signIn = (user: DemoUser): Promise<SupabaseClient> => signedInClient(user, 'pasabay-demo-meeting');
 
 const users: DemoUser[] = ['maria', 'carlos', 'ana'];
 const elements = new Map<DemoUser, MeetingParticipants>();
