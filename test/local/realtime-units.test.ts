@@ -9,9 +9,9 @@ import {
   describeSubscription,
   parseFilter,
   parseSubscriptionParams,
-  splitTopLevel,
   subscriptionId,
 } from '../../supabase/local/realtime/filters.js';
+import { splitTopLevel } from '../../supabase/local/postgrest-syntax.js';
 import { RoomPresence } from '../../supabase/local/realtime/presence.js';
 import {
   decodeFrame,

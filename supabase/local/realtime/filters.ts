@@ -4,6 +4,7 @@
  * a filter `column=[not.]op.value[,…]`. Comparison itself runs in SQL (see postgres-changes.ts),
  * so values keep PostgreSQL's cast and NULL semantics.
  */
+import { splitTopLevel } from '../postgrest-syntax.js';
 
 export const FILTER_OPERATORS = [
   'eq',
@@ -43,33 +44,6 @@ export class FilterError extends Error {}
 
 const MAX_IN_VALUES = 100;
 const IS_VALUES = new Set(['null', 'true', 'false', 'unknown']);
-
-/** Splits on commas outside parentheses and double quotes. */
-export function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted && char === '\\' && i + 1 < text.length) {
-      current += char + text[i + 1];
-      i += 1;
-      continue;
-    }
-    if (char === '"') quoted = !quoted;
-    else if (!quoted && char === '(') depth += 1;
-    else if (!quoted && char === ')') depth -= 1;
-    if (char === ',' && depth === 0 && !quoted) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
 
 /** `"a \"b\""` → `a "b"`; unquoted text is returned as is. */
 function unquote(text: string): string {

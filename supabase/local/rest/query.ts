@@ -6,6 +6,7 @@
  * refused with a clear PGRST100 error instead of being half-understood.
  */
 import { notSupported, queryParamError, RestError } from './errors.js';
+import { splitTopLevel } from '../postgrest-syntax.js';
 
 export const FILTER_OPERATORS = [
   'eq',
@@ -143,34 +144,6 @@ function checkName(name: string, context: string, whole: string): string {
   if (name === '' || name.includes('\0') || name.length > 63)
     throw queryParamError(`failed to parse ${context} (${whole})`, `invalid name "${name.replace(/\0/g, '')}"`);
   return name;
-}
-
-/** Splits on commas outside double quotes and parentheses. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = '';
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted) {
-      current += char;
-      if (char === '\\' && i + 1 < text.length) current += text[++i];
-      else if (char === '"') quoted = false;
-      continue;
-    }
-    if (char === '"') quoted = true;
-    else if (char === '(') depth += 1;
-    else if (char === ')') depth -= 1;
-    if (char === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  parts.push(current);
-  return parts;
 }
 
 export function parseSelect(value: string): SelectItem[] | undefined {
