@@ -77,7 +77,7 @@ begin
   limit_per_minute := public.rate_limit_of(consume_rate_limit.action);
   insert into public.rate_limit_counters as c (user_id, action, window_start, hits, previous_hits)
   values (caller, consume_rate_limit.action, this_minute, 1, 0)
-  on conflict (user_id, action) do update
+  on conflict on constraint rate_limit_counters_pkey do update
   set previous_hits = case
         when c.window_start = this_minute then c.previous_hits
         when c.window_start = this_minute - interval '1 minute' then c.hits
