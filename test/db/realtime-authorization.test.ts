@@ -112,7 +112,12 @@ describe('Realtime authorization on realtime.messages', () => {
   /** A meeting's presence topic: receive, and track presence (but never broadcast). */
   const presence: Permissions = { broadcastRead: true, broadcastWrite: false, presenceRead: true, presenceWrite: true };
   /** service_role bypasses RLS: it is the host app's backend, not a client. */
-  const everything: Permissions = { broadcastRead: true, broadcastWrite: true, presenceRead: true, presenceWrite: true };
+  const everything: Permissions = {
+    broadcastRead: true,
+    broadcastWrite: true,
+    presenceRead: true,
+    presenceWrite: true,
+  };
 
   const topicKinds: { kind: string; topic: (cast: Cast) => string; expected: Record<ActorName, Permissions> }[] = [
     {

@@ -209,8 +209,14 @@ matrix.push(
     table: 'rate_limits',
     probes: {
       select: () => ({ sql: `select 1 from public.rate_limits where action = 'edit'`, params: [] }),
-      insert: () => ({ sql: `insert into public.rate_limits (action, max_per_minute) values ('upload', 5)`, params: [] }),
-      update: () => ({ sql: `update public.rate_limits set max_per_minute = 100000 where action = 'edit'`, params: [] }),
+      insert: () => ({
+        sql: `insert into public.rate_limits (action, max_per_minute) values ('upload', 5)`,
+        params: [],
+      }),
+      update: () => ({
+        sql: `update public.rate_limits set max_per_minute = 100000 where action = 'edit'`,
+        params: [],
+      }),
       delete: () => ({ sql: `delete from public.rate_limits where action = 'typing'`, params: [] }),
     },
     expected: serviceOnly,
