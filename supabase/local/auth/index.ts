@@ -61,7 +61,7 @@ interface Authenticated {
 }
 
 export function createAuthHandler(ctx: StackContext): Handler {
-  const ready = applyAuthSchema(ctx.pool);
+  const ready = applyAuthSchema(ctx.authPool);
   // A failed schema step is reported per request (as a 500), never as an unhandled rejection.
   ready.catch(() => undefined);
 
@@ -144,7 +144,7 @@ async function route(ctx: StackContext, req: IncomingMessage, res: ServerRespons
   if (endpoint === '/signup' && method === 'POST') return ok(await signup(ctx, req));
   if (endpoint === '/token' && method === 'POST') return token(ctx, req, res);
   if (endpoint === '/user' && method === 'GET') {
-    const { user } = await authenticate(ctx.pool, req);
+    const { user } = await authenticate(ctx.authPool, req);
     return ok(userJson(user));
   }
   if (endpoint === '/user' && method === 'PUT') return ok(await updateUser(ctx, req));
@@ -273,7 +273,7 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   // Neither email nor phone: GoTrue routes the request to anonymous sign-in.
   if (!email && !phone) {
     try {
-      return await inTransaction(ctx.pool, async (db) => {
+      return await inTransaction(ctx.authPool, async (db) => {
         const id = randomUUID();
         await insertUser(db, { id, data });
         return openSession(db, id, 'anonymous', meta);
@@ -291,9 +291,9 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   const address = normaliseEmail(email);
 
   const userExists = unprocessable('user_already_exists', 'User already registered');
-  if (await emailTaken(ctx.pool, address)) throw userExists;
+  if (await emailTaken(ctx.authPool, address)) throw userExists;
   try {
-    return await inTransaction(ctx.pool, async (db) => {
+    return await inTransaction(ctx.authPool, async (db) => {
       const id = randomUUID();
       await insertUser(db, { id, email: address, password, data });
       return openSession(db, id, 'password', meta);
@@ -318,18 +318,18 @@ async function token(ctx: StackContext, req: IncomingMessage, res: ServerRespons
       throw badRequest('validation_failed', 'Only an email address or phone number should be provided on login.');
     const invalid = badRequest('invalid_credentials', 'Invalid login credentials');
     if (!email || !password) throw invalid;
-    const user = await findUserByPassword(ctx.pool, email.trim(), password);
+    const user = await findUserByPassword(ctx.authPool, email.trim(), password);
     if (!user || user.is_anonymous) throw invalid;
     if (user.banned_until && user.banned_until.getTime() > Date.now()) throw invalid;
     if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
-    const session = await inTransaction(ctx.pool, (db) => openSession(db, user.id, 'password', meta));
+    const session = await inTransaction(ctx.authPool, (db) => openSession(db, user.id, 'password', meta));
     sendJson(res, 200, session, versionHeader(req));
     return;
   }
   if (grantType === 'refresh_token') {
     const body = await jsonBody(req);
     const presented = optionalString(body, 'refresh_token');
-    const outcome = await inTransaction(ctx.pool, (db) => refreshSession(db, presented, meta));
+    const outcome = await inTransaction(ctx.authPool, (db) => refreshSession(db, presented, meta));
     if ('error' in outcome) throw outcome.error;
     sendJson(res, 200, outcome.session, versionHeader(req));
     return;
@@ -393,7 +393,7 @@ function goJwtReason(error: unknown): string {
 }
 
 async function updateUser(ctx: StackContext, req: IncomingMessage): Promise<unknown> {
-  const { user } = await authenticate(ctx.pool, req);
+  const { user } = await authenticate(ctx.authPool, req);
   const body = await jsonBody(req);
   const email = optionalString(body, 'email');
   const phone = optionalString(body, 'phone');
@@ -407,29 +407,29 @@ async function updateUser(ctx: StackContext, req: IncomingMessage): Promise<unkn
   }
   if (password) {
     checkPassword(password);
-    if (await isSamePassword(ctx.pool, user.id, password)) {
+    if (await isSamePassword(ctx.authPool, user.id, password)) {
       throw unprocessable('same_password', 'New password should be different from the old password.');
     }
   }
-  await inTransaction(ctx.pool, async (db) => {
+  await inTransaction(ctx.authPool, async (db) => {
     if (data) await updateUserMetadata(db, user.id, data);
     if (password) await updatePassword(db, user.id, password);
   });
-  const updated = await findUserById(ctx.pool, user.id);
+  const updated = await findUserById(ctx.authPool, user.id);
   if (!updated) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
   return userJson(updated);
 }
 
 async function logout(ctx: StackContext, req: IncomingMessage): Promise<void> {
   // Authentication first: in GoTrue it is middleware in front of the handler.
-  const { user, sessionId } = await authenticate(ctx.pool, req);
+  const { user, sessionId } = await authenticate(ctx.authPool, req);
   const scopeParam = searchParamsOf(req).get('scope') ?? '';
   const scope = scopeParam === '' ? 'global' : scopeParam;
   if (scope !== 'global' && scope !== 'local' && scope !== 'others') {
     throw badRequest('validation_failed', `Unsupported logout scope "${scopeParam}"`);
   }
   try {
-    await inTransaction(ctx.pool, (db) => endSessions(db, user.id, sessionId, scope));
+    await inTransaction(ctx.authPool, (db) => endSessions(db, user.id, sessionId, scope));
   } catch (error) {
     console.error('[auth] logout failed:', (error as Error).message);
     throw unexpectedFailure('Error logging out user');
