@@ -83,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rest: createServicePool(metrics, 'rest', roleUrl(database.url, 'authenticator'), POOL_SIZES.rest),
   };
   const endPool = async () => {
+    clearInterval(partitionTimer);
     await Promise.all(Object.values(pools).map((pool) => pool.end()));
   };
   const context: StackContext = {
@@ -92,6 +93,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl: database.url,
     metrics,
   };
+
+  // Realtime keeps realtime.messages' daily partitions: some days ahead, a few days back.
+  const maintainPartitions = () =>
+    context.pool.query('select pasabay_local.maintain_message_partitions()').catch((error: Error) => {
+      metrics.errors.inc({ service: 'realtime' });
+      console.error('[partitions]', error.message);
+    });
+  await maintainPartitions();
+  const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
+  partitionTimer.unref();
 
   const auth = createAuthHandler(context);
   const rest = createRestHandler(context);
