@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthHandler } from './auth/index.js';
+import { authRateLimitsFromEnv, type AuthRateLimits } from './auth/rate-limits.js';
 import type { StackContext } from './context.js';
 import { applySchema, roleUrl, startDatabase, type Database } from './db.js';
 import { ANON_KEY, PUBLISHABLE_KEY, SECRET_KEY, SERVICE_ROLE_KEY } from './keys.js';
@@ -24,6 +25,8 @@ export interface StackOptions {
   applySchema?: boolean;
   /** Load supabase/seed.sql once. */
   seed?: boolean;
+  /** Auth's per-client limits; unset ones come from GOTRUE_RATE_LIMIT_* or GoTrue's defaults. */
+  authRateLimits?: Partial<AuthRateLimits>;
   /** Also collect Node process metrics (the CLI does; tests don't). */
   processMetrics?: boolean;
 }
@@ -104,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
   partitionTimer.unref();
 
-  const auth = createAuthHandler(context);
+  const auth = createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits });
   const rest = createRestHandler(context);
   const realtime = await createRealtime(context);
 

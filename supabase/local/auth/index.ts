@@ -4,6 +4,7 @@
  * once (like `supabase start`'s default), so sign-up answers with a session.
  */
 import { randomUUID } from 'node:crypto';
+import { AuthRateLimiter, authRateLimitsFromEnv, type AuthRateLimits } from './rate-limits.js';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
@@ -60,7 +61,8 @@ interface Authenticated {
   sessionId: string | undefined;
 }
 
-export function createAuthHandler(ctx: StackContext): Handler {
+export function createAuthHandler(ctx: StackContext, limits: AuthRateLimits = authRateLimitsFromEnv()): Handler {
+  const limiter = new AuthRateLimiter(limits);
   const ready = applyAuthSchema(ctx.authPool);
   // A failed schema step is reported per request (as a 500), never as an unhandled rejection.
   ready.catch(() => undefined);
@@ -74,7 +76,7 @@ export function createAuthHandler(ctx: StackContext): Handler {
         return;
       }
       await ready;
-      await route(ctx, req, res, path);
+      await route(ctx, limiter, req, res, path);
     } catch (error) {
       if (error instanceof AuthError || error instanceof OAuthError) {
         if (error instanceof AuthError && error.status >= 500) ctx.metrics.errors.inc({ service: 'auth' });
@@ -128,7 +130,13 @@ async function applyAuthSchema(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function route(ctx: StackContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function route(
+  ctx: StackContext,
+  limiter: AuthRateLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const endpoint = path.replace(/\/+$/, '') || '/';
   const ok = (body: unknown) => sendJson(res, 200, body, versionHeader(req));
@@ -141,8 +149,8 @@ async function route(ctx: StackContext, req: IncomingMessage, res: ServerRespons
     });
   }
   if (endpoint === '/settings' && method === 'GET') return ok(SETTINGS);
-  if (endpoint === '/signup' && method === 'POST') return ok(await signup(ctx, req));
-  if (endpoint === '/token' && method === 'POST') return token(ctx, req, res);
+  if (endpoint === '/signup' && method === 'POST') return ok(await signup(ctx, limiter, req));
+  if (endpoint === '/token' && method === 'POST') return token(ctx, limiter, req, res);
   if (endpoint === '/user' && method === 'GET') {
     const { user } = await authenticate(ctx.authPool, req);
     return ok(userJson(user));
@@ -262,7 +270,12 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown> {
+/** The client as Supabase's gateway reports it to GoTrue; here the stack is the gateway. */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+async function signup(ctx: StackContext, limiter: AuthRateLimiter, req: IncomingMessage): Promise<unknown> {
   const body = await jsonBody(req);
   const email = optionalString(body, 'email');
   const phone = optionalString(body, 'phone');
@@ -271,6 +284,7 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   const meta = { issuer: issuerOf(req), userAgent: headerValue(req, 'user-agent') };
 
   // Neither email nor phone: GoTrue routes the request to anonymous sign-in.
+  limiter.check(!email && !phone ? 'anonymousSignIn' : 'signInOrSignUp', clientAddress(req));
   if (!email && !phone) {
     try {
       return await inTransaction(ctx.authPool, async (db) => {
@@ -306,8 +320,15 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   }
 }
 
-async function token(ctx: StackContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function token(
+  ctx: StackContext,
+  limiter: AuthRateLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const grantType = searchParamsOf(req).get('grant_type') ?? '';
+  if (grantType === 'password') limiter.check('signInOrSignUp', clientAddress(req));
+  if (grantType === 'refresh_token') limiter.check('tokenRefresh', clientAddress(req));
   const meta = { issuer: issuerOf(req), userAgent: headerValue(req, 'user-agent') };
   if (grantType === 'password') {
     const body = await jsonBody(req);
