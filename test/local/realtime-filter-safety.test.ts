@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RealtimeChannel } from '@supabase/supabase-js';
+import pg from 'pg';
 import { startTestStack, type TestStack, type TestUser } from '../support/stack.js';
 
 interface SystemPayload {
@@ -106,6 +107,60 @@ describe('Postgres Changes filter operators', () => {
       );
     }
     await carlos.client.removeAllChannels();
+  });
+
+  it('sends a DELETE on an RLS table as Realtime does: not RLS-checked, old record reduced to the primary key', async () => {
+    const admin = new pg.Client({ connectionString: stack.databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`
+        create table public.pc_notes (id uuid primary key, owner uuid not null, secret text not null);
+        alter table public.pc_notes replica identity full;
+        alter table public.pc_notes enable row level security;
+        create policy "own notes" on public.pc_notes for select to authenticated using (owner = auth.uid());
+        grant select on public.pc_notes to authenticated;
+        alter publication supabase_realtime add table public.pc_notes;
+      `);
+      const received = new Map<string, Record<string, unknown>[]>();
+      const subscribeDeletes = async (user: TestUser, filter: string) => {
+        const changes: Record<string, unknown>[] = [];
+        received.set(user.user.id, changes);
+        let system: (payload: SystemPayload) => void = () => undefined;
+        const ready = waitFor<SystemPayload>((resolve) => (system = resolve), 'Subscribed to PostgreSQL');
+        const channel = user.client
+          .channel(`pg-${randomUUID()}`)
+          .on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'pc_notes', filter }, (change) =>
+            changes.push(change as unknown as Record<string, unknown>),
+          )
+          .on('system', {}, (payload: SystemPayload & { extension?: string }) => {
+            if (payload.extension === 'postgres_changes') system(payload);
+          });
+        await waitFor<string>((resolve) => channel.subscribe((status) => resolve(status)), 'join');
+        assert.equal((await ready).status, 'ok');
+      };
+      const id = randomUUID();
+      await admin.query(`insert into public.pc_notes values ($1, $2, 's3cret')`, [id, maria.user.id]);
+      await subscribeDeletes(maria, `id=eq.${id}`);
+      await subscribeDeletes(attacker, 'secret=eq.s3cret');
+      await admin.query(`delete from public.pc_notes where id = $1`, [id]);
+      for (const user of [maria, attacker]) {
+        const changes = received.get(user.user.id)!;
+        await waitFor<void>((resolve) => {
+          const poll = setInterval(() => {
+            if (changes.length > 0) {
+              clearInterval(poll);
+              resolve();
+            }
+          }, 20);
+        }, 'the delete');
+        assert.deepEqual(changes[0]!['old'], { id }, 'only the primary key, never owner or secret');
+        assert.deepEqual(changes[0]!['new'], {});
+      }
+    } finally {
+      await admin.end();
+      await maria.client.removeAllChannels();
+      await attacker.client.removeAllChannels();
+    }
   });
 
   it('delivers to other subscribers without delay while a catastrophic filter was attempted', async () => {
