@@ -349,13 +349,14 @@ function connectionUrl(port: number, database: string, user: string): string {
   return `postgresql://${user}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
+/** Also proves the superuser can log in (a folder from before may have another superuser). */
 async function ensureDatabase(maintenanceUrl: string, database: string): Promise<void> {
-  if (database === 'postgres') return;
   const client = new pg.Client({ connectionString: maintenanceUrl });
   // A dropped connection fails the running query; unheard, its 'error' event would crash the process.
   client.on('error', () => undefined);
   await client.connect();
   try {
+    if (database === 'postgres') return;
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
   } finally {
