@@ -647,7 +647,9 @@ describe('local Realtime', () => {
       const refs = Array.from({ length: 300 }, (_, i) =>
         socket.push(`realtime:burst-${i}`, 'phx_join', { config: {} }),
       );
-      const replies = await Promise.all(refs.map((ref) => socket.reply(ref)));
+      // One waiter at a time: RawSocket re-reads every frame per waiter and frame.
+      const replies = [];
+      for (const ref of refs) replies.push(await socket.reply(ref));
       const statuses = replies.map((reply) => reply[4] as { status: string; response: { reason?: string } });
       assert.equal(statuses.filter((s) => s.status === 'ok').length, 100);
       const refused = statuses.filter((s) => s.status === 'error');
