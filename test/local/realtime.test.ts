@@ -3,6 +3,9 @@
  * real PostgreSQL: private channels authorized by the RLS policies of the migrations, Broadcast from
  * Database, filtered Postgres Changes with per-subscriber RLS, broadcast self/ack, presence, token
  * refresh and expiry, vsn 1.0.0, the REST broadcast API, limits, and a fuzz pass of bad frames.
+ * The app's topics accept no client broadcast (only presence on `meeting:<id>:presence`), so the
+ * client-to-client broadcasts travel on `test-room:<conversation id>`, a topic this file's own
+ * policies open to the conversation's members, as a project would for its own topics.
  * "Nothing received" is proven with a sentinel that travels the same socket afterwards, never a sleep.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +15,8 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import WebSocket from 'ws';
 import { ANON_KEY, signJwt } from '../../supabase/local/keys.js';
 import { encodeUserBroadcastPush } from '../../supabase/local/realtime/serializer.js';
-import { startTestStack, type TestStack, type TestUser } from '../support/stack.js';
+import { allowClientTopics } from '../support/client-topics.js';
+import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
 
 // Realtime waits 5 s before each join error; the refusals below need not.
 process.env['CHANNEL_ERROR_BACKOFF_MS'] = '20';
@@ -154,6 +158,8 @@ describe('local Realtime', () => {
   let conversationId: string;
   let directId: string;
   let outsiderConversationId: string;
+  let meetingId: string;
+  const testRoom = () => `test-room:${conversationId}`;
 
   before(async () => {
     stack = await startTestStack();
@@ -161,6 +167,8 @@ describe('local Realtime', () => {
     carlos = await stack.createUser({ displayName: 'Carlos' });
     outsider = await stack.createUser({ displayName: 'Outsider' });
     for (const user of [maria, carlos, outsider]) await user.client.realtime.setAuth();
+    // Carlos is open to contact while Maria adds him; once they share a conversation he stays reachable.
+    await setOpenToContact(carlos);
     const group = await maria.client
       .rpc('create_group_conversation', { title: 'Trip', member_ids: [carlos.user.id] })
       .single<{ id: string }>();
@@ -171,11 +179,22 @@ describe('local Realtime', () => {
       .single<{ id: string }>();
     assert.equal(direct.error, null, direct.error?.message);
     directId = direct.data!.id;
+    await setOpenToContact(carlos, false);
     const own = await outsider.client
       .rpc('create_group_conversation', { title: 'Alone', member_ids: [] })
       .single<{ id: string }>();
     assert.equal(own.error, null, own.error?.message);
     outsiderConversationId = own.data!.id;
+    const meeting = await maria.client
+      .from('meetings')
+      .insert({ title: 'Sync', status: 'scheduled' })
+      .select('id')
+      .single<{ id: string }>();
+    assert.equal(meeting.error, null, meeting.error?.message);
+    meetingId = meeting.data!.id;
+    const invited = await maria.client.rpc('invite_to_meeting', { meeting_id: meetingId, user_ids: [carlos.user.id] });
+    assert.equal(invited.error, null, invited.error?.message);
+    await allowClientTopics(stack.databaseUrl, 'test-room:');
   });
 
   after(async () => {
@@ -341,7 +360,7 @@ describe('local Realtime', () => {
 
   describe('broadcast', () => {
     it('honours self and ack between members, and a sender without self does not get its own message', async () => {
-      const topic = `conversation:${conversationId}:typing`;
+      const topic = testRoom();
       const mariaInbox = new Inbox();
       const carlosInbox = new Inbox();
       const mariaChannel = await joined(
@@ -397,11 +416,86 @@ describe('local Realtime', () => {
       await maria.client.removeAllChannels();
       await carlos.client.removeAllChannels();
     });
+
+    it("refuses members' broadcasts on the app's topics, and presence except on the meeting's presence topic", async () => {
+      const socket = await RawSocket.open(stack);
+      // [topic, broadcast accepted, track accepted]; the test room is the control that both work.
+      const cases: [string, boolean, boolean][] = [
+        [testRoom(), true, true],
+        [`conversation:${conversationId}`, false, false],
+        [`conversation:${conversationId}:typing`, false, false],
+        [`meeting:${meetingId}`, false, false],
+        [`meeting:${meetingId}:presence`, false, true],
+        [`user:${maria.user.id}`, false, false],
+      ];
+      for (const [topic, broadcasts, tracks] of cases) {
+        const full = `realtime:${topic}`;
+        const joinRef = socket.push(full, 'phx_join', {
+          config: {
+            private: true,
+            broadcast: { self: true, ack: true },
+            presence: { key: maria.user.id, enabled: true },
+          },
+          access_token: maria.session.access_token,
+        });
+        assert.equal((await socket.reply(joinRef))[4]['status'], 'ok', `maria may receive on ${topic}`);
+        const broadcastRef = socket.push(
+          full,
+          'broadcast',
+          { type: 'broadcast', event: 'typing', payload: { forged: true } },
+          joinRef,
+        );
+        const trackRef = socket.push(full, 'presence', { type: 'presence', event: 'track', payload: {} }, joinRef);
+        // One topic's frames are handled in order: by the track's reply the broadcast was handled,
+        // and with self and ack an accepted one has come back, acknowledged, before it.
+        const track = await socket.reply(trackRef);
+        assert.equal(track[4]['status'], tracks ? 'ok' : 'error', `track on ${topic}`);
+        const frames = socket.frames
+          .filter((frame): frame is string => typeof frame === 'string')
+          .map((frame) => JSON.parse(frame) as [string | null, string | null, string, string, Record<string, unknown>]);
+        assert.equal(
+          frames.some((f) => f[1] === broadcastRef && f[3] === 'phx_reply'),
+          broadcasts,
+          `ack of the broadcast on ${topic}`,
+        );
+        assert.equal(
+          frames.some((f) => f[2] === full && f[3] === 'broadcast'),
+          broadcasts,
+          `the broadcast on ${topic} back to its sender`,
+        );
+      }
+      socket.close();
+    });
+
+    it('delivers typing from send_typing on the typing topic, with the name from the profile', async () => {
+      const inbox = new Inbox();
+      await joined(
+        carlos.client
+          .channel(`conversation:${conversationId}:typing`, { config: { private: true } })
+          .on('broadcast', { event: 'typing' }, inbox.push),
+      );
+      const sent = await maria.client.rpc('send_typing', { conversation_id: conversationId, is_typing: true });
+      assert.equal(sent.error, null, sent.error?.message);
+      const typing = await inbox.next(() => true, 'the typing event');
+      const payload = typing['payload'] as Record<string, unknown>;
+      assert.deepEqual(
+        {
+          conversation_id: payload['conversation_id'],
+          user_id: payload['user_id'],
+          display_name: payload['display_name'],
+          is_typing: payload['is_typing'],
+        },
+        { conversation_id: conversationId, user_id: maria.user.id, display_name: 'Maria', is_typing: true },
+      );
+      const outsiderSent = await outsider.client.rpc('send_typing', { conversation_id: conversationId });
+      assert.equal(outsiderSent.error?.code, '42501');
+      await carlos.client.removeAllChannels();
+    });
   });
 
   describe('presence', () => {
-    it('shows join, update and leave to the other member with the right state', async () => {
-      const topic = `conversation:${conversationId}`;
+    it('shows join, update and leave to the other participant with the right state', async () => {
+      const topic = `meeting:${meetingId}:presence`;
       const events = new Inbox<{ event: string; key: string }>();
       const syncChecks = new Set<() => void>();
       const afterSync = (what: string, condition: () => boolean) =>
@@ -562,13 +656,9 @@ describe('local Realtime', () => {
         );
         assert.equal((message['meta'] as { id: string }).id, (message['payload'] as { id: string }).id);
 
-        const sender = await joined(
-          maria.client.channel(`conversation:${conversationId}:typing`, { config: { private: true } }),
-        );
+        const sender = await joined(maria.client.channel(testRoom(), { config: { private: true } }));
         const legacyTyping = await joined(
-          legacy
-            .channel(`conversation:${conversationId}:typing`, { config: { private: true } })
-            .on('broadcast', { event: 'typing' }, inbox.push),
+          legacy.channel(testRoom(), { config: { private: true } }).on('broadcast', { event: 'typing' }, inbox.push),
         );
         await sender.send({ type: 'broadcast', event: 'typing', payload: { from: 'v2' } });
         const typing = await inbox.next(
@@ -587,7 +677,7 @@ describe('local Realtime', () => {
 
   describe('REST broadcast', () => {
     it('httpSend reaches members of a private topic; an outsider gets 403; the batch API serves public topics', async () => {
-      const topic = `conversation:${conversationId}:typing`;
+      const topic = testRoom();
       const inbox = new Inbox();
       await joined(
         carlos.client.channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, inbox.push),
@@ -600,6 +690,12 @@ describe('local Realtime', () => {
       const outsiderChannel = outsider.client.channel(topic, { config: { private: true } });
       await assert.rejects(outsiderChannel.httpSend('typing', { via: 'outsider' }), /Unauthorized/);
       await outsider.client.removeChannel(outsiderChannel);
+      // A member may not send on the app's topics either: only the database does.
+      for (const appTopic of [`conversation:${conversationId}`, `conversation:${conversationId}:typing`]) {
+        const appChannel = maria.client.channel(appTopic, { config: { private: true } });
+        await assert.rejects(appChannel.httpSend('typing', { via: 'member' }), /Unauthorized/, appTopic);
+        await maria.client.removeChannel(appChannel);
+      }
       await maria.client.removeChannel(memberChannel);
 
       const room = `lobby-${randomUUID()}`;

@@ -92,3 +92,18 @@ export async function startTestStack(
     },
   };
 }
+
+/**
+ * The user opens (or closes) their own profile to contact, as a support agent would, so anyone
+ * may start a conversation with them or invite them (public.can_reach).
+ */
+export async function setOpenToContact(user: TestUser, open = true): Promise<void> {
+  const { data, error } = await user.client
+    .from('profiles')
+    .update({ open_to_contact: open })
+    .eq('id', user.user.id)
+    .select('open_to_contact');
+  if (error || data?.length !== 1 || data[0]?.open_to_contact !== open) {
+    throw new Error(`open_to_contact = ${open} failed: ${error?.message ?? JSON.stringify(data)}`);
+  }
+}
