@@ -93,6 +93,9 @@ describe('postgres changes of a commit not yet visible to other sessions', () =>
   it('delivers the change once the commit becomes visible, to a member whose RLS check must see the row', async () => {
     const maria = await signUp('maria');
     const carlos = await signUp('carlos');
+    // Carlos is open to contact, so Maria may start a conversation with him (public.can_reach).
+    const opened = await carlos.client.from('profiles').update({ open_to_contact: true }).eq('id', carlos.user.id);
+    assert.equal(opened.error, null, opened.error?.message);
     const direct = await maria.client
       .rpc('start_direct_conversation', { other_user_id: carlos.user.id })
       .single<{ id: string }>();

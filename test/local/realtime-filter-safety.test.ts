@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import pg from 'pg';
-import { startTestStack, type TestStack, type TestUser } from '../support/stack.js';
+import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
 
 interface SystemPayload {
   status?: string;
@@ -59,6 +59,8 @@ describe('Postgres Changes filter operators', () => {
     carlos = await stack.createUser({ displayName: 'Carlos' });
     attacker = await stack.createUser({ displayName: 'Attacker' });
     for (const user of [maria, carlos, attacker]) await user.client.realtime.setAuth();
+    // Carlos is open to contact, so Maria may add him (public.can_reach); the attacker stays a stranger.
+    await setOpenToContact(carlos);
     const group = await maria.client
       .rpc('create_group_conversation', { title: 'Filters', member_ids: [carlos.user.id] })
       .single<{ id: string }>();

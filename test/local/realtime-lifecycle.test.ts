@@ -12,7 +12,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { createTestDatabase } from '../support/database.js';
-import { startTestStack, type TestStack, type TestUser } from '../support/stack.js';
+import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
 
 function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 15_000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -77,6 +77,8 @@ describe('realtime replication connection', () => {
     maria = await stack.createUser({ displayName: 'Maria' });
     carlos = await stack.createUser({ displayName: 'Carlos' });
     for (const user of [maria, carlos]) await user.client.realtime.setAuth();
+    // Carlos is open to contact, so Maria may start a conversation with him (public.can_reach).
+    await setOpenToContact(carlos);
     const direct = await maria.client
       .rpc('start_direct_conversation', { other_user_id: carlos.user.id })
       .single<{ id: string }>();

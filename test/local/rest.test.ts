@@ -672,6 +672,29 @@ describe('REST fuzz: malformed requests fail alone', () => {
 describe('REST on the Pasabay schema', () => {
   it('runs the chat flow: RPC, retried send, history, RLS for an outsider, read receipts, the 429 rate limit', async () => {
     const outsider = await stack.createUser({ displayName: 'Eve' });
+    // Strangers cannot reach each other, and an unknown id is refused alike; Bob opens his profile
+    // to contact through REST (a column he may update on his own row), then Alice can reach him.
+    for (const other of [bob.user.id, crypto.randomUUID()]) {
+      const refused = await alice.client.rpc('start_direct_conversation', { other_user_id: other });
+      assert.equal(refused.status, 403);
+      assert.deepEqual(refused.error, {
+        code: '42501',
+        details: null,
+        hint: null,
+        message: 'You cannot start a conversation with this user',
+      });
+    }
+    const hidden = await alice.client.from('profiles').select('id').eq('id', bob.user.id);
+    assert.deepEqual(hidden.data, [], "a stranger's profile is not readable");
+    const opened = await bob.client
+      .from('profiles')
+      .update({ open_to_contact: true })
+      .eq('id', bob.user.id)
+      .select('id');
+    assert.equal(opened.error, null, opened.error?.message);
+    assert.deepEqual(opened.data, [{ id: bob.user.id }]);
+    const planted = await alice.client.from('profiles').update({ open_to_contact: true }).eq('id', outsider.user.id);
+    assert.equal(planted.error, null);
     const started = await alice.client.rpc('start_direct_conversation', { other_user_id: bob.user.id });
     assert.equal(started.error, null);
     assert.equal(started.data.kind, 'direct');
@@ -694,6 +717,8 @@ describe('REST on the Pasabay schema', () => {
       .order('created_at', { ascending: false })
       .limit(50);
     assert.deepEqual(history.data, [{ id, body: 'Kumusta?', sender_id: alice.user.id }]);
+    const stillStranger = await alice.client.rpc('start_direct_conversation', { other_user_id: outsider.user.id });
+    assert.equal(stillStranger.error?.code, '42501', "Alice could not open Eve's profile for her");
     const spied = await outsider.client.from('messages').select('id').eq('conversation_id', conversationId);
     assert.deepEqual(spied.data, []);
     const intruder = await outsider.client.from('messages').insert({ conversation_id: conversationId, body: 'hi' });
