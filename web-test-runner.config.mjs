@@ -27,6 +27,9 @@ function localStackPlugin() {
       // Realtime delays a refused join's reply by 5 s (Supabase's default); tests of the
       // not-allowed state need not wait that long.
       process.env.CHANNEL_ERROR_BACKOFF_MS ??= '200';
+      // The suite signs up hundreds of users from 127.0.0.1, far past GoTrue's per-client limits.
+      process.env.GOTRUE_RATE_LIMIT_OTP ??= '100000';
+      process.env.GOTRUE_RATE_LIMIT_ANONYMOUS_USERS ??= '100000';
       // DATABASE_URL is for the Node suites; the browser suite always gets its own fresh database.
       stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
     },
