@@ -20,6 +20,7 @@ import pg from 'pg';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
+import { allowClientTopics } from '../support/client-topics.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -100,14 +101,24 @@ function receipts() {
 
 async function benchStack(stack: Stack): Promise<void> {
   const admin = await connect(stack.databaseUrl);
-  // The bench sends far more than a person would: lift the per-user rate limit on this throwaway database.
-  await admin.query(
-    `create or replace function public.message_rate_limit() returns integer language sql immutable set search_path = '' as $$ select 1000000 $$`,
-  );
+  // The bench sends far more messages than a person would: lift that per-user rate limit on this
+  // throwaway database (messages are the only rate-limited action it takes).
+  const lifted = await admin.query(`update public.rate_limits set max_per_minute = 1000000 where action = 'message'`);
+  if (lifted.rowCount !== 1) throw new Error('public.rate_limits has no message limit to lift');
+  // Clients may not broadcast on the app's topics; client-broadcast uses a topic of its own.
+  await allowClientTopics(stack.databaseUrl, 'bench-room:');
 
   const sender = await signUp(stack, 'Sender');
   const members = [];
   for (let i = 0; i < 20; i++) members.push(await signUp(stack, `Member ${i}`));
+  // Members open their profiles to contact, so the sender may add them (public.can_reach).
+  for (const member of members) {
+    const { error: openError } = await member.client
+      .from('profiles')
+      .update({ open_to_contact: true })
+      .eq('id', member.id);
+    if (openError) throw new Error(`open_to_contact: ${openError.message}`);
+  }
   const { data: conversation, error } = await sender.client
     .rpc('create_group_conversation', { title: 'Bench', member_ids: members.map((m) => m.id) })
     .single<{ id: string }>();
@@ -187,17 +198,17 @@ async function benchStack(stack: Stack): Promise<void> {
   report('db-broadcast', firstSamples, notifySamples);
   report('fanout-20', allSamples, firstSamples);
 
-  // client-broadcast: member 0 → member 1 over the typing sub-topic, against a raw WebSocket echo.
-  const typingTopic = `conversation:${conversationId}:typing`;
+  // client-broadcast: member 0 → member 1 over a topic clients may write to, against a raw WebSocket echo.
+  const roomTopic = `bench-room:${conversationId}`;
   let onPeer: (() => void) | undefined;
-  const peer = members[1]!.client.channel(typingTopic, { config: { private: true } });
+  const peer = members[1]!.client.channel(roomTopic, { config: { private: true } });
   peer.on('broadcast', { event: 'typing' }, () => onPeer?.());
   await new Promise<void>((resolve, reject) =>
     peer.subscribe((status, err) =>
       status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined,
     ),
   );
-  const speaker = members[0]!.client.channel(typingTopic, { config: { private: true } });
+  const speaker = members[0]!.client.channel(roomTopic, { config: { private: true } });
   await new Promise<void>((resolve, reject) =>
     speaker.subscribe((status, err) =>
       status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' ? reject(err) : undefined,
