@@ -40,6 +40,11 @@ export function isForbidden(error: RequestFailure): boolean {
   return error.status === 401 || error.status === 403 || error.code === '42501';
 }
 
+/** The database refused the write for going over its rate limit (PT429, HTTP 429). */
+export function isRateLimited(error: RequestFailure): boolean {
+  return error.status === 429 || error.code === 'PT429';
+}
+
 /** The request may succeed later without any change: no answer, or the server was unavailable. */
 export function isTransient(error: RequestFailure): boolean {
   return (

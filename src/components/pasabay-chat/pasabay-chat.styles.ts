@@ -70,6 +70,23 @@ export default css`
     border-inline-start: 4px solid var(--_color-warning);
   }
 
+  [part~='notice'] {
+    display: flex;
+    align-items: center;
+    gap: var(--_space-s);
+    padding: var(--_space-xs) var(--_space-m);
+    font-size: var(--_font-size-small);
+    background: var(--_color-surface-raised);
+    border-block-start: 1px solid var(--_color-border);
+    border-inline-start: 4px solid var(--_color-warning);
+    color: var(--_color-text);
+  }
+
+  [part~='notice-text'] {
+    flex: 1;
+    min-inline-size: 0;
+  }
+
   [part~='viewport'] {
     position: relative;
     flex: 1;
