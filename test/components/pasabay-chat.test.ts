@@ -5,7 +5,7 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
-import { newClient } from '../support/browser-stack.js';
+import { newClient, openToContact } from '../support/browser-stack.js';
 import {
   bodies,
   directBetween,
@@ -158,15 +158,18 @@ describe('<pasabay-chat>', () => {
       expect(bodies(theirs)).to.deep.equal(['via postgres changes']);
     });
 
-    it('opens a direct conversation from with-user', async () => {
+    it('opens a direct conversation from with-user with someone who opted in to be reachable', async () => {
       const maria = await newUser('Maria');
       const carlos = await newUser('Carlos');
+      await openToContact(carlos);
       const el = await fixture<PasabayChat>(
         html`<pasabay-chat style="height: 300px" .client=${maria.client} with-user=${carlos.user.id}></pasabay-chat>`,
       );
       await waitLive(el);
       const id = el.activeConversationId!;
-      expect(id).to.equal(await directBetween(carlos, maria));
+      const again = await carlos.client.rpc('start_direct_conversation', { other_user_id: maria.user.id });
+      expect(again.error).to.equal(null);
+      expect((again.data as { id: string }).id).to.equal(id);
     });
   });
 
@@ -497,8 +500,16 @@ describe('<pasabay-chat>', () => {
         for (const child of body.querySelectorAll('*')) {
           expect(child.localName, body.textContent!).to.equal('a');
           expect((child as HTMLAnchorElement).protocol).to.match(/^https?:$/);
-          expect(child.getAttribute('rel')).to.equal('noopener noreferrer');
-          expect([...child.attributes].map((a) => a.name).sort()).to.deep.equal(['href', 'part', 'rel', 'target']);
+          expect(child.getAttribute('rel')).to.equal('noopener noreferrer nofollow');
+          expect(child.getAttribute('referrerpolicy')).to.equal('no-referrer');
+          expect(child.getAttribute('target')).to.equal('_blank');
+          expect([...child.attributes].map((a) => a.name).sort()).to.deep.equal([
+            'href',
+            'part',
+            'referrerpolicy',
+            'rel',
+            'target',
+          ]);
         }
       }
     });

@@ -254,7 +254,8 @@ export default css`
 
   [part~='edited'] {
     font-size: var(--_font-size-small);
-    opacity: 0.85;
+    /* 0.85 gave 4.49:1 on the own bubble's accent: just under 4.5:1. */
+    opacity: 0.9;
     margin-inline-start: var(--_space-xs);
   }
 
