@@ -78,11 +78,14 @@ describe('<meeting-participants>', () => {
 
     it('shows only participants recorded as joined, with their recorded state and profile names', () => {
       const roster = new MeetingRoster();
-      roster.load([
-        row(U2, { is_muted: true, joined_at: '2025-01-01T10:00:01Z' }),
-        row(U1),
-        row(U3, { left_at: '2025-01-01T10:05:00Z' }),
-      ]);
+      roster.load(
+        [
+          row(U2, { is_muted: true, joined_at: '2025-01-01T10:00:01Z' }),
+          row(U1),
+          row(U3, { left_at: '2025-01-01T10:05:00Z' }),
+        ],
+        roster.clock,
+      );
       roster.addProfiles(profiles);
       const shown = list(roster);
       expect(shown.map((p) => p.display_name)).to.deep.equal(['Maria', 'Carlos']);
@@ -91,17 +94,27 @@ describe('<meeting-participants>', () => {
       expect(list(roster).map((p) => p.display_name)).to.deep.equal(['Maria', 'Carlos', 'Ana']);
     });
 
-    it('keeps a newer row over an older one, whatever order they arrive in', () => {
+    it('keeps a row changed live while a load or an RPC answer was on its way, and the latest broadcast', () => {
       const roster = new MeetingRoster();
-      roster.applyRow(row(U2, { is_hand_raised: true, updated_at: '2025-01-01 10:00:05.5+00' }));
-      expect(roster.applyRow(row(U2, { updated_at: '2025-01-01T10:00:05.4+00:00' }))).to.equal(false);
-      roster.load([row(U2, { updated_at: '2025-01-01T10:00:04Z' })]);
+      roster.load([row(U2)], roster.clock);
+      const requestedAt = roster.clock;
+      // Broadcasts arrive in commit order; updated_at (a transaction's start) cannot order them.
+      roster.applyRow(row(U2, { is_muted: true, updated_at: '2025-01-01T10:00:05Z' }));
+      roster.applyRow(row(U2, { is_hand_raised: true, updated_at: '2025-01-01T10:00:04Z' }));
       expect(roster.row(U2)!.is_hand_raised).to.equal(true);
+      expect(roster.applyRow(row(U2), requestedAt)).to.equal(false);
+      roster.applyRow(row(U3));
+      roster.load([row(U2)], requestedAt);
+      expect(roster.row(U2)!.is_hand_raised).to.equal(true);
+      expect(roster.row(U3)).to.not.equal(undefined);
+      roster.load([row(U2)], roster.clock);
+      expect(roster.row(U2)!.is_hand_raised).to.equal(false);
+      expect(roster.row(U3)).to.equal(undefined);
     });
 
     it('ignores presence keys of non-participants and marks a vanished participant as connection lost', () => {
       const roster = new MeetingRoster();
-      roster.load([row(U1), row(U2), row(U3)]);
+      roster.load([row(U1), row(U2), row(U3)], roster.clock);
       roster.addProfiles(profiles);
       roster.notePresence([U1, U2, ...Array.from({ length: 40 }, (_, i) => `fake-${i}`)]);
       expect(list(roster).length).to.equal(3);
@@ -118,9 +131,9 @@ describe('<meeting-participants>', () => {
     it('diffs joins and leaves', () => {
       const roster = new MeetingRoster();
       roster.addProfiles(profiles);
-      roster.load([row(U1), row(U2)]);
+      roster.load([row(U1), row(U2)], roster.clock);
       const before = list(roster);
-      roster.load([row(U1), row(U3)]);
+      roster.load([row(U1), row(U3)], roster.clock);
       const { joined, left } = diffParticipants(before, list(roster));
       expect(joined.map((p) => p.display_name)).to.deep.equal(['Ana']);
       expect(left.map((p) => p.display_name)).to.deep.equal(['Carlos']);
@@ -274,6 +287,29 @@ describe('<meeting-participants>', () => {
       expect(badgesOf(m, 'Carlos')).to.deep.equal([]);
       expect(left).to.equal(false);
       await unmountAll(m, c1);
+    });
+
+    it('stays in the meeting through a DOM move (the leave never overtakes the join)', async () => {
+      const c = await mount(carlos.client);
+      const m = await mount(maria.client);
+      await waitUntil(() => names(c).includes('Maria'), 'Carlos sees Maria', { timeout: 10_000 });
+      const elsewhere = document.createElement('section');
+      document.body.append(elsewhere);
+      try {
+        for (let move = 0; move < 3; move++) {
+          elsewhere.append(m);
+          await waitUntil(() => joined(m) && names(m).includes('Carlos'), `Maria is back after move ${move}`, {
+            timeout: 10_000,
+          });
+        }
+        await waitUntil(async () => (await recorded(maria)).left_at === null, 'Maria recorded as in the meeting', {
+          timeout: 10_000,
+        });
+        await waitUntil(() => names(c).includes('Maria'), 'Carlos still sees Maria', { timeout: 10_000 });
+      } finally {
+        await unmountAll(m, c);
+        elsewhere.remove();
+      }
     });
 
     it('shows a joined participant whose connection dropped as "Connection lost"', async () => {

@@ -60,6 +60,19 @@ const PRESENCE_GRACE_MS = 15_000;
 
 const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as const;
 
+// join_meeting / leave_meeting of one client run one after another: a DOM move (or a quick
+// remount) leaves and joins again, and a leave that overtook the join would record the user as gone.
+const membershipQueues = new WeakMap<SupabaseClient, Promise<unknown>>();
+
+function inOrder<T>(client: SupabaseClient, work: () => Promise<T>): Promise<T> {
+  const next = (membershipQueues.get(client) ?? Promise.resolve()).then(work, work);
+  membershipQueues.set(
+    client,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
 /**
  * @summary Who is in a meeting, live: one entry per participant (however many tabs) with name,
  * avatar and muted / camera / screen share / hand raised / away / connection lost badges, a count,
@@ -223,7 +236,9 @@ export class MeetingParticipants extends LitElement {
     const meetingId = this.joinedMeetingId;
     this.joinedMeetingId = undefined;
     // Removing the element leaves the meeting (records left_at); re-appending joins again.
-    if (client && meetingId && ownTabs <= 1) void this.rpc(client, 'leave_meeting', { meeting_id: meetingId });
+    if (client && meetingId && ownTabs <= 1) {
+      void inOrder(client, () => this.rpc(client, 'leave_meeting', { meeting_id: meetingId }));
+    }
   }
 
   /**
@@ -252,7 +267,7 @@ export class MeetingParticipants extends LitElement {
       const client = this.clientSource.client;
       const previous = this.joinedMeetingId;
       this.joinedMeetingId = undefined;
-      if (client && previous) void this.rpc(client, 'leave_meeting', { meeting_id: previous });
+      if (client && previous) void inOrder(client, () => this.rpc(client, 'leave_meeting', { meeting_id: previous }));
     }
   }
 
@@ -316,11 +331,12 @@ export class MeetingParticipants extends LitElement {
 
   private async joinMeeting(client: SupabaseClient, meetingId: string) {
     const epoch = this.epoch;
-    const row = await this.rpc(client, 'join_meeting', { meeting_id: meetingId });
+    const requestedAt = this.roster.clock;
+    const row = await inOrder(client, () => this.rpc(client, 'join_meeting', { meeting_id: meetingId }));
     if (row === undefined || epoch !== this.epoch) return;
     const parsed = parsePayload(meetingParticipantSchema, row, { source: 'rpc join_meeting', target: this });
     if (!parsed || parsed.meeting_id !== meetingId) return;
-    this.roster.applyRow(parsed);
+    this.roster.applyRow(parsed, requestedAt);
     // The state the host app set on the element wins over what was recorded before.
     if (this.ownDiffersFromRecord()) await this.recordOwnState();
   }
@@ -331,6 +347,7 @@ export class MeetingParticipants extends LitElement {
    */
   private async loadRoster(client: SupabaseClient, meetingId: string) {
     const epoch = this.epoch;
+    const requestedAt = this.roster.clock;
     let rows: MeetingParticipant[];
     try {
       const { data, error } = await client.from('meeting_participants').select('*').eq('meeting_id', meetingId);
@@ -346,7 +363,7 @@ export class MeetingParticipants extends LitElement {
       this.reportRequestError('meeting_participants', String(error), error);
       return;
     }
-    this.roster.load(rows);
+    this.roster.load(rows, requestedAt);
     await this.loadProfiles(client, epoch);
     if (epoch !== this.epoch) return;
     this.refreshList();
@@ -378,6 +395,7 @@ export class MeetingParticipants extends LitElement {
     const meetingId = this.joinedMeetingId;
     if (!client || !meetingId) return;
     const epoch = this.epoch;
+    const requestedAt = this.roster.clock;
     this.recording++;
     this.refreshList();
     try {
@@ -394,7 +412,7 @@ export class MeetingParticipants extends LitElement {
         row === undefined
           ? undefined
           : parsePayload(meetingParticipantSchema, row, { source: 'rpc update_meeting_state', target: this });
-      if (parsed && parsed.meeting_id === meetingId) this.roster.applyRow(parsed);
+      if (parsed && parsed.meeting_id === meetingId) this.roster.applyRow(parsed, requestedAt);
       else if (this.recording === 1) this.revertOwnState();
     } finally {
       this.recording--;

@@ -38,12 +38,6 @@ export function isJoined(row: MeetingParticipant): boolean {
   return row.joined_at !== null && row.left_at === null;
 }
 
-/** A row's version: its `updated_at` in microseconds (rows without one count as oldest). */
-function versionOf(row: MeetingParticipant): number {
-  const micros = row.updated_at ? timestampMicros(row.updated_at) : Number.NaN;
-  return Number.isNaN(micros) ? -Infinity : micros;
-}
-
 export class MeetingRoster {
   readonly #rows = new Map<string, MeetingParticipant>();
   readonly #profiles = new Map<string, Profile>();
@@ -54,26 +48,43 @@ export class MeetingRoster {
   /** Keys seen present at least once since the presence channel joined. */
   readonly #everPresent = new Set<string>();
 
-  /** Applies a row unless an equal or newer version of it is held. Returns whether it was applied. */
-  applyRow(row: MeetingParticipant): boolean {
-    const held = this.#rows.get(row.user_id);
-    if (held && versionOf(held) > versionOf(row)) return false;
-    this.#rows.set(row.user_id, row);
-    return true;
+  /**
+   * Rows changed since which tick of `clock`. Broadcasts arrive in commit order, so the latest
+   * broadcast of a row wins; `updated_at` cannot order rows (it is a transaction's start time, and
+   * a write that waited for another's row lock commits later with an earlier one).
+   */
+  #clock = 0;
+  readonly #changedAt = new Map<string, number>();
+
+  /** Read before a request (REST load, RPC) and pass its answer's rows with it. */
+  get clock(): number {
+    return this.#clock;
   }
 
   /**
-   * Replaces the rows with a fresh load; a held row newer than the loaded one (a broadcast that
-   * overtook the request) is kept.
+   * Applies a row: always for a broadcast (no `requestedAt`); for the answer to a request sent at
+   * tick `requestedAt`, unless the row changed since (that change is newer than the answer).
+   * Returns whether it was applied.
    */
-  load(rows: readonly MeetingParticipant[]): void {
-    const loaded = new Map(rows.map((row) => [row.user_id, row]));
-    for (const userId of [...this.#rows.keys()]) if (!loaded.has(userId)) this.#rows.delete(userId);
-    for (const row of rows) this.applyRow(row);
+  applyRow(row: MeetingParticipant, requestedAt?: number): boolean {
+    if (requestedAt !== undefined && (this.#changedAt.get(row.user_id) ?? -1) > requestedAt) return false;
+    this.#rows.set(row.user_id, row);
+    this.#changedAt.set(row.user_id, ++this.#clock);
+    return true;
+  }
+
+  /** Replaces the rows with a load requested at tick `requestedAt`, keeping rows changed since. */
+  load(rows: readonly MeetingParticipant[], requestedAt: number): void {
+    const loaded = new Set(rows.map((row) => row.user_id));
+    for (const userId of [...this.#rows.keys()]) {
+      if (!loaded.has(userId) && (this.#changedAt.get(userId) ?? -1) <= requestedAt) this.#rows.delete(userId);
+    }
+    for (const row of rows) this.applyRow(row, requestedAt);
   }
 
   removeRow(userId: string): void {
     this.#rows.delete(userId);
+    this.#changedAt.set(userId, ++this.#clock);
   }
 
   row(userId: string): MeetingParticipant | undefined {
@@ -107,6 +118,7 @@ export class MeetingRoster {
 
   clear(): void {
     this.#rows.clear();
+    this.#changedAt.clear();
     this.#profiles.clear();
     this.#unavailable.clear();
     this.resetPresence();
