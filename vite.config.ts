@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
 import { defineConfig, type LibraryOptions, type Plugin } from 'vite';
+import { hardenedServerOptions } from './supabase/local/demo-server.js';
 
 const sourceDir = fileURLToPath(new URL('./src/', import.meta.url));
 
@@ -68,6 +69,7 @@ export default defineConfig(({ mode }) => {
       },
     },
     esbuild: { target: 'es2022' },
-    server: { host: '127.0.0.1' },
+    // A bare `vite` dev run gets the same limits as `npm start`'s demo server.
+    server: hardenedServerOptions(),
   };
 });

@@ -29,7 +29,10 @@ where u.id in ('11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-
                '33333333-3333-4333-8333-333333333333')
 on conflict do nothing;
 
--- Profiles come from the trigger on auth.users.
+-- Profiles come from the trigger on auth.users. Maria is the demo's support agent: open to
+-- contact, so signed-in visitors (also anonymous guests) can see her and start a chat with her.
+update public.profiles set open_to_contact = true
+where id = '11111111-1111-4111-8111-111111111111' and not open_to_contact;
 
 insert into public.meetings (id, title, host_id, status, scheduled_for)
 values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Weekly sync', '11111111-1111-4111-8111-111111111111', 'live', now())

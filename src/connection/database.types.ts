@@ -13,6 +13,8 @@ export interface ProfileRow {
   id: string;
   display_name: string;
   avatar_url: string | null;
+  /** The user agrees to be seen and contacted by any signed-in user (support agents). */
+  open_to_contact: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -80,7 +82,23 @@ export interface MeetingParticipantRow {
   is_video_on: boolean;
   is_screen_sharing: boolean;
   is_hand_raised: boolean;
+  is_away: boolean;
   updated_at: string;
+}
+
+/** Per-minute limits by action ('message', 'edit', 'reaction', 'typing'); service_role only. */
+export interface RateLimitRow {
+  action: string;
+  max_per_minute: number;
+}
+
+/** Bookkeeping of the rate limiter; service_role only. */
+export interface RateLimitCounterRow {
+  user_id: string;
+  action: string;
+  window_start: string;
+  hits: number;
+  previous_hits: number;
 }
 
 type Table<Row, Required extends keyof Row> = {
@@ -100,6 +118,8 @@ export type Database = {
       message_reactions: Table<MessageReactionRow, 'message_id' | 'emoji'>;
       meetings: Table<MeetingRow, 'title'>;
       meeting_participants: Table<MeetingParticipantRow, 'meeting_id' | 'user_id'>;
+      rate_limits: Table<RateLimitRow, 'action' | 'max_per_minute'>;
+      rate_limit_counters: Table<RateLimitCounterRow, 'user_id' | 'action' | 'window_start' | 'hits'>;
     };
     Views: { [_ in never]: never };
     Functions: {
@@ -119,10 +139,13 @@ export type Database = {
           is_video_on?: boolean | null;
           is_screen_sharing?: boolean | null;
           is_hand_raised?: boolean | null;
+          is_away?: boolean | null;
         };
         Returns: MeetingParticipantRow;
       };
       invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
+      send_typing: { Args: { conversation_id: string; is_typing?: boolean }; Returns: undefined };
+      can_reach: { Args: { target: string }; Returns: boolean };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

@@ -13,24 +13,66 @@
 -- reruns (and test databases bootstrapped side by side on one server) from touching shared rows.
 
 -- ── Roles (cluster-wide) ────────────────────────────────────────────────────────────────────
+-- As on a hosted project: `supabase_admin` is the superuser that owns the `auth` and `realtime`
+-- schemas; `postgres`, which runs the migrations, is not a superuser (CREATEROLE, CREATEDB,
+-- REPLICATION, BYPASSRLS) and is no member of supabase_auth_admin or supabase_realtime_admin.
+-- A server whose bootstrap superuser is itself named `postgres` (initdb -U postgres) cannot demote
+-- it: `postgres` stays a superuser there and only the DDL guard below holds its migrations back.
 do $$
 declare
   api_role text;
 begin
-  foreach api_role in array array['anon', 'authenticated', 'service_role',
-                                  'supabase_auth_admin', 'supabase_realtime_admin'] loop
+  if not exists (select from pg_roles where rolname = 'supabase_admin') then
+    begin
+      -- Same password as the Supabase CLI's local stack, for every login role below.
+      create role supabase_admin superuser createdb createrole replication bypassrls login password 'postgres';
+    exception when duplicate_object or unique_violation then
+      null; -- created by a concurrent bootstrap of another database on this server
+    end;
+  end if;
+
+  if not exists (select from pg_roles where rolname = 'postgres') then
+    begin
+      create role postgres login createrole createdb replication bypassrls password 'postgres';
+    exception when duplicate_object or unique_violation then
+      null;
+    end;
+  end if;
+  -- oid 10 is the cluster's bootstrap superuser, which PostgreSQL never lets go of SUPERUSER.
+  if exists (select from pg_roles where rolname = 'postgres' and rolsuper and oid <> 10) then
+    alter role postgres nosuperuser;
+  end if;
+  if exists (select from pg_roles where rolname = 'postgres'
+             and not (rolcreaterole and rolcreatedb and rolreplication and rolbypassrls and rolcanlogin)) then
+    alter role postgres login createrole createdb replication bypassrls;
+  end if;
+
+  foreach api_role in array array['anon', 'authenticated', 'service_role', 'supabase_realtime_admin',
+                                  -- Owns realtime.messages so that `postgres`, its only member, can
+                                  -- manage the policies of that one table (supautils policy_grants).
+                                  'realtime_messages_owner'] loop
     if not exists (select from pg_roles where rolname = api_role) then
       begin
         execute format('create role %I nologin noinherit', api_role);
       exception when duplicate_object or unique_violation then
-        null; -- created by a concurrent bootstrap of another database on this server
+        null;
       end;
     end if;
   end loop;
 
+  -- GoTrue logs in as supabase_auth_admin; the local Auth service does too.
+  if not exists (select from pg_roles where rolname = 'supabase_auth_admin') then
+    begin
+      create role supabase_auth_admin login noinherit createrole password 'postgres';
+    exception when duplicate_object or unique_violation then
+      null;
+    end;
+  elsif exists (select from pg_roles where rolname = 'supabase_auth_admin' and not rolcanlogin) then
+    alter role supabase_auth_admin login createrole password 'postgres';
+  end if;
+
   if not exists (select from pg_roles where rolname = 'authenticator') then
     begin
-      -- Same password as the Supabase CLI's local stack.
       create role authenticator login noinherit password 'postgres';
     exception when duplicate_object or unique_violation then
       null;
@@ -46,8 +88,12 @@ begin
   if exists (select from pg_roles where rolname = 'service_role' and not rolbypassrls) then
     alter role service_role bypassrls;
   end if;
+  if exists (select from pg_roles where rolname = 'authenticator' and rolinherit) then
+    alter role authenticator noinherit;
+  end if;
 
   foreach api_role in array array['anon', 'authenticated', 'service_role'] loop
+    -- PostgREST's connection role switches to these (SET ROLE), and only to these.
     if not pg_has_role('authenticator', api_role, 'member') then
       execute format('grant %I to authenticator', api_role);
     end if;
@@ -55,9 +101,26 @@ begin
     if not pg_has_role('supabase_realtime_admin', api_role, 'member') then
       execute format('grant %I to supabase_realtime_admin', api_role);
     end if;
+    if not pg_has_role('postgres', api_role, 'member') then
+      execute format('grant %I to postgres', api_role);
+    end if;
+  end loop;
+  if not pg_has_role('postgres', 'realtime_messages_owner', 'member') then
+    grant realtime_messages_owner to postgres;
+  end if;
+  -- Revoked on hosted projects (20250421084701_revoke_admin_roles_from_postgres).
+  foreach api_role in array array['supabase_auth_admin', 'supabase_realtime_admin'] loop
+    if exists (select from pg_auth_members m
+               where m.roleid = (select oid from pg_roles where rolname = api_role)
+                 and m.member = (select oid from pg_roles where rolname = 'postgres')) then
+      execute format('revoke %I from postgres', api_role);
+    end if;
   end loop;
 end
 $$;
+
+-- Everything below is created by (and so owned by) supabase_admin, as on a hosted project.
+set local role supabase_admin;
 
 -- Role settings, written only when different so reruns leave the shared catalog alone.
 do $$
@@ -71,7 +134,9 @@ begin
       ('authenticator', 'statement_timeout', '8s'),
       ('authenticator', 'lock_timeout', '8s'),
       ('authenticator', 'search_path', '"$user", public, extensions'),
-      (current_user::text, 'search_path', '"$user", public, extensions')
+      ('postgres', 'search_path', '"$user", public, extensions'),
+      ('supabase_admin', 'search_path', '"$user", public, extensions'),
+      (session_user::text, 'search_path', '"$user", public, extensions')
     ) as setting(role_name, name, value)
   loop
     if not exists (
@@ -96,15 +161,20 @@ create extension if not exists pgcrypto with schema extensions;
 
 grant usage on schema public to anon, authenticated, service_role;
 grant usage on schema extensions to anon, authenticated, service_role;
+-- `postgres` owns what the migrations create in public (PostgreSQL 15+ gives PUBLIC no CREATE there).
+grant usage, create on schema public to postgres;
+grant usage, create on schema extensions to postgres;
+-- The local Auth service hashes passwords with pgcrypto (GoTrue does it in Go).
+grant usage on schema extensions to supabase_auth_admin;
 
 -- What makes a freshly created public table reachable by the API roles (RLS then narrows it).
--- Supabase sets these for postgres and supabase_admin; locally migrations run as the connecting
--- superuser, so they are set for that role too.
+-- Supabase sets these for postgres and supabase_admin; the connecting superuser gets them too,
+-- for tables a test creates directly.
 do $$
 declare
   owner_role text;
 begin
-  foreach owner_role in array array[current_user::text, 'postgres'] loop
+  foreach owner_role in array array[session_user::text, 'postgres', 'supabase_admin'] loop
     if exists (select from pg_roles where rolname = owner_role) then
       execute format('alter default privileges for role %I in schema public grant all on tables to anon, authenticated, service_role', owner_role);
       execute format('alter default privileges for role %I in schema public grant all on functions to anon, authenticated, service_role', owner_role);
@@ -115,8 +185,11 @@ end
 $$;
 
 -- ── auth ────────────────────────────────────────────────────────────────────────────────────
-create schema if not exists auth authorization supabase_auth_admin;
-grant usage on schema auth to anon, authenticated, service_role;
+create schema if not exists auth;
+alter schema auth owner to supabase_admin;
+grant usage on schema auth to anon, authenticated, service_role, postgres;
+-- GoTrue creates its tables in auth as supabase_auth_admin.
+grant usage, create on schema auth to supabase_auth_admin;
 
 create table if not exists auth.users (
   instance_id uuid,
@@ -209,6 +282,11 @@ alter table auth.identities owner to supabase_auth_admin;
 alter table auth.sessions owner to supabase_auth_admin;
 alter table auth.refresh_tokens owner to supabase_auth_admin;
 alter sequence auth.refresh_tokens_id_seq owner to supabase_auth_admin;
+-- supabase/auth 20240612123726_enable_rls_update_grants: no API role reads these, even if granted.
+alter table auth.users enable row level security;
+alter table auth.identities enable row level security;
+alter table auth.sessions enable row level security;
+alter table auth.refresh_tokens enable row level security;
 do $$
 begin
   if exists (select from pg_roles where rolname = 'postgres') then
@@ -273,11 +351,13 @@ alter function auth.jwt() owner to supabase_auth_admin;
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt() to anon, authenticated, service_role;
 
 -- ── realtime ────────────────────────────────────────────────────────────────────────────────
-create schema if not exists realtime authorization supabase_realtime_admin;
-grant usage on schema realtime to anon, authenticated, service_role;
+create schema if not exists realtime;
+alter schema realtime owner to supabase_admin;
+grant usage on schema realtime to anon, authenticated, service_role, postgres, supabase_realtime_admin;
 
--- Supabase partitions this table by day (Realtime manages the partitions); columns, defaults,
--- constraint, key, RLS and grants are the same here, without partitions.
+-- Partitioned by day like Supabase's: the stack creates the partitions ahead and drops old ones
+-- (pasabay_local.maintain_message_partitions below). A database bootstrapped before this was
+-- partitioned keeps its plain table: delete the data folder to get the partitioned one.
 create table if not exists realtime.messages (
   topic text not null,
   extension text not null,
@@ -290,21 +370,14 @@ create table if not exists realtime.messages (
   binary_payload bytea,
   constraint messages_payload_exclusive check (payload is null or binary_payload is null),
   primary key (id, inserted_at)
-);
+) partition by range (inserted_at);
 create index if not exists messages_inserted_at_topic_index
   on realtime.messages (inserted_at desc, topic) where extension = 'broadcast' and private is true;
-alter table realtime.messages owner to supabase_realtime_admin;
+alter table realtime.messages owner to realtime_messages_owner;
 -- No policies by default: every API role is denied until a migration adds some.
 alter table realtime.messages enable row level security;
 grant select, insert, update on realtime.messages to anon, authenticated, service_role;
-do $$
-begin
-  if exists (select from pg_roles where rolname = 'postgres') then
-    grant usage on schema realtime to postgres;
-    grant all on realtime.messages to postgres;
-  end if;
-end
-$$;
+grant all on realtime.messages to postgres, supabase_realtime_admin;
 
 create or replace function realtime.topic()
 returns text
@@ -392,10 +465,10 @@ exception
 end;
 $$;
 
-alter function realtime.topic() owner to supabase_realtime_admin;
-alter function realtime.send(jsonb, text, text, boolean) owner to supabase_realtime_admin;
-alter function realtime.send_binary(bytea, text, text, boolean) owner to supabase_realtime_admin;
-alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text) owner to supabase_realtime_admin;
+alter function realtime.topic() owner to supabase_admin;
+alter function realtime.send(jsonb, text, text, boolean) owner to supabase_admin;
+alter function realtime.send_binary(bytea, text, text, boolean) owner to supabase_admin;
+alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text) owner to supabase_admin;
 grant execute on function realtime.topic() to anon, authenticated, service_role;
 
 -- ── Publications ────────────────────────────────────────────────────────────────────────────
@@ -404,9 +477,113 @@ begin
   if not exists (select from pg_publication where pubname = 'supabase_realtime') then
     create publication supabase_realtime; -- empty: migrations add the tables they stream
   end if;
+  -- Migrations (as postgres) add their tables to it.
+  alter publication supabase_realtime owner to postgres;
   -- Realtime itself creates this one to stream Broadcast-from-Database rows.
+  -- Changes of the daily partitions are published as changes of realtime.messages itself (hosted
+  -- Realtime adds each partition instead; the rows and their delivery are the same).
   if not exists (select from pg_publication where pubname = 'supabase_realtime_messages_publication') then
-    create publication supabase_realtime_messages_publication for table realtime.messages;
+    create publication supabase_realtime_messages_publication for table realtime.messages
+      with (publish_via_partition_root = true);
+  elsif not (select pubviaroot from pg_publication where pubname = 'supabase_realtime_messages_publication') then
+    alter publication supabase_realtime_messages_publication set (publish_via_partition_root = true);
+  end if;
+end
+$$;
+
+-- ── Local machinery (no counterpart a migration could see on a hosted project) ──────────────
+create schema if not exists pasabay_local;
+alter schema pasabay_local owner to supabase_admin;
+revoke all on schema pasabay_local from public;
+
+-- Realtime's partition upkeep: daily partitions messages_YYYY_MM_DD from yesterday to
+-- `days_ahead` days on (UTC days), and those older than `days_kept` days dropped.
+create or replace function pasabay_local.maintain_message_partitions(days_ahead integer default 3, days_kept integer default 3)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  today date := (now() at time zone 'utc')::date;
+  day date;
+  partition record;
+begin
+  if (select relkind from pg_class where oid = 'realtime.messages'::regclass) <> 'p' then
+    return; -- a plain table from an older bootstrap
+  end if;
+  for day in select generate_series(today - 1, today + days_ahead, interval '1 day')::date loop
+    if to_regclass(format('realtime.messages_%s', to_char(day, 'YYYY_MM_DD'))) is null then
+      execute format('create table realtime.%I partition of realtime.messages for values from (%L) to (%L)',
+                     'messages_' || to_char(day, 'YYYY_MM_DD'), day, day + 1);
+    end if;
+  end loop;
+  for partition in
+    select c.relname
+    from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'realtime.messages'::regclass
+      and c.relname ~ '^messages_\d{4}_\d{2}_\d{2}$'
+      and to_date(substr(c.relname, 10), 'YYYY_MM_DD') < today - days_kept
+  loop
+    execute format('drop table realtime.%I', partition.relname);
+  end loop;
+end
+$$;
+revoke all on function pasabay_local.maintain_message_partitions(integer, integer) from public;
+select pasabay_local.maintain_message_partitions();
+
+-- Stands in for supautils: `postgres` may manage the policies of realtime.messages (through its
+-- membership in realtime_messages_owner) but no other DDL on objects of the auth and realtime
+-- schemas. Ownership already refuses most of it (postgres owns nothing there and has no CREATE on
+-- either schema); this guard refuses the rest (e.g. an index on realtime.messages) and holds a
+-- `postgres` that is still a superuser (a server whose bootstrap superuser is named postgres).
+create or replace function pasabay_local.guard_supabase_schemas()
+returns event_trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  command record;
+begin
+  if current_user in ('supabase_admin', 'supabase_auth_admin', 'supabase_realtime_admin')
+     or (current_user <> 'postgres' and (select rolsuper from pg_catalog.pg_roles where rolname = current_user)) then
+    return;
+  end if;
+  if tg_event = 'sql_drop' then
+    for command in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
+      if command.schema_name in ('auth', 'realtime') and command.original
+         and not (command.object_type = 'policy' and command.object_identity like '% on realtime.messages')
+         and command.object_type <> 'trigger' then
+        raise exception 'must be owner of % %', command.object_type, command.object_identity
+          using errcode = '42501';
+      end if;
+    end loop;
+    return;
+  end if;
+  for command in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
+    if command.schema_name in ('auth', 'realtime')
+       and not (command.command_tag in ('CREATE POLICY', 'ALTER POLICY')
+                and command.object_identity like '% on realtime.messages')
+       -- Triggers are a privilege (TRIGGER), which postgres holds on the auth tables.
+       and command.command_tag not in ('CREATE TRIGGER', 'ALTER TRIGGER') then
+      raise exception 'must be owner of % %', command.object_type, command.object_identity
+        using errcode = '42501';
+    end if;
+  end loop;
+end
+$$;
+revoke all on function pasabay_local.guard_supabase_schemas() from public;
+
+do $$
+begin
+  if not exists (select from pg_event_trigger where evtname = 'pasabay_guard_supabase_schemas') then
+    create event trigger pasabay_guard_supabase_schemas on ddl_command_end
+      execute function pasabay_local.guard_supabase_schemas();
+  end if;
+  if not exists (select from pg_event_trigger where evtname = 'pasabay_guard_supabase_schemas_drop') then
+    create event trigger pasabay_guard_supabase_schemas_drop on sql_drop
+      execute function pasabay_local.guard_supabase_schemas();
   end if;
 end
 $$;

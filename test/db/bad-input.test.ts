@@ -1,6 +1,6 @@
 /**
  * Bad input gets a clear error (SQLSTATE + message) and writes nothing: message bodies, spoofed
- * senders, foreign conversations and meetings, malformed external_ref, unknown users.
+ * senders, foreign conversations and meetings, malformed external_ref, unknown or unreachable users.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -139,7 +139,7 @@ describe('bad input', () => {
       await rolledBack(pool, async (client) => {
         await becomeActor(client, user(cast.member));
         const other = (
-          await client.query(`select id from public.start_direct_conversation(other_user_id => $1)`, [cast.outsider])
+          await client.query(`select id from public.start_direct_conversation(other_user_id => $1)`, [cast.spare])
         ).rows[0].id;
         const foreign = (
           await client.query(
@@ -214,7 +214,7 @@ describe('bad input', () => {
       });
     }
 
-    it('get_or_create_conversation: an existing conversation refuses a non-member with 42501', async () => {
+    it('get_or_create_conversation: the same ref and member set give the same conversation, from either side', async () => {
       await rolledBack(pool, async (client) => {
         await becomeActor(client, user(cast.member));
         const first = await client.query(
@@ -229,19 +229,21 @@ describe('bad input', () => {
         assert.equal(first.rows[0].kind, 'direct');
         await becomeActor(client, user(cast.otherMember));
         const forMember = await client.query(
-          `select * from public.get_or_create_conversation(external_ref => 'service-request:42')`,
+          `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[])`,
+          [cast.member],
         );
         assert.equal(forMember.rows[0].id, first.rows[0].id);
-        const before = await footprint(client);
-        await becomeActor(client, user(cast.outsider));
-        const error = await failsWith(
-          client,
-          `select * from public.get_or_create_conversation(external_ref => 'service-request:42')`,
-        );
-        assert.equal(error.code, '42501');
-        assert.equal(error.message, 'Not a member of the conversation for this external_ref');
-        assert.deepEqual(await footprint(client), before);
       });
+    });
+
+    it('get_or_create_conversation naming someone the caller cannot reach → 42501, nothing written', async () => {
+      await refuses(
+        user(cast.outsider),
+        `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[])`,
+        [cast.member],
+        '42501',
+        /^You cannot start a conversation with this user$/,
+      );
     });
 
     it('get_or_create_conversation: bad kind or member count → 22023', async () => {
@@ -264,29 +266,33 @@ describe('bad input', () => {
       await refuses(user(cast.member), call, ['ref-3', [], 'direct'], '22023', /exactly one other member/);
     });
 
-    it('unknown member ids → 23503 and no conversation', async () => {
-      const missing = randomUUID();
-      await refuses(
-        user(cast.member),
-        'select * from public.create_group_conversation(title => $1, member_ids => $2::uuid[])',
-        ['Ghosts', [cast.otherMember, missing]],
-        '23503',
-        new RegExp(`^Unknown user id: ${missing}$`),
-      );
-      await refuses(
-        user(cast.member),
-        'select * from public.get_or_create_conversation(external_ref => $1, member_ids => $2::uuid[])',
-        ['ghost-ref', [missing]],
-        '23503',
-        /^Unknown user id/,
-      );
-      await refuses(
-        user(cast.member),
-        'select * from public.start_direct_conversation(other_user_id => $1)',
-        [missing],
-        '23503',
-        /^Unknown user id/,
-      );
+    it('unknown, null and unreachable member ids → the same 42501 (no existence leak) and no conversation', async () => {
+      const unreachable = /^You cannot start a conversation with this user$/;
+      for (const stranger of [randomUUID(), null, cast.outsider, cast.withoutProfile]) {
+        await refuses(
+          user(cast.member),
+          'select * from public.create_group_conversation(title => $1, member_ids => $2::uuid[])',
+          ['Ghosts', [cast.otherMember, stranger]],
+          '42501',
+          unreachable,
+        );
+        await refuses(
+          user(cast.member),
+          'select * from public.get_or_create_conversation(external_ref => $1, member_ids => $2::uuid[])',
+          ['ghost-ref', [stranger]],
+          '42501',
+          unreachable,
+        );
+        if (stranger !== null) {
+          await refuses(
+            user(cast.member),
+            'select * from public.start_direct_conversation(other_user_id => $1)',
+            [stranger],
+            '42501',
+            unreachable,
+          );
+        }
+      }
     });
 
     it('create_group_conversation needs a title', async () => {
@@ -383,9 +389,16 @@ describe('bad input', () => {
       await refuses(
         user(cast.member),
         'select public.invite_to_meeting(meeting_id => $1, user_ids => $2::uuid[])',
-        [cast.meeting, [cast.outsider, randomUUID()]],
-        '23503',
-        /^Unknown user id/,
+        [cast.meeting, [cast.spare, randomUUID()]],
+        '42501',
+        /^You cannot start a conversation with this user$/,
+      );
+      await refuses(
+        user(cast.member),
+        'select public.invite_to_meeting(meeting_id => $1, user_ids => $2::uuid[])',
+        [cast.meeting, [cast.spare, cast.outsider]],
+        '42501',
+        /^You cannot start a conversation with this user$/,
       );
     });
 

@@ -1,6 +1,7 @@
 /**
  * The cast every database suite uses: a member who owns a group conversation and hosts a
- * meeting, another member / invited participant, an outsider, and spare users to add.
+ * meeting, another member / invited participant, an outsider (a stranger to everyone: nobody
+ * can reach them), and a spare user open to contact, whom anyone may add.
  */
 import type pg from 'pg';
 import { commitAsActor, createAuthUser, user } from './sql.js';
@@ -9,7 +10,7 @@ export interface Cast {
   member: string;
   otherMember: string;
   outsider: string;
-  /** A signed-up user nobody has added anywhere yet. */
+  /** A signed-up user nobody has added anywhere yet, open to contact (reachable by anyone). */
   spare: string;
   /** An auth user whose profile row was removed, so a profile insert can be tried. */
   withoutProfile: string;
@@ -25,6 +26,11 @@ export async function createCast(pool: pg.Pool): Promise<Cast> {
   const spare = await createAuthUser(pool, { metadata: { display_name: 'Sam Spare' } });
   const withoutProfile = await createAuthUser(pool, {});
   await pool.query('delete from public.profiles where id = $1', [withoutProfile]);
+  await pool.query('update public.profiles set open_to_contact = true where id = $1', [spare]);
+
+  // Maria may only start a conversation with Carlos while he is open to contact; once they
+  // share it, he is reachable anyway and closes again.
+  await pool.query('update public.profiles set open_to_contact = true where id = $1', [otherMember]);
 
   const conversation = await commitAsActor(pool, user(member), async (client) => {
     const { rows } = await client.query<{ id: string }>(
@@ -33,6 +39,7 @@ export async function createCast(pool: pg.Pool): Promise<Cast> {
     );
     return rows[0]!.id;
   });
+  await pool.query('update public.profiles set open_to_contact = false where id = $1', [otherMember]);
   const message = await commitAsActor(pool, user(member), async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `insert into public.messages (conversation_id, body) values ($1, 'Hello there') returning id`,

@@ -14,51 +14,72 @@ import { anon, claimsOf, openPool, serviceRole, user, type Actor } from './sql.j
 
 type ActorName = 'anon' | 'outsider' | 'member' | 'otherMember' | 'service_role';
 
+/** What Realtime grants a channel: receive and send, per extension. */
 interface Permissions {
-  read: boolean;
-  write: boolean;
+  broadcastRead: boolean;
+  broadcastWrite: boolean;
+  presenceRead: boolean;
+  presenceWrite: boolean;
 }
 
-async function authorize(
-  pool: pg.Pool,
-  actor: Actor,
-  topic: string,
-  extension: 'broadcast' | 'presence' = 'broadcast',
-): Promise<Permissions> {
+/** Realtime's read check: probe rows inserted as the owner, selected back as the user. */
+async function canRead(client: pg.ClientBase, actor: Actor, topic: string, extension: string): Promise<boolean> {
+  await client.query('savepoint read_probe');
+  try {
+    const probe = await client.query<{ id: string }>(
+      `insert into realtime.messages (topic, extension) values ($1, $2) returning id`,
+      [topic, extension],
+    );
+    await becomeRealtimeUser(client, actor, topic);
+    const visible = await client.query('select id from realtime.messages where id = $1', [probe.rows[0]!.id]);
+    return visible.rowCount === 1;
+  } finally {
+    await client.query('rollback to savepoint read_probe');
+  }
+}
+
+/** Realtime's write check: an insert as the user under a savepoint; 42501 means refused. */
+async function canWrite(client: pg.ClientBase, actor: Actor, topic: string, extension: string): Promise<boolean> {
+  await client.query('savepoint write_probe');
+  try {
+    await becomeRealtimeUser(client, actor, topic);
+    await client.query(
+      `insert into realtime.messages (topic, extension, inserted_at, updated_at) values ($1, $2, now(), now())`,
+      [topic, extension],
+    );
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    return false;
+  } finally {
+    await client.query('rollback to savepoint write_probe');
+  }
+}
+
+/** The GUCs Realtime sets (authorization.ex set_conn_config), local to the transaction. */
+async function becomeRealtimeUser(client: pg.ClientBase, actor: Actor, topic: string): Promise<void> {
+  const claims = claimsOf(actor);
+  await client.query(
+    `select set_config('role', $1, true),
+            set_config('realtime.topic', $2, true),
+            set_config('request.jwt.claims', $3, true),
+            set_config('request.jwt.claim.sub', $4, true),
+            set_config('request.jwt.claim.role', $1, true),
+            set_config('request.headers', '{}', true)`,
+    [claims['role'], topic, JSON.stringify(claims), (claims['sub'] as string | undefined) ?? ''],
+  );
+}
+
+async function authorize(pool: pg.Pool, actor: Actor, topic: string): Promise<Permissions> {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const probes = await client.query<{ id: string }>(
-      `insert into realtime.messages (topic, extension) values ($1, $2), ($1, 'presence') returning id`,
-      [topic, extension],
-    );
-    const claims = claimsOf(actor);
-    await client.query(
-      `select set_config('role', $1, true),
-              set_config('realtime.topic', $2, true),
-              set_config('request.jwt.claims', $3, true),
-              set_config('request.jwt.claim.sub', $4, true),
-              set_config('request.jwt.claim.role', $1, true),
-              set_config('request.headers', '{}', true)`,
-      [claims['role'], topic, JSON.stringify(claims), (claims['sub'] as string | undefined) ?? ''],
-    );
-    const visible = await client.query('select id from realtime.messages where id = $1', [probes.rows[0]!.id]);
-    const read = visible.rowCount === 1;
-
-    await client.query('savepoint write_probe');
-    let write: boolean;
-    try {
-      await client.query(
-        `insert into realtime.messages (topic, extension, inserted_at, updated_at) values ($1, $2, now(), now())`,
-        [topic, extension],
-      );
-      write = true;
-    } catch (error) {
-      if ((error as { code?: string }).code !== '42501') throw error;
-      write = false;
-    }
-    await client.query('rollback to savepoint write_probe');
-    return { read, write };
+    return {
+      broadcastRead: await canRead(client, actor, topic, 'broadcast'),
+      broadcastWrite: await canWrite(client, actor, topic, 'broadcast'),
+      presenceRead: await canRead(client, actor, topic, 'presence'),
+      presenceWrite: await canWrite(client, actor, topic, 'presence'),
+    };
   } finally {
     await client.query('rollback').catch(() => undefined);
     client.release();
@@ -85,65 +106,113 @@ describe('Realtime authorization on realtime.messages', () => {
   const actorFor = (name: ActorName): Actor =>
     name === 'anon' ? anon : name === 'service_role' ? serviceRole : user(cast[name]);
 
-  const none: Permissions = { read: false, write: false };
-  const both: Permissions = { read: true, write: true };
-  const readOnly: Permissions = { read: true, write: false };
+  const none: Permissions = { broadcastRead: false, broadcastWrite: false, presenceRead: false, presenceWrite: false };
+  /** Receive what the database broadcasts; send nothing. */
+  const receiveOnly: Permissions = { ...none, broadcastRead: true };
+  /** A meeting's presence topic: receive, and track presence (but never broadcast). */
+  const presence: Permissions = { broadcastRead: true, broadcastWrite: false, presenceRead: true, presenceWrite: true };
+  /** service_role bypasses RLS: it is the host app's backend, not a client. */
+  const everything: Permissions = {
+    broadcastRead: true,
+    broadcastWrite: true,
+    presenceRead: true,
+    presenceWrite: true,
+  };
 
   const topicKinds: { kind: string; topic: (cast: Cast) => string; expected: Record<ActorName, Permissions> }[] = [
     {
-      kind: 'conversation',
+      kind: 'conversation:<id>',
       topic: (c) => `conversation:${c.conversation}`,
-      expected: { anon: none, outsider: none, member: both, otherMember: both, service_role: both },
+      expected: { anon: none, outsider: none, member: receiveOnly, otherMember: receiveOnly, service_role: everything },
     },
     {
-      kind: 'conversation typing sub-topic',
+      kind: 'conversation:<id>:typing',
       topic: (c) => `conversation:${c.conversation}:typing`,
-      expected: { anon: none, outsider: none, member: both, otherMember: both, service_role: both },
+      expected: { anon: none, outsider: none, member: receiveOnly, otherMember: receiveOnly, service_role: everything },
     },
     {
-      kind: 'meeting',
+      kind: 'meeting:<id>',
       topic: (c) => `meeting:${c.meeting}`,
-      expected: { anon: none, outsider: none, member: both, otherMember: both, service_role: both },
+      expected: { anon: none, outsider: none, member: receiveOnly, otherMember: receiveOnly, service_role: everything },
     },
     {
-      kind: "member's user topic",
+      kind: 'meeting:<id>:presence',
+      topic: (c) => `meeting:${c.meeting}:presence`,
+      expected: { anon: none, outsider: none, member: presence, otherMember: presence, service_role: everything },
+    },
+    {
+      kind: "user:<id> (the member's)",
       topic: (c) => `user:${c.member}`,
-      // Only that user receives; the database is the only sender (service_role bypasses RLS).
-      expected: { anon: none, outsider: none, member: readOnly, otherMember: none, service_role: both },
+      // Only that user receives; the database is the only sender.
+      expected: { anon: none, outsider: none, member: receiveOnly, otherMember: none, service_role: everything },
+    },
+    {
+      kind: "user:<id> (the outsider's)",
+      topic: (c) => `user:${c.outsider}`,
+      expected: { anon: none, outsider: receiveOnly, member: none, otherMember: none, service_role: everything },
     },
   ];
+
+  const describePermissions = (p: Permissions) =>
+    Object.entries(p)
+      .filter(([, allowed]) => allowed)
+      .map(([name]) => name)
+      .join(', ') || 'nothing';
 
   for (const { kind, topic, expected } of topicKinds) {
     describe(kind, () => {
       for (const actorName of actors) {
         const want = expected[actorName];
-        it(`${actorName}: join ${want.read ? 'allowed' : 'refused'}, send ${want.write ? 'allowed' : 'refused'}`, async () => {
+        it(`${actorName}: ${describePermissions(want)}`, async () => {
           assert.deepEqual(await authorize(pool, actorFor(actorName), topic(cast)), want);
         });
       }
     });
   }
 
-  describe('presence uses the same rules', () => {
-    it('a member may track presence on the meeting, an outsider may not', async () => {
-      assert.deepEqual(await authorize(pool, user(cast.otherMember), `meeting:${cast.meeting}`, 'presence'), both);
-      assert.deepEqual(await authorize(pool, user(cast.outsider), `meeting:${cast.meeting}`, 'presence'), none);
+  describe('a meeting participant invited later gets the meeting topics; a removed one loses them', () => {
+    it('follows meeting_participants at each check', async () => {
+      const topics = [`meeting:${cast.meeting}`, `meeting:${cast.meeting}:presence`];
+      for (const topic of topics) assert.deepEqual(await authorize(pool, user(cast.spare), topic), none, topic);
+      await pool.query('insert into public.meeting_participants (meeting_id, user_id) values ($1, $2)', [
+        cast.meeting,
+        cast.spare,
+      ]);
+      try {
+        assert.deepEqual(await authorize(pool, user(cast.spare), topics[0]!), receiveOnly);
+        assert.deepEqual(await authorize(pool, user(cast.spare), topics[1]!), presence);
+      } finally {
+        await pool.query('delete from public.meeting_participants where meeting_id = $1 and user_id = $2', [
+          cast.meeting,
+          cast.spare,
+        ]);
+      }
+      for (const topic of topics) assert.deepEqual(await authorize(pool, user(cast.spare), topic), none, topic);
     });
   });
 
   describe('topics that do not name something the caller belongs to', () => {
     const malformed = (c: Cast) => [
-      `conversation:${c.conversation.toUpperCase()}x`,
+      `conversation:${c.conversation.toUpperCase()}`,
+      `conversation:${c.conversation}x`,
       `conversation:not-a-uuid`,
       `conversation:${c.conversation}:Typing!`,
       `conversation:${c.conversation}:typing:extra`,
+      `conversation:${c.conversation}:presence`,
+      `conversation:${c.conversation}:inbox`,
       `meeting:${c.meeting}:typing`,
+      `meeting:${c.meeting}:presence:extra`,
+      `meeting:${c.meeting}:Presence`,
       `user:${c.member}:inbox`,
+      `user:${c.member}:typing`,
+      `user:${c.member}:presence`,
+      `${c.conversation}`,
+      `conversation:`,
       `room:${c.conversation}`,
       `conversation:${c.meeting}`,
       '',
     ];
-    it('are refused even to members', async () => {
+    it('are refused even to members, for every extension', async () => {
       for (const topic of malformed(cast)) {
         assert.deepEqual(await authorize(pool, user(cast.member), topic), none, `topic ${JSON.stringify(topic)}`);
       }

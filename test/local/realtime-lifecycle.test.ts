@@ -58,8 +58,11 @@ function signalable(pid: number): boolean {
   }
 }
 
+// confirmed_flush_lsn is set once the new slot has reached its consistent point: a commit during
+// slot creation (slower while other sessions hold long transactions) would not be streamed.
 const REPLICATION_BACKEND = `select slot_name, active_pid from pg_replication_slots
-  where database = current_database() and active_pid is not null and active_pid <> $1`;
+  where database = current_database() and active_pid is not null and active_pid <> $1
+    and confirmed_flush_lsn is not null`;
 
 describe('realtime replication connection', () => {
   let stack: TestStack;

@@ -641,6 +641,23 @@ describe('local Realtime', () => {
       socket.close();
     });
 
+    it('admits exactly 100 channels when 300 joins arrive at once on one socket', async () => {
+      const socket = await RawSocket.open(stack);
+      // All frames go out before the first reply: every join is in flight while the others are checked.
+      const refs = Array.from({ length: 300 }, (_, i) =>
+        socket.push(`realtime:burst-${i}`, 'phx_join', { config: {} }),
+      );
+      // One waiter at a time: RawSocket re-reads every frame per waiter and frame.
+      const replies = [];
+      for (const ref of refs) replies.push(await socket.reply(ref));
+      const statuses = replies.map((reply) => reply[4] as { status: string; response: { reason?: string } });
+      assert.equal(statuses.filter((s) => s.status === 'ok').length, 100);
+      const refused = statuses.filter((s) => s.status === 'error');
+      assert.equal(refused.length, 200);
+      assert.ok(refused.every((s) => s.response.reason === 'ChannelRateLimitReached: Too many channels'));
+      socket.close();
+    });
+
     it('refuses upgrades without a key, with a bad or expired token, or an unknown vsn', async () => {
       const base = `${stack.url}/realtime/v1/websocket`;
       const expired = await signJwt({ role: 'anon' }, -10);

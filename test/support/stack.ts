@@ -4,6 +4,7 @@
  */
 import { createClient, type Session, type SupabaseClient, type User } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import type { AuthRateLimits } from '../../supabase/local/auth/rate-limits.js';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { createTestDatabase } from './database.js';
 
@@ -26,11 +27,28 @@ export interface TestStack extends Stack {
 
 let counter = 0;
 
-export async function startTestStack(options: { port?: number } = {}): Promise<TestStack> {
+/**
+ * Test files sign up far more users from 127.0.0.1 than GoTrue's per-client limits allow; the
+ * limits are generous unless a test asks for its own (`authRateLimits: {}` gives GoTrue's).
+ */
+const TEST_AUTH_RATE_LIMITS: AuthRateLimits = {
+  signInsAndSignUps: 100_000,
+  tokenRefreshes: 100_000,
+  anonymousSignIns: 100_000,
+};
+
+export async function startTestStack(
+  options: { port?: number; authRateLimits?: Partial<AuthRateLimits> } = {},
+): Promise<TestStack> {
   const database = await createTestDatabase();
   let stack: Stack;
   try {
-    stack = await startStack({ port: options.port ?? 0, databaseUrl: database.url, applySchema: false });
+    stack = await startStack({
+      port: options.port ?? 0,
+      databaseUrl: database.url,
+      applySchema: false,
+      authRateLimits: options.authRateLimits ?? TEST_AUTH_RATE_LIMITS,
+    });
   } catch (error) {
     await database.drop();
     throw error;

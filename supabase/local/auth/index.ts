@@ -4,6 +4,7 @@
  * once (like `supabase start`'s default), so sign-up answers with a session.
  */
 import { randomUUID } from 'node:crypto';
+import { AuthRateLimiter, authRateLimitsFromEnv, type AuthRateLimits } from './rate-limits.js';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
@@ -60,8 +61,9 @@ interface Authenticated {
   sessionId: string | undefined;
 }
 
-export function createAuthHandler(ctx: StackContext): Handler {
-  const ready = applyAuthSchema(ctx.pool);
+export function createAuthHandler(ctx: StackContext, limits: AuthRateLimits = authRateLimitsFromEnv()): Handler {
+  const limiter = new AuthRateLimiter(limits);
+  const ready = applyAuthSchema(ctx.authPool);
   // A failed schema step is reported per request (as a 500), never as an unhandled rejection.
   ready.catch(() => undefined);
 
@@ -74,7 +76,7 @@ export function createAuthHandler(ctx: StackContext): Handler {
         return;
       }
       await ready;
-      await route(ctx, req, res, path);
+      await route(ctx, limiter, req, res, path);
     } catch (error) {
       if (error instanceof AuthError || error instanceof OAuthError) {
         if (error instanceof AuthError && error.status >= 500) ctx.metrics.errors.inc({ service: 'auth' });
@@ -128,7 +130,13 @@ async function applyAuthSchema(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function route(ctx: StackContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function route(
+  ctx: StackContext,
+  limiter: AuthRateLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const endpoint = path.replace(/\/+$/, '') || '/';
   const ok = (body: unknown) => sendJson(res, 200, body, versionHeader(req));
@@ -141,10 +149,10 @@ async function route(ctx: StackContext, req: IncomingMessage, res: ServerRespons
     });
   }
   if (endpoint === '/settings' && method === 'GET') return ok(SETTINGS);
-  if (endpoint === '/signup' && method === 'POST') return ok(await signup(ctx, req));
-  if (endpoint === '/token' && method === 'POST') return token(ctx, req, res);
+  if (endpoint === '/signup' && method === 'POST') return ok(await signup(ctx, limiter, req));
+  if (endpoint === '/token' && method === 'POST') return token(ctx, limiter, req, res);
   if (endpoint === '/user' && method === 'GET') {
-    const { user } = await authenticate(ctx.pool, req);
+    const { user } = await authenticate(ctx.authPool, req);
     return ok(userJson(user));
   }
   if (endpoint === '/user' && method === 'PUT') return ok(await updateUser(ctx, req));
@@ -262,7 +270,12 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown> {
+/** The client as Supabase's gateway reports it to GoTrue; here the stack is the gateway. */
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+async function signup(ctx: StackContext, limiter: AuthRateLimiter, req: IncomingMessage): Promise<unknown> {
   const body = await jsonBody(req);
   const email = optionalString(body, 'email');
   const phone = optionalString(body, 'phone');
@@ -271,9 +284,10 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   const meta = { issuer: issuerOf(req), userAgent: headerValue(req, 'user-agent') };
 
   // Neither email nor phone: GoTrue routes the request to anonymous sign-in.
+  limiter.check(!email && !phone ? 'anonymousSignIn' : 'signInOrSignUp', clientAddress(req));
   if (!email && !phone) {
     try {
-      return await inTransaction(ctx.pool, async (db) => {
+      return await inTransaction(ctx.authPool, async (db) => {
         const id = randomUUID();
         await insertUser(db, { id, data });
         return openSession(db, id, 'anonymous', meta);
@@ -291,9 +305,9 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   const address = normaliseEmail(email);
 
   const userExists = unprocessable('user_already_exists', 'User already registered');
-  if (await emailTaken(ctx.pool, address)) throw userExists;
+  if (await emailTaken(ctx.authPool, address)) throw userExists;
   try {
-    return await inTransaction(ctx.pool, async (db) => {
+    return await inTransaction(ctx.authPool, async (db) => {
       const id = randomUUID();
       await insertUser(db, { id, email: address, password, data });
       return openSession(db, id, 'password', meta);
@@ -306,8 +320,15 @@ async function signup(ctx: StackContext, req: IncomingMessage): Promise<unknown>
   }
 }
 
-async function token(ctx: StackContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function token(
+  ctx: StackContext,
+  limiter: AuthRateLimiter,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const grantType = searchParamsOf(req).get('grant_type') ?? '';
+  if (grantType === 'password') limiter.check('signInOrSignUp', clientAddress(req));
+  if (grantType === 'refresh_token') limiter.check('tokenRefresh', clientAddress(req));
   const meta = { issuer: issuerOf(req), userAgent: headerValue(req, 'user-agent') };
   if (grantType === 'password') {
     const body = await jsonBody(req);
@@ -318,18 +339,18 @@ async function token(ctx: StackContext, req: IncomingMessage, res: ServerRespons
       throw badRequest('validation_failed', 'Only an email address or phone number should be provided on login.');
     const invalid = badRequest('invalid_credentials', 'Invalid login credentials');
     if (!email || !password) throw invalid;
-    const user = await findUserByPassword(ctx.pool, email.trim(), password);
+    const user = await findUserByPassword(ctx.authPool, email.trim(), password);
     if (!user || user.is_anonymous) throw invalid;
     if (user.banned_until && user.banned_until.getTime() > Date.now()) throw invalid;
     if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
-    const session = await inTransaction(ctx.pool, (db) => openSession(db, user.id, 'password', meta));
+    const session = await inTransaction(ctx.authPool, (db) => openSession(db, user.id, 'password', meta));
     sendJson(res, 200, session, versionHeader(req));
     return;
   }
   if (grantType === 'refresh_token') {
     const body = await jsonBody(req);
     const presented = optionalString(body, 'refresh_token');
-    const outcome = await inTransaction(ctx.pool, (db) => refreshSession(db, presented, meta));
+    const outcome = await inTransaction(ctx.authPool, (db) => refreshSession(db, presented, meta));
     if ('error' in outcome) throw outcome.error;
     sendJson(res, 200, outcome.session, versionHeader(req));
     return;
@@ -393,7 +414,7 @@ function goJwtReason(error: unknown): string {
 }
 
 async function updateUser(ctx: StackContext, req: IncomingMessage): Promise<unknown> {
-  const { user } = await authenticate(ctx.pool, req);
+  const { user } = await authenticate(ctx.authPool, req);
   const body = await jsonBody(req);
   const email = optionalString(body, 'email');
   const phone = optionalString(body, 'phone');
@@ -407,29 +428,29 @@ async function updateUser(ctx: StackContext, req: IncomingMessage): Promise<unkn
   }
   if (password) {
     checkPassword(password);
-    if (await isSamePassword(ctx.pool, user.id, password)) {
+    if (await isSamePassword(ctx.authPool, user.id, password)) {
       throw unprocessable('same_password', 'New password should be different from the old password.');
     }
   }
-  await inTransaction(ctx.pool, async (db) => {
+  await inTransaction(ctx.authPool, async (db) => {
     if (data) await updateUserMetadata(db, user.id, data);
     if (password) await updatePassword(db, user.id, password);
   });
-  const updated = await findUserById(ctx.pool, user.id);
+  const updated = await findUserById(ctx.authPool, user.id);
   if (!updated) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
   return userJson(updated);
 }
 
 async function logout(ctx: StackContext, req: IncomingMessage): Promise<void> {
   // Authentication first: in GoTrue it is middleware in front of the handler.
-  const { user, sessionId } = await authenticate(ctx.pool, req);
+  const { user, sessionId } = await authenticate(ctx.authPool, req);
   const scopeParam = searchParamsOf(req).get('scope') ?? '';
   const scope = scopeParam === '' ? 'global' : scopeParam;
   if (scope !== 'global' && scope !== 'local' && scope !== 'others') {
     throw badRequest('validation_failed', `Unsupported logout scope "${scopeParam}"`);
   }
   try {
-    await inTransaction(ctx.pool, (db) => endSessions(db, user.id, sessionId, scope));
+    await inTransaction(ctx.authPool, (db) => endSessions(db, user.id, sessionId, scope));
   } catch (error) {
     console.error('[auth] logout failed:', (error as Error).message);
     throw unexpectedFailure('Error logging out user');

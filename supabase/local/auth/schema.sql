@@ -16,5 +16,6 @@ begin
   if exists (select from pg_roles where rolname = 'supabase_auth_admin') then
     alter table auth.mfa_amr_claims owner to supabase_auth_admin;
   end if;
+  alter table auth.mfa_amr_claims enable row level security;
 end
 $$;

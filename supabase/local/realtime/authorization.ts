@@ -1,7 +1,8 @@
 /**
  * Realtime Authorization exactly as `Realtime.Tenants.Authorization` runs it: RLS policies on
  * `realtime.messages`, probed in a transaction that is always rolled back, as the token's role with
- * `request.jwt.claims`, `realtime.topic` and `request.headers` set locally.
+ * `request.jwt.claims`, `request.jwt.claim.sub`, `request.jwt.claim.role`, `realtime.topic` and
+ * `request.headers` set locally.
  * Each check takes its own pooled connection, so many joins never queue behind one session.
  */
 import type pg from 'pg';
@@ -33,8 +34,15 @@ const INSUFFICIENT_PRIVILEGE = '42501';
 async function setContext(client: pg.PoolClient, context: AuthorizationContext): Promise<void> {
   await client.query(
     `select set_config('role', $1, true), set_config('realtime.topic', $2, true),
-            set_config('request.jwt.claims', $3, true), set_config('request.headers', $4, true)`,
-    [context.claims.role, context.topic, JSON.stringify(context.claims), JSON.stringify(context.headers)],
+            set_config('request.jwt.claims', $3, true), set_config('request.headers', $4, true),
+            set_config('request.jwt.claim.sub', $5, true), set_config('request.jwt.claim.role', $1, true)`,
+    [
+      context.claims.role,
+      context.topic,
+      JSON.stringify(context.claims),
+      JSON.stringify(context.headers),
+      typeof context.claims.sub === 'string' ? context.claims.sub : '',
+    ],
   );
 }
 

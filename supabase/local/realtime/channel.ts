@@ -281,15 +281,35 @@ export async function joinChannel(connection: Connection, message: PhxMessage): 
     return;
   }
   const config = record(message.payload['config']);
-  const broadcastConfig = record(config['broadcast']);
-  const presenceConfig = record(config['presence']);
-  const presenceKey =
-    typeof presenceConfig['key'] === 'string' && presenceConfig['key'] !== '' ? presenceConfig['key'] : randomUUID();
+  const requestedKey = record(config['presence'])['key'];
+  const presenceKey = typeof requestedKey === 'string' && requestedKey !== '' ? requestedKey : randomUUID();
 
-  if (connection.channels.size >= hub.options.maxChannelsPerClient) {
+  // Counted synchronously with the joins still being authorized, so concurrent joins on one
+  // socket cannot all pass the check before any of them is added.
+  if (connection.channels.size + connection.pendingJoins >= hub.options.maxChannelsPerClient) {
     await refuse('ChannelRateLimitReached: Too many channels');
     return;
   }
+  connection.pendingJoins += 1;
+  try {
+    await admitChannel(connection, message, subTopic, config, presenceKey, refuse);
+  } finally {
+    connection.pendingJoins -= 1;
+  }
+}
+
+async function admitChannel(
+  connection: Connection,
+  message: PhxMessage,
+  subTopic: string,
+  config: Record<string, unknown>,
+  presenceKey: string,
+  refuse: (reason: string, options?: { backoff?: boolean; disconnect?: boolean }) => Promise<void>,
+): Promise<void> {
+  const { hub } = connection;
+  const metrics = hub.ctx.metrics;
+  const broadcastConfig = record(config['broadcast']);
+  const presenceConfig = record(config['presence']);
   if (!hub.admitJoin()) {
     await refuse('ClientJoinRateLimitReached: Too many joins per second', { backoff: true, disconnect: true });
     return;

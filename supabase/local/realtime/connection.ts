@@ -29,6 +29,8 @@ export interface ConnectionIdentity {
 
 export class Connection {
   readonly channels = new Map<string, Channel>();
+  /** Joins admitted under the channel limit and still being authorized. */
+  pendingJoins = 0;
   readonly #queues = new Map<string, Promise<void>>();
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;

@@ -20,13 +20,17 @@ function decodeBytea(text: string): Buffer {
 export function dispatchDatabaseBroadcast(hub: Hub, change: RowChange, committedAt: bigint): void {
   const row = change.new;
   if (change.kind !== 'INSERT' || !row || row['extension'] !== 'broadcast' || !row['topic']) return;
-  const isPrivate = row['private'] === 't' || row['private'] === 'true';
+  // Realtime skips rows without an event or a private flag (its probe rows are such rows).
+  const event = row['event'];
+  const privateFlag = row['private'];
+  if (event === null || event === undefined || privateFlag === null || privateFlag === undefined) return;
+  const isPrivate = privateFlag === 't' || privateFlag === 'true';
   let broadcast: UserBroadcast;
   if (row['binary_payload']) {
-    broadcast = { userEvent: row['event'] ?? '', encoding: 'binary', payload: decodeBytea(row['binary_payload']) };
+    broadcast = { userEvent: event, encoding: 'binary', payload: decodeBytea(row['binary_payload']) };
   } else {
     broadcast = {
-      userEvent: row['event'] ?? '',
+      userEvent: event,
       encoding: 'json',
       payload: Buffer.from(row['payload'] ?? 'null', 'utf8'),
     };

@@ -3,24 +3,14 @@
  * (`Extensions.PostgresCdcRls.Subscriptions.parse_subscription_params`): event, schema, table and
  * a filter `column=[not.]op.value[,…]`. Comparison itself runs in SQL (see postgres-changes.ts),
  * so values keep PostgreSQL's cast and NULL semantics.
+ *
+ * Only the documented comparison operators are accepted. Pattern operators (like, ilike, match,
+ * imatch) are refused at join: a subscriber's regular expression would run against every change
+ * of the table on the one dispatch path, so a catastrophic pattern stalled every other subscriber.
  */
 import { splitTopLevel } from '../postgrest-syntax.js';
 
-export const FILTER_OPERATORS = [
-  'eq',
-  'neq',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'in',
-  'like',
-  'ilike',
-  'is',
-  'match',
-  'imatch',
-  'isdistinct',
-] as const;
+export const FILTER_OPERATORS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in'] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 export interface ColumnFilter {
@@ -43,7 +33,6 @@ export interface SubscriptionParams {
 export class FilterError extends Error {}
 
 const MAX_IN_VALUES = 100;
-const IS_VALUES = new Set(['null', 'true', 'false', 'unknown']);
 
 /** `"a \"b\""` → `a "b"`; unquoted text is returned as is. */
 function unquote(text: string): string {
@@ -66,27 +55,23 @@ export function parseFilterTerm(term: string): ColumnFilter {
     rest = rest.slice(4);
   }
   const dot = rest.indexOf('.');
-  const operator = (dot < 0 ? rest : rest.slice(0, dot)) as FilterOperator;
-  if (dot < 0 || !FILTER_OPERATORS.includes(operator)) {
-    throw new FilterError(
-      `Error parsing \`filter\` params: ${JSON.stringify([column, dot < 0 ? rest : rest.slice(0, dot)])}`,
-    );
-  }
+  // Realtime reports the parts it could split, as an Elixir list: ["op", "value"] or ["rest"].
+  if (dot < 0) throw new FilterError(`Error parsing \`filter\` params: ${JSON.stringify([rest])}`);
+  const operator = rest.slice(0, dot) as FilterOperator;
   const raw = rest.slice(dot + 1);
+  if (!FILTER_OPERATORS.includes(operator)) {
+    throw new FilterError(`Error parsing \`filter\` params: [${JSON.stringify(operator)}, ${JSON.stringify(raw)}]`);
+  }
   if (operator === 'in') {
     const match = /^\((.*)\)$/s.exec(raw.trim());
     if (!match)
-      throw new FilterError(`Error parsing \`filter\` params: \`in\` needs a list like (a,b): ${JSON.stringify(raw)}`);
+      throw new FilterError('Error parsing `filter` params: `in` filter value must be wrapped by parentheses');
     const values = match[1]!.trim() === '' ? [] : splitTopLevel(match[1]!).map(unquote);
     if (values.length > MAX_IN_VALUES)
       throw new FilterError(`Error parsing \`filter\` params: too many values for in (max ${MAX_IN_VALUES})`);
     return { column, operator, negated, value: values };
   }
-  const value = unquote(raw);
-  if (operator === 'is' && !IS_VALUES.has(value.toLowerCase())) {
-    throw new FilterError(`Error parsing \`filter\` params: is.${value} is not one of null, true, false, unknown`);
-  }
-  return { column, operator, negated, value };
+  return { column, operator, negated, value: unquote(raw) };
 }
 
 /** A blank filter means none; several terms are ANDed. */
@@ -134,33 +119,8 @@ export function filterSql(filter: ColumnFilter, columnSql: string, param: string
     case 'in':
       sql = `${columnSql} = any(${param}::${type}[])`;
       break;
-    case 'like':
-      sql = `${columnSql}::text like ${param}::text`;
-      break;
-    case 'ilike':
-      sql = `${columnSql}::text ilike ${param}::text`;
-      break;
-    case 'match':
-      sql = `${columnSql}::text ~ ${param}::text`;
-      break;
-    case 'imatch':
-      sql = `${columnSql}::text ~* ${param}::text`;
-      break;
-    case 'isdistinct':
-      sql = `${columnSql} is distinct from ${param}::${type}`;
-      break;
-    case 'is': {
-      const value = (filter.value as string).toLowerCase();
-      sql = `${columnSql} is ${value === 'null' ? 'null' : value}`;
-      break;
-    }
   }
   return filter.negated ? `not (${sql})` : sql;
-}
-
-/** Whether the `is` operator takes no parameter. */
-export function filterTakesParam(filter: ColumnFilter): boolean {
-  return filter.operator !== 'is';
 }
 
 /** Elixir-style description Realtime puts in its "Unable to subscribe" message. */

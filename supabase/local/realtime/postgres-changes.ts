@@ -12,7 +12,6 @@ import { awaitCommitVisible } from './commit-visibility.js';
 import {
   describeSubscription,
   filterSql,
-  filterTakesParam,
   FilterError,
   parseSubscriptionParams,
   type ColumnFilter,
@@ -159,13 +158,7 @@ async function checkFilters(pool: pg.Pool, params: SubscriptionParams): Promise<
   for (const filter of params.filters) {
     const column = info.columns.find((c) => c.name === filter.column);
     if (!column) throw Object.assign(new Error(`invalid column for filter ${filter.column}`), { code: 'P0001' });
-    if (!filterTakesParam(filter)) continue;
-    const cast =
-      filter.operator === 'in'
-        ? `$1::${column.type}[]`
-        : filter.operator.includes('like') || filter.operator.includes('match')
-          ? '$1::text'
-          : `$1::${column.type}`;
+    const cast = filter.operator === 'in' ? `$1::${column.type}[]` : `$1::${column.type}`;
     await pool.query(`select ${cast}`, [filter.value]);
   }
 }
@@ -294,7 +287,7 @@ export class PostgresChangesDispatcher {
       const checks = filters.map((filter) => {
         const column = info.columns.find((c) => c.name === filter.column);
         if (!column) return 'false';
-        const valueParam = filterTakesParam(filter) ? param(filter.value) : '';
+        const valueParam = param(filter.value);
         return `coalesce(${filterSql(filter, `f.${quoteIdent(column.name)}`, valueParam, column.type)}, false)`;
       });
       parts.push(`(select array[${checks.join(', ')}] from (${tupleSql(target, true)}) f) as checks`);

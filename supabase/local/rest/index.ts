@@ -57,10 +57,10 @@ interface Rows {
 }
 
 export function createRestHandler(ctx: StackContext): Handler {
-  const cache = new SchemaCache(ctx.pool);
+  const cache = new SchemaCache(ctx.restPool);
   let roleSettings: Promise<Map<string, [string, string][]>> | undefined;
   const settingsOf = async (role: string) => {
-    roleSettings ??= loadRoleSettings(ctx.pool).catch((error: unknown) => {
+    roleSettings ??= loadRoleSettings(ctx.restPool).catch((error: unknown) => {
       roleSettings = undefined;
       throw error;
     });
@@ -273,7 +273,7 @@ async function inRequestTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const roleSettings = await settingsOf(rc.role);
-  const client = await ctx.pool.connect();
+  const client = await ctx.restPool.connect();
   let broken: Error | undefined;
   try {
     await client.query(`begin isolation level read committed${readOnly ? ' read only' : ''}`);
