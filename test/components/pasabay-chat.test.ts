@@ -171,6 +171,51 @@ describe('<pasabay-chat>', () => {
       expect(again.error).to.equal(null);
       expect((again.data as { id: string }).id).to.equal(id);
     });
+
+    it('opens an external-ref conversation for exactly its members, which a squatter who claimed the key first cannot take', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const squatter = await newUser('Squatter');
+      await openToContact(maria);
+      await openToContact(carlos);
+      const ref = `booking:${Math.random().toString(36).slice(2, 10)}`;
+      // The squatter claims the key first, naming both real parties as members.
+      const claimed = await squatter.client.rpc('get_or_create_conversation', {
+        external_ref: ref,
+        member_ids: [maria.user.id, carlos.user.id],
+      });
+      expect(claimed.error).to.equal(null);
+      const squatted = (claimed.data as { id: string }).id;
+
+      const mine = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 300px"
+          .client=${maria.client}
+          external-ref=${ref}
+          members=${carlos.user.id}
+        ></pasabay-chat>`,
+      );
+      const theirs = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 300px"
+          .client=${carlos.client}
+          external-ref=${ref}
+          members=${maria.user.id}
+        ></pasabay-chat>`,
+      );
+      await waitLive(mine);
+      await waitLive(theirs);
+      expect(mine.activeConversationId).to.equal(theirs.activeConversationId);
+      expect(mine.activeConversationId).to.not.equal(squatted);
+
+      await typeAndSend(mine, 'for the two of us');
+      await waitForBody(theirs, 'for the two of us');
+      const seen = await squatter.client
+        .from('messages')
+        .select('id')
+        .eq('conversation_id', mine.activeConversationId!);
+      expect(seen.data).to.deep.equal([]);
+    });
   });
 
   describe('history', () => {

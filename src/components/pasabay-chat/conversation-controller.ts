@@ -60,6 +60,7 @@ export interface ConversationSource extends ClientSource {
   conversationId: string;
   withUser: string;
   externalRef: string;
+  members: string;
   realtime: RealtimeMode;
   pageSize: number;
 }
@@ -268,7 +269,7 @@ export class ConversationController implements ReactiveController {
       );
       return;
     }
-    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.realtime}`;
+    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}`;
     if (key === this.#openKey && resolved.client === this.#openClient) return;
     this.#close('loading');
     this.#openKey = key;
@@ -314,6 +315,7 @@ export class ConversationController implements ReactiveController {
       conversationId: host.conversationId,
       withUser: host.withUser,
       externalRef: host.externalRef,
+      memberIds: host.members.split(/\s+/).filter(Boolean),
     });
     if (epoch !== this.#epoch) return;
     if (resolved.error) return this.#fail(resolved.error, 'conversation');

@@ -182,8 +182,15 @@ export class PasabayChat extends LitElement {
   /** Opens (or creates) the direct conversation with this user id, through `start_direct_conversation`. */
   @property({ attribute: 'with-user' }) withUser = '';
 
-  /** Opens (or creates) the conversation tied to this host-app key, through `get_or_create_conversation`. */
+  /**
+   * Opens (or creates) the conversation tied to this host-app key, through `get_or_create_conversation`.
+   * A key resolves to the conversation whose members are exactly the signed-in user and `members`,
+   * so nobody can take over a key by claiming it first.
+   */
   @property({ attribute: 'external-ref' }) externalRef = '';
+
+  /** With `external-ref`: the other members' user ids, separated by spaces. */
+  @property() members = '';
 
   /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
   @property({ attribute: false }) client?: SupabaseClient;
