@@ -46,11 +46,13 @@ try {
   const maria = elements.get('maria')!;
   maria.addEventListener('pasabay-participant-join', (e) => note(`${e.detail.participant.display_name} joined`));
   maria.addEventListener('pasabay-participant-leave', (e) => note(`${e.detail.participant.display_name} left`));
-  maria.addEventListener('pasabay-presence-change', (e) => note(`presence: ${e.detail.participants.length} here`));
+  maria.addEventListener('pasabay-presence-change', (e) =>
+    note(`roster: ${e.detail.participants.length} in the meeting`),
+  );
   maria.addEventListener('pasabay-status-change', (e) => note(`Maria's channel ${e.detail.status}`));
   seats.addEventListener('pasabay-error', (e) => note(`error: ${e.detail.message}`));
 
-  // Removing Ana's element leaves the meeting (presence and left_at); putting it back rejoins.
+  // Removing Ana's element leaves the meeting (records left_at); putting it back rejoins.
   const ana = elements.get('ana')!;
   const leftNote = document.createElement('p');
   leftNote.className = 'away';

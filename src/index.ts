@@ -3,9 +3,10 @@
  * `<meeting-participants>` and exports everything `src/elements.ts` does.
  *
  * Script-tag pages can configure without writing code: the first `<script>` that loads this module
- * may carry `data-supabase-url`, `data-supabase-key` (and optionally `data-guest-name`), which are
- * passed to `configure()`. Or call `configure({ supabaseUrl, supabaseKey })` from a module script.
+ * may carry `data-supabase-url`, `data-supabase-key` (and optionally `data-guest-name` and
+ * `data-avatar-hosts`, space-separated origins), which are passed to `configure()`. Or call `configure({ supabaseUrl, supabaseKey })` from a module script.
  */
+import { parseAvatarHosts } from './connection/avatars.js';
 import { configure, configuration } from './connection/client.js';
 import { definePasabayChat } from './components/pasabay-chat/pasabay-chat.js';
 import { defineTypingIndicator } from './components/typing-indicator/typing-indicator.js';
@@ -20,8 +21,9 @@ function configureFromScriptTag() {
   const supabaseKey = script?.dataset.supabaseKey?.trim();
   if (!supabaseUrl || !supabaseKey) return;
   const guestName = script?.dataset.guestName?.trim();
+  const avatarHosts = parseAvatarHosts(script?.dataset.avatarHosts);
   try {
-    configure(guestName ? { supabaseUrl, supabaseKey, guestName } : { supabaseUrl, supabaseKey });
+    configure({ supabaseUrl, supabaseKey, avatarHosts, ...(guestName ? { guestName } : {}) });
   } catch (error) {
     // A bad attribute must not stop the elements from registering; they show the error state.
     console.error(error);

@@ -17,7 +17,6 @@ import type {
   SupabaseClient,
 } from '@supabase/supabase-js';
 import { REALTIME_SUBSCRIBE_STATES } from '@supabase/supabase-js';
-import { uuid } from './ids.js';
 
 export type ChannelStatus = 'idle' | 'joining' | 'joined' | 'error';
 
@@ -60,8 +59,9 @@ export interface AcquireOptions {
   /** Receive one's own broadcasts. Decided by the first acquirer. Default `false`. */
   broadcastSelf?: boolean;
   /**
-   * Postgres Changes bindings. They must be known before `subscribe()`, so such a channel gets
-   * a per-instance topic suffix and is never shared.
+   * Postgres Changes bindings. They must be known before `subscribe()`, so such a channel is
+   * shared only with acquirers that ask for the same bindings; an acquirer of the topic with
+   * other bindings (or none) while it is open gets an `error` status.
    */
   postgresChanges?: PostgresChangesFilter[];
 }
@@ -69,7 +69,7 @@ export interface AcquireOptions {
 export type SendResult = 'ok' | 'error' | 'timed out' | 'not joined';
 
 export interface ChannelLease {
-  /** The topic as requested (without the per-instance suffix of postgres-changes channels). */
+  /** The topic as requested. */
   readonly topic: string;
   readonly status: ChannelStatus;
   /** Why the channel is in `error`, if it is. */
@@ -357,16 +357,18 @@ export function acquireChannel(
   const filters = options.postgresChanges ?? [];
   const presenceKey = options.presenceKey ?? '';
   const registry = registryOf(client);
-  const name = filters.length > 0 ? `${topic}:pg-${uuid().slice(0, 8)}` : topic;
+  const name = topic;
 
-  let shared = filters.length > 0 ? undefined : registry.shared.get(name);
+  let shared = registry.shared.get(name);
   if (shared) {
     const conflict =
       shared.isPrivate !== isPrivate
         ? `"${topic}" is already open as a ${shared.isPrivate ? 'private' : 'public'} channel on this client.`
         : presenceKey && shared.presenceKey !== presenceKey
           ? `"${topic}" is already open with presence key "${shared.presenceKey}".`
-          : undefined;
+          : JSON.stringify(shared.filters) !== JSON.stringify(filters)
+            ? `"${topic}" is already open with other Postgres Changes bindings on this client.`
+            : undefined;
     if (conflict) {
       const failed = new Lease(topic, undefined, handlers, new Error(conflict));
       queueMicrotask(() => failed.deliver('onStatus', 'error', failed.failure));

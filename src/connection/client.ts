@@ -29,6 +29,12 @@ export interface ConfigureOptions {
    * display name instead of asking for auth. Off unless set.
    */
   guestName?: string;
+  /**
+   * Origins (e.g. `https://cdn.example.com`) avatars may be loaded from, besides the project's
+   * own public Storage (`<supabaseUrl>/storage/v1/object/public/…`). Avatars elsewhere show
+   * initials. Each element can add more with its `avatar-hosts` attribute.
+   */
+  avatarHosts?: string[];
 }
 
 /** Thrown (and reported as `pasabay-error` code `configuration`) when no client can be found. */
@@ -37,7 +43,13 @@ export class PasabayConfigurationError extends Error {
 }
 
 const sharedClients = new Map<string, SupabaseClient>();
-let globalConfiguration: { client: SupabaseClient; guestName: string | undefined } | undefined;
+interface GlobalConfiguration {
+  client: SupabaseClient;
+  guestName: string | undefined;
+  avatarHosts: readonly string[];
+}
+
+let globalConfiguration: GlobalConfiguration | undefined;
 
 function clientKey(url: string, key: string) {
   return `${url.replace(/\/+$/, '')}\n${key}`;
@@ -75,14 +87,23 @@ export function configure(options: ConfigureOptions): SupabaseClient {
   if (!client) {
     throw new PasabayConfigurationError('configure() needs either `client` or both `supabaseUrl` and `supabaseKey`.');
   }
-  globalConfiguration = { client, guestName: options.guestName?.trim() || undefined };
+  globalConfiguration = {
+    client,
+    guestName: options.guestName?.trim() || undefined,
+    avatarHosts: [...(options.avatarHosts ?? [])],
+  };
   configurationListeners.forEach((listener) => listener());
   return client;
 }
 
-/** The client and guest name from `configure()`, if it was called. */
-export function configuration(): Readonly<{ client: SupabaseClient; guestName: string | undefined }> | undefined {
+/** The client, guest name and avatar hosts from `configure()`, if it was called. */
+export function configuration(): Readonly<GlobalConfiguration> | undefined {
   return globalConfiguration;
+}
+
+/** The project URL of a client (`https://xyz.supabase.co`), without a trailing slash. */
+export function projectUrlOf(client: SupabaseClient): string {
+  return client.realtime.httpEndpoint.replace(/\/realtime\/v1\/?$/, '').replace(/\/+$/, '');
 }
 
 const configurationListeners = new Set<() => void>();

@@ -94,34 +94,23 @@ export const meetingParticipantSchema = z.object({
   is_video_on: z.boolean(),
   is_screen_sharing: z.boolean(),
   is_hand_raised: z.boolean(),
+  // Recorded since issue 7; a row from an older schema has no such column and reads as not away.
+  is_away: z._default(z.boolean(), false),
   updated_at: z.optional(timestamp),
 });
 export type MeetingParticipant = z.infer<typeof meetingParticipantSchema>;
 
-/** Client broadcast `typing` on `conversation:<id>:typing`. */
+/**
+ * Event `typing` on `conversation:<id>:typing`, sent only by the database's `send_typing` RPC:
+ * `display_name` is the typist's profile name, read by the database (never supplied by a client).
+ */
 export const typingEventSchema = z.object({
+  conversation_id: id,
   user_id: id,
   display_name: z.string().check(z.maxLength(200)),
-  typing: z.boolean(),
+  is_typing: z.boolean(),
 });
 export type TypingEvent = z.infer<typeof typingEventSchema>;
-
-/** The state each tab tracks with Presence on `meeting:<id>`; the presence key is the user id. */
-export const meetingPresenceSchema = z.object({
-  user_id: id,
-  display_name: z.string().check(z.maxLength(200)),
-  avatar_url: orNull(z.string().check(z.maxLength(2048))),
-  is_muted: z._default(z.boolean(), false),
-  is_video_on: z._default(z.boolean(), false),
-  is_screen_sharing: z._default(z.boolean(), false),
-  is_hand_raised: z._default(z.boolean(), false),
-  away: z._default(z.boolean(), false),
-  online_at: timestamp,
-});
-export type MeetingPresence = z.infer<typeof meetingPresenceSchema>;
-
-/** A presence meta as realtime-js hands it out: the tracked state plus its `presence_ref`. */
-export const presenceMetaSchema = z.extend(meetingPresenceSchema, { presence_ref: z.optional(z.string()) });
 
 /** `realtime.send` payload of event `read` on `conversation:<id>`. */
 export const readReceiptSchema = z.object({
@@ -149,45 +138,26 @@ export const unreadNoticeSchema = z.object({
 export type UnreadNotice = z.infer<typeof unreadNoticeSchema>;
 
 /**
- * The envelope `realtime.broadcast_changes` sends: `record` is null for DELETE, `old_record` for
- * INSERT. `id` is added by `realtime.send`.
+ * The envelope `realtime.broadcast_changes` sends for one row of `public.<table>`: `record` is null
+ * for DELETE, `old_record` for INSERT. `id` is added by `realtime.send`. Only the named table of
+ * schema `public` passes.
  */
-export function broadcastChangeSchema<Row extends z.ZodMiniType>(row: Row) {
+export function broadcastChangeSchema<Row extends z.ZodMiniType>(table: string, row: Row) {
+  const envelope = { id: z.optional(z.string()), schema: z.literal('public'), table: z.literal(table) };
   return z.discriminatedUnion('operation', [
-    z.object({
-      id: z.optional(z.string()),
-      schema: z.string(),
-      table: z.string(),
-      operation: z.literal('INSERT'),
-      record: row,
-      old_record: z.optional(z.null()),
-    }),
-    z.object({
-      id: z.optional(z.string()),
-      schema: z.string(),
-      table: z.string(),
-      operation: z.literal('UPDATE'),
-      record: row,
-      old_record: z.optional(z.nullable(row)),
-    }),
-    z.object({
-      id: z.optional(z.string()),
-      schema: z.string(),
-      table: z.string(),
-      operation: z.literal('DELETE'),
-      record: z.optional(z.null()),
-      old_record: row,
-    }),
+    z.object({ ...envelope, operation: z.literal('INSERT'), record: row, old_record: z.optional(z.null()) }),
+    z.object({ ...envelope, operation: z.literal('UPDATE'), record: row, old_record: z.optional(z.nullable(row)) }),
+    z.object({ ...envelope, operation: z.literal('DELETE'), record: z.optional(z.null()), old_record: row }),
   ]);
 }
 
-export const messageChangeSchema = broadcastChangeSchema(messageSchema);
+export const messageChangeSchema = broadcastChangeSchema('messages', messageSchema);
 export type MessageChange = z.infer<typeof messageChangeSchema>;
-export const reactionChangeSchema = broadcastChangeSchema(reactionSchema);
+export const reactionChangeSchema = broadcastChangeSchema('message_reactions', reactionSchema);
 export type ReactionChange = z.infer<typeof reactionChangeSchema>;
-export const participantChangeSchema = broadcastChangeSchema(meetingParticipantSchema);
+export const participantChangeSchema = broadcastChangeSchema('meeting_participants', meetingParticipantSchema);
 export type ParticipantChange = z.infer<typeof participantChangeSchema>;
-export const meetingChangeSchema = broadcastChangeSchema(meetingSchema);
+export const meetingChangeSchema = broadcastChangeSchema('meetings', meetingSchema);
 export type MeetingChange = z.infer<typeof meetingChangeSchema>;
 
 export interface ParseContext {
@@ -224,6 +194,22 @@ export function parsePayload<Schema extends z.ZodMiniType>(
     new PasabayErrorEvent({
       code: 'invalid-payload',
       message: `Dropped an invalid payload from ${context.source}: ${z.prettifyError(result.error)}`,
+      source: context.source,
+      cause: data,
+    }),
+  );
+  return undefined;
+}
+
+/**
+ * Reports a payload that is well-formed but does not belong where it arrived (another
+ * conversation's row on this conversation's topic, an unknown event…). It is dropped.
+ */
+export function reportDropped(reason: string, data: unknown, context: ParseContext): undefined {
+  context.target?.dispatchEvent(
+    new PasabayErrorEvent({
+      code: 'invalid-payload',
+      message: `Dropped a payload from ${context.source}: ${reason}`,
       source: context.source,
       cause: data,
     }),

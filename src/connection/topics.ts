@@ -8,14 +8,19 @@ export function conversationTopic(conversationId: string): string {
   return `conversation:${conversationId}`;
 }
 
-/** Client-sent typing broadcasts of one conversation. */
+/** Typing of one conversation, sent only by the database (RPC `send_typing`). */
 export function typingTopic(conversationId: string): string {
   return `conversation:${conversationId}:typing`;
 }
 
-/** Presence and participant / meeting changes of one meeting. */
+/** Participant and meeting changes of one meeting (Broadcast from Database). */
 export function meetingTopic(meetingId: string): string {
   return `meeting:${meetingId}`;
+}
+
+/** Presence of one meeting's participants, keyed by user id: only whether they are connected. */
+export function meetingPresenceTopic(meetingId: string): string {
+  return `meeting:${meetingId}:presence`;
 }
 
 /** Per-user notices: added to a conversation, unread counts. */

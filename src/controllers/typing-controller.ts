@@ -1,32 +1,44 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ChannelClient, ChannelStatus } from '../connection/channels.js';
-import { parsePayload, typingEventSchema } from '../connection/schemas.js';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { ChannelStatus } from '../connection/channels.js';
+import { parsePayload, reportDropped, typingEventSchema } from '../connection/schemas.js';
 import { typingTopic } from '../connection/topics.js';
+import { PasabayErrorEvent } from '../events/pasabay-error.js';
 import type { Typist } from '../events/pasabay-typing-change.js';
 import { ChannelController } from './channel-controller.js';
 import { TypingRoster, TypingThrottle } from './typing-roster.js';
 
 export interface TypingControllerOptions {
   /** The element's client; `undefined` while it has none. */
-  client: () => ChannelClient | undefined;
+  client: () => SupabaseClient | undefined;
   conversationId: () => string | undefined;
   /** The signed-in user; nothing is joined without one (the typing topic is private). */
   identity: () => { userId: string; displayName: string } | undefined;
+  /**
+   * Whether to join the typing topic and keep the list of others typing (default `true`). An
+   * element that only sends (the chat, whose embedded indicator listens) passes `false`.
+   */
+  listen?: boolean;
   /** Others' typing expires after this long without a refresh. Default 6 s. */
   expireAfterMs?: number;
   /** One's own `typing: true` is re-sent at most this often while typing. Default 2.5 s. */
   sendIntervalMs?: number;
   /** One's own typing stops by itself after this long without input. Default 4 s. */
   idleAfterMs?: number;
+  /** After the database refused a typing update (rate limit, not a member), none is sent for this long. Default 30 s. */
+  pauseAfterRefusalMs?: number;
   /** The list of others typing changed (including on expiry). */
   onChange?(typists: readonly Typist[]): void;
   onStatusChange?(status: ChannelStatus, error: Error | undefined): void;
 }
 
 /**
- * Typing on `conversation:<id>:typing`: sends one's own typing state throttled (`input()` on
- * every keystroke, `stop()` on send or blur) and keeps the list of others typing, expiring
- * those who go quiet. Payloads are validated; a bad one is reported as `pasabay-error` on the host.
+ * Typing through the database: one's own typing state goes out throttled through the RPC
+ * `send_typing` (`input()` on every keystroke, `stop()` on send or blur), which puts it on
+ * `conversation:<id>:typing` with the typist's profile name; the list of others typing comes from
+ * that topic, which no client can write to, expiring those who go quiet. Payloads are validated
+ * (shape and conversation); anything else is dropped and reported as `pasabay-error` on the host.
+ * A refused update (429 rate limit, or any other refusal) is reported once and pauses sending.
  */
 export class TypingController implements ReactiveController {
   readonly #host: ReactiveControllerHost & EventTarget;
@@ -37,6 +49,8 @@ export class TypingController implements ReactiveController {
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #conversationId: string | undefined;
+  /** Sending is paused until this time (ms) after a refusal. */
+  #pausedUntil = 0;
 
   constructor(host: ReactiveControllerHost & EventTarget, options: TypingControllerOptions) {
     this.#host = host;
@@ -44,14 +58,12 @@ export class TypingController implements ReactiveController {
     this.#roster = new TypingRoster(options.expireAfterMs ?? 6000);
     this.#throttle = new TypingThrottle(options.sendIntervalMs ?? 2500);
     this.#channel = new ChannelController(host, {
-      client: () => (options.identity() ? options.client() : undefined),
+      client: () => (options.listen !== false && options.identity() ? options.client() : undefined),
       topic: () => {
         const id = options.conversationId();
         return id ? typingTopic(id) : undefined;
       },
-      onBroadcast: (message) => {
-        if (message.event === 'typing') this.#receive(message.payload);
-      },
+      onBroadcast: (message) => this.#receive(message.event, message.payload),
       onStatusChange: (status, error) => options.onStatusChange?.(status, error),
     });
     host.addController(this);
@@ -80,6 +92,7 @@ export class TypingController implements ReactiveController {
     if (id === this.#conversationId) return;
     // Another conversation: its typists are not this one's, and our own typing ended.
     this.#conversationId = id;
+    this.#pausedUntil = 0;
     this.#stopTimers();
     this.#throttle.stop();
     if (this.#roster.clear()) this.#changed();
@@ -91,38 +104,73 @@ export class TypingController implements ReactiveController {
     this.#roster.clear();
   }
 
+  /** Whether typing updates are paused after a refusal. */
+  get paused(): boolean {
+    return Date.now() < this.#pausedUntil;
+  }
+
   /** Call on every keystroke in the composer. */
   input(): void {
-    const identity = this.#options.identity();
-    if (!identity) return;
-    if (this.#throttle.input(Date.now())) {
-      void this.#channel.send('typing', { user_id: identity.userId, display_name: identity.displayName, typing: true });
-    }
+    if (!this.#options.identity() || this.paused) return;
+    if (this.#throttle.input(Date.now())) this.#send(true);
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => this.stop(), this.#options.idleAfterMs ?? 4000);
   }
 
-  /** Call when the message is sent or the composer is left. Sends `typing: false` if needed. */
+  /** Call when the message is sent or the composer is left. Sends `is_typing: false` if needed. */
   stop(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    const identity = this.#options.identity();
-    if (this.#throttle.stop() && identity) {
-      void this.#channel.send('typing', {
-        user_id: identity.userId,
-        display_name: identity.displayName,
-        typing: false,
-      });
-    }
+    if (this.#throttle.stop() && this.#options.identity() && !this.paused) this.#send(false);
   }
 
-  #receive(payload: unknown) {
-    const event = parsePayload(typingEventSchema, payload, {
-      source: `${this.#channel.topic ?? 'typing'} typing`,
-      target: this.#host,
-    });
-    if (!event || event.user_id === this.#options.identity()?.userId) return;
-    if (this.#roster.apply(event, Date.now())) this.#changed();
+  #send(isTyping: boolean) {
+    const client = this.#options.client();
+    const conversationId = this.#options.conversationId();
+    if (!client || !conversationId) return;
+    void (async () => {
+      let failure: { message: string; status: number; code: string };
+      try {
+        const { error, status } = await client.rpc('send_typing', {
+          conversation_id: conversationId,
+          is_typing: isTyping,
+        });
+        if (!error) return;
+        failure = { message: error.message, status, code: error.code };
+      } catch (error) {
+        failure = { message: error instanceof Error ? error.message : String(error), status: 0, code: '' };
+      }
+      // One report per pause: the throttle would otherwise retry (and be refused) every few seconds.
+      if (this.paused) return;
+      this.#pausedUntil = Date.now() + (this.#options.pauseAfterRefusalMs ?? 30_000);
+      this.#throttle.stop();
+      const rateLimited = failure.status === 429 || failure.code === 'PT429';
+      this.#host.dispatchEvent(
+        new PasabayErrorEvent({
+          code: rateLimited ? 'rate-limited' : 'request',
+          message: `send_typing failed: ${failure.message}`,
+          source: 'rpc send_typing',
+          cause: failure,
+        }),
+      );
+    })();
+  }
+
+  #receive(event: string, payload: unknown) {
+    const context = { source: `${this.#channel.topic ?? 'typing'} ${event}`, target: this.#host };
+    if (event !== 'typing') {
+      reportDropped(`unknown event "${event}"`, payload, context);
+      return;
+    }
+    const typing = parsePayload(typingEventSchema, payload, context);
+    if (!typing) return;
+    if (typing.conversation_id !== this.#options.conversationId()) {
+      reportDropped('typing of another conversation', payload, context);
+      return;
+    }
+    if (typing.user_id === this.#options.identity()?.userId) return;
+    const change = { user_id: typing.user_id, display_name: typing.display_name, typing: typing.is_typing };
+    if (this.#roster.apply(change, Date.now())) this.#changed();
     this.#scheduleExpiry();
   }
 

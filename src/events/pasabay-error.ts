@@ -8,6 +8,8 @@ export type PasabayErrorCode =
   | 'channel'
   /** A REST / RPC request failed. */
   | 'request'
+  /** The database refused a write for going over its rate limit (HTTP 429); `message` says the limit. */
+  | 'rate-limited'
   /** Signing in (for example as a guest) failed. */
   | 'auth'
   /** The browser's storage is blocked or full: unsent messages are kept in memory only. */

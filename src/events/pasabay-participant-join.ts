@@ -1,11 +1,11 @@
-import type { MeetingPresence } from '../connection/schemas.js';
+import type { Participant } from '../components/meeting-participants/roster.js';
 
 export interface PasabayParticipantJoinDetail {
   meetingId: string;
-  participant: MeetingPresence;
+  participant: Participant;
 }
 
-/** A user became present in the meeting (their first tab joined). */
+/** A participant joined the meeting (recorded by `join_meeting`). */
 export class PasabayParticipantJoinEvent extends Event {
   static readonly eventName = 'pasabay-participant-join';
   constructor(readonly detail: PasabayParticipantJoinDetail) {

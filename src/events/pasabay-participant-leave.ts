@@ -1,12 +1,12 @@
-import type { MeetingPresence } from '../connection/schemas.js';
+import type { Participant } from '../components/meeting-participants/roster.js';
 
 export interface PasabayParticipantLeaveDetail {
   meetingId: string;
   /** The participant's last known state. */
-  participant: MeetingPresence;
+  participant: Participant;
 }
 
-/** A user is no longer present in the meeting (their last tab left). */
+/** A participant left the meeting (recorded by `leave_meeting`) or is no longer invited. */
 export class PasabayParticipantLeaveEvent extends Event {
   static readonly eventName = 'pasabay-participant-leave';
   constructor(readonly detail: PasabayParticipantLeaveDetail) {

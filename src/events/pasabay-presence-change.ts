@@ -1,12 +1,12 @@
-import type { MeetingPresence } from '../connection/schemas.js';
+import type { Participant } from '../components/meeting-participants/roster.js';
 
 export interface PasabayPresenceChangeDetail {
   meetingId: string;
-  /** Everyone present, one entry per user however many tabs they have open. */
-  participants: readonly MeetingPresence[];
+  /** Everyone recorded as in the meeting, one entry per user however many tabs they have open. */
+  participants: readonly Participant[];
 }
 
-/** Presence in a meeting changed: someone joined, left or changed their state. */
+/** The roster changed: someone joined, left, changed their state or lost their connection. */
 export class PasabayPresenceChangeEvent extends Event {
   static readonly eventName = 'pasabay-presence-change';
   constructor(readonly detail: PasabayPresenceChangeDetail) {

@@ -32,6 +32,16 @@ export interface ChatStrings {
   seenBy: (names: string) => string;
   queued: string;
   failed: string;
+  /** A message the server refused, with its reason (e.g. a rate limit). */
+  failedBecause: (reason: string) => string;
+  /** An edit the server refused, with its reason. */
+  editRefused: (reason: string) => string;
+  /** A delete the server refused, with its reason. */
+  deleteRefused: (reason: string) => string;
+  /** A reaction the server refused, with its reason. */
+  reactionRefused: (reason: string) => string;
+  /** Closes the notice of a refused edit, delete or reaction. */
+  dismiss: string;
   retrySend: string;
   discard: string;
   edited: string;
@@ -89,6 +99,11 @@ export const chatStrings: ChatStrings = {
   seenBy: (names) => `Seen by ${names}`,
   queued: 'Waiting for connection',
   failed: 'Not sent',
+  failedBecause: (reason) => `Not sent: ${reason}`,
+  editRefused: (reason) => `Your edit was not saved: ${reason}`,
+  deleteRefused: (reason) => `The message was not deleted: ${reason}`,
+  reactionRefused: (reason) => `Your reaction was not saved: ${reason}`,
+  dismiss: 'Dismiss',
   retrySend: 'Retry',
   discard: 'Discard',
   edited: 'edited',

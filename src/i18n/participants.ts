@@ -25,6 +25,10 @@ export interface ParticipantsStrings {
   participantsScreenSharing: string;
   participantsHandRaised: string;
   participantsAway: string;
+  /** Badge of a participant recorded as in the meeting whose connection dropped. */
+  participantsConnectionLost: string;
+  /** Name shown for a participant whose profile could not be loaded. */
+  participantsSomeone: string;
   /** Accessible name of the own-state toolbar. */
   participantsControls: string;
   participantsMute: string;
@@ -64,6 +68,8 @@ export const participantsStrings: ParticipantsStrings = {
   participantsScreenSharing: 'Sharing screen',
   participantsHandRaised: 'Hand raised',
   participantsAway: 'Away',
+  participantsConnectionLost: 'Connection lost',
+  participantsSomeone: 'Participant',
   participantsControls: 'Your status',
   participantsMute: 'Mute',
   participantsVideo: 'Camera',

@@ -1,104 +1,142 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { channelRemovalsSettled } from '../../src/connection/channels.js';
-import type { MeetingPresence } from '../../src/connection/schemas.js';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import { acquireChannel, channelRemovalsSettled } from '../../src/connection/channels.js';
+import type { MeetingParticipant } from '../../src/connection/schemas.js';
+import { meetingPresenceTopic, meetingTopic } from '../../src/connection/topics.js';
 import {
   defineMeetingParticipants,
   type MeetingParticipants,
 } from '../../src/components/meeting-participants/meeting-participants.js';
 import {
-  RecordedStates,
-  diffRosters,
+  MeetingRoster,
+  diffParticipants,
   initials,
-  rosterFromPresence,
-  safeAvatarUrl,
   trackDelay,
 } from '../../src/components/meeting-participants/roster.js';
-import { meetingPresenceSchema } from '../../src/connection/schemas.js';
-import { closeClients, newClient, newUser, type TestUser } from '../support/browser-stack.js';
+import {
+  accessTokenOf,
+  clientFor,
+  closeClients,
+  meetingOf,
+  newClient,
+  newUser,
+  restBroadcast,
+  stack,
+  type TestUser,
+} from '../support/browser-stack.js';
 
 defineMeetingParticipants();
 
-const presence = (userId: string, name: string, extra: Partial<MeetingPresence> = {}): MeetingPresence => ({
+const U1 = '11111111-1111-4111-8111-111111111111';
+const U2 = '22222222-2222-4222-8222-222222222222';
+const U3 = '33333333-3333-4333-8333-333333333333';
+const M = '44444444-4444-4444-8444-444444444444';
+
+const row = (userId: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant => ({
+  meeting_id: M,
   user_id: userId,
-  display_name: name,
-  avatar_url: null,
+  role: 'participant',
+  joined_at: '2025-01-01T10:00:00.000000+00:00',
+  left_at: null,
   is_muted: false,
   is_video_on: false,
   is_screen_sharing: false,
   is_hand_raised: false,
-  away: false,
-  online_at: '2025-01-01T10:00:00.000Z',
+  is_away: false,
+  updated_at: '2025-01-01T10:00:00.000000+00:00',
   ...extra,
 });
 
-const U1 = '11111111-1111-4111-8111-111111111111';
-const U2 = '22222222-2222-4222-8222-222222222222';
-
 const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
-const names = (el: MeetingParticipants) =>
-  [...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])')].map(nameOf);
+const items = (el: MeetingParticipants) => [
+  ...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])'),
+];
+const names = (el: MeetingParticipants) => items(el).map(nameOf);
 const badgesOf = (el: MeetingParticipants, name: string) => {
-  const item = [...el.shadowRoot!.querySelectorAll('[part~="participant"]')].find(
-    (li) => !li.matches('[part~="more"]') && nameOf(li) === name,
-  );
+  const item = items(el).find((li) => nameOf(li) === name);
   return item ? [...item.querySelectorAll('[part~="badge-label"]')].map((b) => b.textContent!.trim()) : [];
 };
+/** Everything a participant's entry shows: name and badges, so any forged change would show here. */
+const screen = (el: MeetingParticipants) =>
+  items(el)
+    .map(
+      (li) =>
+        `${nameOf(li)}[${[...li.querySelectorAll('[part~="badge-label"]')].map((b) => b.textContent!.trim()).join(',')}]`,
+    )
+    .join(' ') + ` | ${el.shadowRoot!.querySelector('[part~="count"]')!.textContent}`;
 const joined = (el: MeetingParticipants) => el.isConnected && !el.matches(':state(offline)');
 
 describe('<meeting-participants>', () => {
   describe('roster (pure)', () => {
-    const parse = (meta: unknown) => {
-      const result = meetingPresenceSchema.safeParse(meta);
-      return result.success ? result.data : undefined;
-    };
+    const profiles = [
+      { id: U1, display_name: 'Maria', avatar_url: null },
+      { id: U2, display_name: 'Carlos', avatar_url: null },
+      { id: U3, display_name: 'Ana', avatar_url: null },
+    ];
+    const list = (roster: MeetingRoster, graceOver = false) =>
+      roster.list({ ownId: U1, fallbackName: 'Participant', presenceJoined: true, graceOver });
 
-    it('shows several tabs of one user once, the latest state winning', () => {
-      const roster = rosterFromPresence(
-        {
-          [U1]: [presence(U1, 'Maria'), { ...presence(U1, 'Maria', { is_muted: true }), presence_ref: 'b' }],
-          [U2]: [presence(U2, 'Carlos')],
-        },
-        parse,
+    it('shows only participants recorded as joined, with their recorded state and profile names', () => {
+      const roster = new MeetingRoster();
+      roster.load(
+        [
+          row(U2, { is_muted: true, joined_at: '2025-01-01T10:00:01Z' }),
+          row(U1),
+          row(U3, { left_at: '2025-01-01T10:05:00Z' }),
+        ],
+        roster.clock,
       );
-      expect([...roster.keys()]).to.deep.equal([U1, U2]);
-      expect(roster.get(U1)!.is_muted).to.equal(true);
+      roster.addProfiles(profiles);
+      const shown = list(roster);
+      expect(shown.map((p) => p.display_name)).to.deep.equal(['Maria', 'Carlos']);
+      expect(shown[1]!.is_muted).to.equal(true);
+      roster.applyRow(row(U3, { joined_at: '2025-01-01T10:06:00Z', updated_at: '2025-01-01T10:06:00Z' }));
+      expect(list(roster).map((p) => p.display_name)).to.deep.equal(['Maria', 'Carlos', 'Ana']);
     });
 
-    it('skips invalid metas and metas claiming another user', () => {
-      const roster = rosterFromPresence({ [U1]: [presence(U2, 'Impostor')], [U2]: [{ user_id: U2 }] }, parse);
-      expect(roster.size).to.equal(0);
+    it('keeps a row changed live while a load or an RPC answer was on its way, and the latest broadcast', () => {
+      const roster = new MeetingRoster();
+      roster.load([row(U2)], roster.clock);
+      const requestedAt = roster.clock;
+      // Broadcasts arrive in commit order; updated_at (a transaction's start) cannot order them.
+      roster.applyRow(row(U2, { is_muted: true, updated_at: '2025-01-01T10:00:05Z' }));
+      roster.applyRow(row(U2, { is_hand_raised: true, updated_at: '2025-01-01T10:00:04Z' }));
+      expect(roster.row(U2)!.is_hand_raised).to.equal(true);
+      expect(roster.applyRow(row(U2), requestedAt)).to.equal(false);
+      roster.applyRow(row(U3));
+      roster.load([row(U2)], requestedAt);
+      expect(roster.row(U2)!.is_hand_raised).to.equal(true);
+      expect(roster.row(U3)).to.not.equal(undefined);
+      roster.load([row(U2)], roster.clock);
+      expect(roster.row(U2)!.is_hand_raised).to.equal(false);
+      expect(roster.row(U3)).to.equal(undefined);
+    });
+
+    it('ignores presence keys of non-participants and marks a vanished participant as connection lost', () => {
+      const roster = new MeetingRoster();
+      roster.load([row(U1), row(U2), row(U3)], roster.clock);
+      roster.addProfiles(profiles);
+      roster.notePresence([U1, U2, ...Array.from({ length: 40 }, (_, i) => `fake-${i}`)]);
+      expect(list(roster).length).to.equal(3);
+      expect(list(roster).filter((p) => p.connection_lost).length).to.equal(0);
+      roster.notePresence([U1]);
+      const after = list(roster);
+      expect(after.find((p) => p.user_id === U2)!.connection_lost).to.equal(true);
+      // Ana was never seen: lost only once the grace period is over. Oneself never is.
+      expect(after.find((p) => p.user_id === U3)!.connection_lost).to.equal(false);
+      expect(list(roster, true).find((p) => p.user_id === U3)!.connection_lost).to.equal(true);
+      expect(list(roster, true).find((p) => p.user_id === U1)!.connection_lost).to.equal(false);
     });
 
     it('diffs joins and leaves', () => {
-      const before = new Map([[U1, presence(U1, 'Maria')]]);
-      const after = new Map([[U2, presence(U2, 'Carlos')]]);
-      const { joined, left } = diffRosters(before, after);
-      expect(joined.map((p) => p.display_name)).to.deep.equal(['Carlos']);
-      expect(left.map((p) => p.display_name)).to.deep.equal(['Maria']);
-    });
-
-    it('applies a recorded state newer than the presence meta', () => {
-      const recorded = new RecordedStates();
-      const roster = new Map([[U1, presence(U1, 'Maria')]]);
-      recorded.notePresence(roster);
-      recorded.noteRow({
-        meeting_id: U2,
-        user_id: U1,
-        role: 'host',
-        joined_at: null,
-        left_at: null,
-        is_muted: true,
-        is_video_on: false,
-        is_screen_sharing: false,
-        is_hand_raised: true,
-      });
-      expect(recorded.apply(roster)[0]!.is_hand_raised).to.equal(true);
-      const newer = new Map([[U1, presence(U1, 'Maria', { is_video_on: true })]]);
-      recorded.notePresence(newer);
-      const applied = recorded.apply(newer)[0]!;
-      expect(applied.is_video_on).to.equal(true);
-      expect(applied.is_hand_raised).to.equal(false);
+      const roster = new MeetingRoster();
+      roster.addProfiles(profiles);
+      roster.load([row(U1), row(U2)], roster.clock);
+      const before = list(roster);
+      roster.load([row(U1), row(U3)], roster.clock);
+      const { joined, left } = diffParticipants(before, list(roster));
+      expect(joined.map((p) => p.display_name)).to.deep.equal(['Ana']);
+      expect(left.map((p) => p.display_name)).to.deep.equal(['Carlos']);
     });
 
     it('keeps presence calls under the Realtime rate limit', () => {
@@ -108,13 +146,10 @@ describe('<meeting-participants>', () => {
       expect(trackDelay([0, 1000, 2000, 3000], 31_000)).to.equal(0);
     });
 
-    it('makes initials and accepts only http(s) avatars', () => {
+    it('makes initials', () => {
       expect(initials('Maria Santos')).to.equal('MS');
       expect(initials('ana')).to.equal('A');
       expect(initials('Ana de la Cruz')).to.equal('AC');
-      expect(safeAvatarUrl('javascript:alert(1)')).to.equal(undefined);
-      expect(safeAvatarUrl('https://example.com/a.png')).to.equal('https://example.com/a.png');
-      expect(safeAvatarUrl('not a url')).to.equal(undefined);
     });
   });
 
@@ -127,30 +162,23 @@ describe('<meeting-participants>', () => {
 
     before(async () => {
       [maria, carlos, ana] = await Promise.all([newUser('Maria'), newUser('Carlos'), newUser('Ana')]);
-      const { data, error } = await maria.client
-        .from('meetings')
-        .insert({ title: 'Test sync', status: 'live' })
-        .select()
-        .single();
-      if (error) throw new Error(error.message);
-      meetingId = (data as { id: string }).id;
-      const invite = await maria.client.rpc('invite_to_meeting', {
-        meeting_id: meetingId,
-        user_ids: [carlos.user.id, ana.user.id],
-      });
-      if (invite.error) throw new Error(invite.error.message);
+      meetingId = await meetingOf(maria, [carlos, ana]);
     });
 
     after(async () => {
       if (maria) await closeClients(maria.client, carlos.client, ana.client, ...extraClients);
     });
 
-    async function mount(client: SupabaseClient, options: { maxVisible?: number; controls?: boolean } = {}) {
+    async function mount(
+      client: SupabaseClient,
+      options: { maxVisible?: number; controls?: boolean; avatarHosts?: string } = {},
+    ) {
       const el = await fixture<MeetingParticipants>(
         html`<meeting-participants
           meeting-id=${meetingId}
           .client=${client}
           max-visible=${options.maxVisible ?? 12}
+          avatar-hosts=${options.avatarHosts ?? ''}
           ?controls=${options.controls ?? false}
         ></meeting-participants>`,
       );
@@ -161,6 +189,17 @@ describe('<meeting-participants>', () => {
     async function unmountAll(...elements: MeetingParticipants[]) {
       for (const el of elements) el.remove();
       await Promise.all([maria, carlos, ana].map((u) => channelRemovalsSettled(u.client)));
+    }
+
+    async function recorded(user: TestUser) {
+      const { data, error } = await maria.client
+        .from('meeting_participants')
+        .select('*')
+        .eq('meeting_id', meetingId)
+        .eq('user_id', user.user.id)
+        .single();
+      if (error) throw new Error(error.message);
+      return data as MeetingParticipant;
     }
 
     it('shows two users to each other', async () => {
@@ -175,7 +214,7 @@ describe('<meeting-participants>', () => {
       await unmountAll(m, c);
     });
 
-    it('shows state changes to others and records them', async () => {
+    it('shows state changes to others and records them, away included', async () => {
       const m = await mount(maria.client, { controls: true });
       const c = await mount(carlos.client);
       await waitUntil(() => names(c).includes('Maria'), 'Carlos sees Maria', { timeout: 10_000 });
@@ -185,14 +224,9 @@ describe('<meeting-participants>', () => {
         'Carlos sees Maria muted with her hand raised',
         { timeout: 10_000 },
       );
-      const { data } = await carlos.client
-        .from('meeting_participants')
-        .select('is_muted, is_hand_raised, joined_at')
-        .eq('meeting_id', meetingId)
-        .eq('user_id', maria.user.id)
-        .single();
+      const data = await recorded(maria);
       expect(data).to.include({ is_muted: true, is_hand_raised: true });
-      expect((data as { joined_at: string | null }).joined_at).to.be.a('string');
+      expect(data.joined_at).to.be.a('string');
 
       // The toolbar toggles the same state.
       const mute = m.shadowRoot!.querySelector<HTMLButtonElement>('[part~="toggle"][part~="muted"]')!;
@@ -204,47 +238,103 @@ describe('<meeting-participants>', () => {
       });
       expect(m.muted).to.equal(false);
 
+      // Away goes through the database at once (no presence throttle in between).
+      const started = Date.now();
       m.away = true;
       await waitUntil(() => badgesOf(c, 'Maria').includes('Away'), 'away reaches Carlos', { timeout: 10_000 });
+      expect(Date.now() - started).to.be.below(5000);
+      expect((await recorded(maria)).is_away).to.equal(true);
       await expect(c).to.be.accessible();
       await m.setState({ isHandRaised: false, away: false });
       await unmountAll(m, c);
     });
 
-    it('shows a user with several tabs once', async () => {
-      const secondTab = newClient();
-      extraClients.push(secondTab);
-      const signIn = await secondTab.auth.signInWithPassword({
-        email: carlos.user.email!,
-        password: 'correct horse battery staple',
+    it("shows a rejoining participant everyone's recorded state at once", async () => {
+      const c = await mount(carlos.client);
+      await c.setState({ isMuted: true, isVideoOn: true, away: true });
+      const started = Date.now();
+      const m = await mount(maria.client);
+      await waitUntil(() => badgesOf(m, 'Carlos').join() === 'Muted,Camera on,Away', "Maria sees Carlos's state", {
+        timeout: 10_000,
       });
-      if (signIn.error) throw new Error(signIn.error.message);
+      // Recorded state comes with the roster load, not after Realtime's presence throttle (22-30 s).
+      expect(Date.now() - started).to.be.below(5000);
+      await c.setState({ isMuted: false, isVideoOn: false, away: false });
+      await unmountAll(m, c);
+    });
+
+    it('shows a user with several tabs once, and one tab closing does not make them leave', async () => {
+      const secondTab = await clientFor(carlos);
+      extraClients.push(secondTab);
       const m = await mount(maria.client);
       const c1 = await mount(carlos.client);
       const c2 = await mount(secondTab);
       await waitUntil(
-        () => Object.values(m['live'].presenceState()).some((metas) => metas.length === 2),
-        'two Carlos tabs tracked',
-        {
-          timeout: 10_000,
-        },
+        () => (m['presence'].presenceState()[carlos.user.id]?.length ?? 0) === 2,
+        'two Carlos tabs connected',
+        { timeout: 10_000 },
       );
       expect(names(m)).to.deep.equal(['Maria', 'Carlos']);
-      // One tab closing doesn't make Carlos leave.
       let left = false;
       m.addEventListener('pasabay-participant-leave', () => (left = true));
       c2.remove();
-      await waitUntil(
-        () => Object.values(m['live'].presenceState()).every((metas) => metas.length === 1),
-        'second tab gone',
-        {
-          timeout: 10_000,
-        },
-      );
+      await waitUntil(() => (m['presence'].presenceState()[carlos.user.id]?.length ?? 0) === 1, 'second tab gone', {
+        timeout: 10_000,
+      });
+      await channelRemovalsSettled(secondTab);
+      expect((await recorded(carlos)).left_at).to.equal(null);
       expect(names(m)).to.deep.equal(['Maria', 'Carlos']);
+      expect(badgesOf(m, 'Carlos')).to.deep.equal([]);
       expect(left).to.equal(false);
       await unmountAll(m, c1);
-      await channelRemovalsSettled(secondTab);
+    });
+
+    it('stays in the meeting through a DOM move (the leave never overtakes the join)', async () => {
+      const c = await mount(carlos.client);
+      const m = await mount(maria.client);
+      await waitUntil(() => names(c).includes('Maria'), 'Carlos sees Maria', { timeout: 10_000 });
+      const elsewhere = document.createElement('section');
+      document.body.append(elsewhere);
+      try {
+        for (let move = 0; move < 3; move++) {
+          elsewhere.append(m);
+          await waitUntil(() => joined(m) && names(m).includes('Carlos'), `Maria is back after move ${move}`, {
+            timeout: 10_000,
+          });
+        }
+        await waitUntil(async () => (await recorded(maria)).left_at === null, 'Maria recorded as in the meeting', {
+          timeout: 10_000,
+        });
+        await waitUntil(() => names(c).includes('Maria'), 'Carlos still sees Maria', { timeout: 10_000 });
+      } finally {
+        await unmountAll(m, c);
+        elsewhere.remove();
+      }
+    });
+
+    it('shows a joined participant whose connection dropped as "Connection lost"', async () => {
+      const m = await mount(maria.client);
+      // Carlos joins (recorded) and is connected through presence, without an element.
+      const joinedRpc = await carlos.client.rpc('join_meeting', { meeting_id: meetingId });
+      expect(joinedRpc.error).to.equal(null);
+      const lease = acquireChannel(carlos.client, meetingPresenceTopic(meetingId), {}, { presenceKey: carlos.user.id });
+      await waitUntil(() => lease.status === 'joined', "Carlos's presence joins", { timeout: 10_000 });
+      expect(await lease.track({ online_at: new Date().toISOString() })).to.equal('ok');
+      await waitUntil(() => names(m).includes('Carlos'), 'Maria sees Carlos', { timeout: 10_000 });
+      await waitUntil(() => m['presence'].presenceState()[carlos.user.id] !== undefined, 'Carlos is connected', {
+        timeout: 10_000,
+      });
+      expect(badgesOf(m, 'Carlos')).to.deep.equal([]);
+      await lease.release();
+      await waitUntil(() => badgesOf(m, 'Carlos').includes('Connection lost'), 'connection lost shows', {
+        timeout: 10_000,
+      });
+      const item = items(m).find((li) => nameOf(li) === 'Carlos')!;
+      expect(item.getAttribute('part')).to.contain('connection-lost');
+      await expect(m).to.be.accessible();
+      await carlos.client.rpc('leave_meeting', { meeting_id: meetingId });
+      await waitUntil(() => !names(m).includes('Carlos'), 'the leave removes Carlos', { timeout: 10_000 });
+      await unmountAll(m);
     });
 
     it('collapses a large meeting into "+N more"', async () => {
@@ -274,24 +364,13 @@ describe('<meeting-participants>', () => {
       await waitUntil(() => !names(m).includes('Carlos'), 'Carlos gone from the list');
       const status = m.shadowRoot!.querySelector('[role="status"]')!;
       await waitUntil(() => status.textContent!.includes('Carlos left'), 'leave announced', { timeout: 10_000 });
-      await waitUntil(
-        async () => {
-          const { data } = await maria.client
-            .from('meeting_participants')
-            .select('left_at')
-            .eq('meeting_id', meetingId)
-            .eq('user_id', carlos.user.id)
-            .single();
-          return Boolean((data as { left_at: string | null } | null)?.left_at);
-        },
-        'left_at recorded',
-        { timeout: 10_000 },
-      );
+      expect((await recorded(carlos)).left_at).to.be.a('string');
       await unmountAll(m);
     });
 
     it('announces and reports a join', async () => {
       const m = await mount(maria.client);
+      await waitUntil(() => names(m).includes('Maria'), 'Maria sees herself', { timeout: 10_000 });
       const join = oneEvent(m, 'pasabay-participant-join');
       const a = await mount(ana.client);
       const event = await join;
@@ -299,6 +378,229 @@ describe('<meeting-participants>', () => {
       const status = m.shadowRoot!.querySelector('[role="status"]')!;
       await waitUntil(() => status.textContent!.includes('Ana joined'), 'join announced', { timeout: 10_000 });
       await unmountAll(m, a);
+    });
+
+    describe('avatars', () => {
+      async function setAvatar(user: TestUser, url: string | null) {
+        const { error } = await user.client.from('profiles').update({ avatar_url: url }).eq('id', user.user.id);
+        if (error) throw new Error(error.message);
+      }
+
+      it("loads only avatars from the project's public Storage or an allowed host, never with a referrer", async () => {
+        const outside = 'https://tracker.example.net/pixel.png';
+        const storage = `${stack.url}/storage/v1/object/public/avatars/carlos.png`;
+        await setAvatar(carlos, outside);
+        await setAvatar(ana, storage);
+        const c = await mount(carlos.client);
+        const a = await mount(ana.client);
+        const m = await mount(maria.client);
+        await waitUntil(() => names(m).length === 3, 'all three shown', { timeout: 10_000 });
+        const avatarOf = (name: string) =>
+          items(m)
+            .find((li) => nameOf(li) === name)!
+            .querySelector('[part~="avatar"]')!;
+        expect(avatarOf('Carlos').tagName).to.equal('SPAN');
+        expect(avatarOf('Carlos').textContent).to.equal('C');
+        expect(m.shadowRoot!.querySelector(`img[src="${outside}"]`)).to.equal(null);
+        const img = avatarOf('Ana') as HTMLImageElement;
+        expect(img.tagName).to.equal('IMG');
+        expect(img.getAttribute('src')).to.equal(storage);
+        expect(img.getAttribute('referrerpolicy')).to.equal('no-referrer');
+        expect(img.getAttribute('alt')).to.equal('');
+        // A page can allow another host.
+        m.setAttribute('avatar-hosts', 'https://tracker.example.net');
+        await m.updateComplete;
+        const allowed = avatarOf('Carlos') as HTMLImageElement;
+        expect(allowed.tagName).to.equal('IMG');
+        expect(allowed.getAttribute('referrerpolicy')).to.equal('no-referrer');
+        await unmountAll(m, c, a);
+        await setAvatar(carlos, null);
+        await setAvatar(ana, null);
+      });
+    });
+
+    describe('forgeries by another invited participant', () => {
+      let forger: SupabaseClient;
+      const raw: RealtimeChannel[] = [];
+
+      before(async () => {
+        forger = await clientFor(carlos);
+        extraClients.push(forger);
+      });
+
+      afterEach(async () => {
+        await Promise.all(raw.splice(0).map((channel) => forger.removeChannel(channel)));
+      });
+
+      /** A channel of the forger's, joined (or refused) before it returns. */
+      async function forgerChannel(topic: string, isPrivate: boolean, presenceKey = '') {
+        const channel = forger.channel(topic, { config: { private: isPrivate, presence: { key: presenceKey } } });
+        raw.push(channel);
+        const status = await new Promise<string>((resolve) =>
+          channel.subscribe((state) => state !== 'CLOSED' && resolve(state)),
+        );
+        return { channel, status };
+      }
+
+      it('changes nothing on screen or in the database with forged participant and meeting events', async function () {
+        this.timeout(60_000);
+        const c = await mount(carlos.client);
+        const m = await mount(maria.client);
+        await waitUntil(() => names(m).join() === 'Maria,Carlos', 'Maria sees Carlos', { timeout: 10_000 });
+        const before = screen(m);
+        const errors: Event[] = [];
+        m.addEventListener('pasabay-error', (event) => errors.push(event));
+        const fakeRow = (userId: string) => ({
+          ...row(userId, { meeting_id: meetingId, is_muted: true, is_hand_raised: true, is_away: true }),
+          joined_at: new Date().toISOString(),
+          updated_at: new Date(Date.now() + 3_600_000).toISOString(),
+        });
+        const forged = [
+          {
+            event: 'participant',
+            payload: {
+              schema: 'public',
+              table: 'meeting_participants',
+              operation: 'INSERT',
+              record: fakeRow(ana.user.id),
+              old_record: null,
+            },
+          },
+          {
+            event: 'participant',
+            payload: {
+              schema: 'public',
+              table: 'meeting_participants',
+              operation: 'UPDATE',
+              record: fakeRow(maria.user.id),
+              old_record: fakeRow(maria.user.id),
+            },
+          },
+          {
+            event: 'participant',
+            payload: {
+              schema: 'public',
+              table: 'meeting_participants',
+              operation: 'DELETE',
+              record: null,
+              old_record: fakeRow(carlos.user.id),
+            },
+          },
+          {
+            event: 'meeting',
+            payload: {
+              schema: 'public',
+              table: 'meetings',
+              operation: 'UPDATE',
+              record: {
+                id: meetingId,
+                title: 'Hijacked',
+                host_id: carlos.user.id,
+                status: 'ended',
+                scheduled_for: null,
+                started_at: null,
+                ended_at: null,
+              },
+              old_record: null,
+            },
+          },
+        ];
+        for (const isPrivate of [true, false]) {
+          const { channel, status } = await forgerChannel(meetingTopic(meetingId), isPrivate);
+          expect(status).to.equal('SUBSCRIBED');
+          for (const { event, payload } of forged) await channel.send({ type: 'broadcast', event, payload });
+          for (const { event, payload } of forged) {
+            await restBroadcast(forger, { topic: meetingTopic(meetingId), event, payload, private: isPrivate });
+          }
+          // realtime-js keeps one channel per topic name: the public one needs the private one gone.
+          await forger.removeChannel(channel);
+        }
+        // Also on the presence topic, where clients may only track presence.
+        const { channel: onPresence } = await forgerChannel(meetingPresenceTopic(meetingId), true, carlos.user.id);
+        for (const { event, payload } of forged) await onPresence.send({ type: 'broadcast', event, payload });
+        // A real change made after the forgeries arrives; by then the forgeries would have too.
+        await c.setState({ isVideoOn: true });
+        await waitUntil(() => badgesOf(m, 'Carlos').join() === 'Camera on', 'the real change arrives', {
+          timeout: 10_000,
+        });
+        expect(screen(m)).to.equal(before.replace('Carlos[]', 'Carlos[Camera on]'));
+        expect(names(m)).to.deep.equal(['Maria', 'Carlos']);
+        expect(errors.length).to.equal(0);
+        expect(await recorded(maria)).to.include({ is_muted: false, is_hand_raised: false, is_away: false });
+        // Ana (invited, not in the meeting now) was neither added nor given state.
+        expect(await recorded(ana)).to.include({ is_muted: false, is_hand_raised: false, is_away: false });
+        expect(names(m)).to.not.include('Ana');
+        await c.setState({ isVideoOn: false });
+        await unmountAll(m, c);
+      });
+
+      it("shows nothing from presence: not under another user's id, not fake names or state, not 40 made-up keys", async function () {
+        this.timeout(60_000);
+        const c = await mount(carlos.client);
+        const m = await mount(maria.client);
+        await waitUntil(() => names(m).join() === 'Maria,Carlos', 'Maria sees Carlos', { timeout: 10_000 });
+        const before = screen(m);
+        const errors: Event[] = [];
+        m.addEventListener('pasabay-error', (event) => errors.push(event));
+        const claim = {
+          user_id: maria.user.id,
+          display_name: 'Mallory',
+          avatar_url: 'https://tracker.example.net/x.png',
+          is_muted: true,
+          is_hand_raised: true,
+          away: true,
+          online_at: new Date().toISOString(),
+        };
+        // Under Ana's id (invited, not joined) and Maria's id, with made-up names and state.
+        const asAna = await forgerChannel(meetingPresenceTopic(meetingId), true, ana.user.id);
+        expect(asAna.status).to.equal('SUBSCRIBED');
+        expect(await asAna.channel.track({ ...claim, user_id: ana.user.id, display_name: 'Ana (fake)' })).to.equal(
+          'ok',
+        );
+        // On the meeting topic itself presence is refused.
+        const onMeeting = await forgerChannel(meetingTopic(meetingId), true, maria.user.id);
+        expect(await onMeeting.channel.track(claim)).to.not.equal('ok');
+
+        // 40 sockets of the same user, each tracking a made-up key.
+        const token = await accessTokenOf(forger);
+        const sockets = Array.from({ length: 40 }, () =>
+          createClient(stack.url, stack.anonKey, { accessToken: async () => token }),
+        );
+        try {
+          await Promise.all(
+            sockets.map(async (socket, i) => {
+              const key = crypto.randomUUID();
+              await socket.realtime.setAuth(token);
+              const channel = socket.channel(meetingPresenceTopic(meetingId), {
+                config: { private: true, presence: { key } },
+              });
+              await new Promise<void>((resolve, reject) =>
+                channel.subscribe((state) =>
+                  state === 'SUBSCRIBED' ? resolve() : state !== 'CLOSED' && reject(new Error(`socket ${i}: ${state}`)),
+                ),
+              );
+              await channel.track({ ...claim, user_id: key, display_name: `Ghost ${i}` });
+            }),
+          );
+          await waitUntil(
+            () => Object.keys(m['presence'].presenceState()).length >= 43,
+            "Maria's socket sees all the made-up keys",
+            { timeout: 20_000 },
+          );
+          await m.updateComplete;
+          expect(screen(m)).to.equal(before);
+          expect(names(m)).to.deep.equal(['Maria', 'Carlos']);
+          expect(m.participants.length).to.equal(2);
+          expect(m.shadowRoot!.textContent).to.not.contain('Mallory');
+          expect(m.shadowRoot!.textContent).to.not.contain('Ghost');
+          expect(errors.length).to.equal(0);
+          expect(await recorded(maria)).to.include({ is_muted: false, is_hand_raised: false, is_away: false });
+        } finally {
+          await Promise.all(sockets.map((socket) => socket.removeAllChannels()));
+          for (const socket of sockets) socket.realtime.disconnect();
+        }
+        await unmountAll(m, c);
+      });
     });
 
     it('shows the not-allowed state to an outsider', async () => {
@@ -347,7 +649,7 @@ describe('<meeting-participants>', () => {
       expect(maria.client.getChannels().length).to.equal(0);
       parent.append(m);
       await m.updateComplete;
-      await waitUntil(() => joined(m) && names(m).includes('Maria'), 'rejoins and tracks again', { timeout: 10_000 });
+      await waitUntil(() => joined(m) && names(m).includes('Maria'), 'rejoins and loads again', { timeout: 10_000 });
       m.remove();
       for (let cycle = 0; cycle < 20; cycle++) {
         const el = await fixture<MeetingParticipants>(

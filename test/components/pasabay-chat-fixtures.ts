@@ -1,12 +1,12 @@
 /**
  * Shared arrangements for the <pasabay-chat> suites: users on the local stack, conversations made
- * through the real RPCs, and small waits on what the element shows.
+ * as a host app's backend makes them, and small waits on what the element shows.
  */
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { channelRemovalsSettled } from '../../src/connection/channels.js';
-import { newUser, serviceClient, stack, type TestUser } from '../support/browser-stack.js';
+import { conversationOf, newUser, serviceClient, stack, type TestUser } from '../support/browser-stack.js';
 
 definePasabayChat();
 
@@ -15,21 +15,17 @@ export { newUser, serviceClient, stack, type TestUser };
 /** The password `newUser` signs users up with. */
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function groupOf(owner: TestUser, ...others: TestUser[]): Promise<string> {
-  const { data, error } = await owner.client.rpc('create_group_conversation', {
-    title: 'Test group',
-    member_ids: others.map((other) => other.user.id),
-  });
-  if (error) throw new Error(`create_group_conversation: ${error.message}`);
-  const row = (Array.isArray(data) ? data[0] : data) as { id: string };
-  return row.id;
+/**
+ * A group owned by `owner`, made as a host app's backend makes one (service_role): since issue 7 a
+ * user client may only name users it can reach.
+ */
+export function groupOf(owner: TestUser, ...others: TestUser[]): Promise<string> {
+  return conversationOf(owner, others, { kind: 'group' });
 }
 
-export async function directBetween(a: TestUser, b: TestUser): Promise<string> {
-  const { data, error } = await a.client.rpc('start_direct_conversation', { other_user_id: b.user.id });
-  if (error) throw new Error(`start_direct_conversation: ${error.message}`);
-  const row = (Array.isArray(data) ? data[0] : data) as { id: string };
-  return row.id;
+/** A direct conversation between two users, made as a host app's backend makes one. */
+export function directBetween(a: TestUser, b: TestUser): Promise<string> {
+  return conversationOf(a, [b], { kind: 'direct' });
 }
 
 /** Inserts a message as `user` straight through REST (not through an element). */

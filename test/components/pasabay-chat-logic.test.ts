@@ -287,7 +287,8 @@ describe('<pasabay-chat> logic', () => {
       expect(el.querySelector('img')).to.equal(null);
       const link = el.querySelector('a')!;
       expect(link.getAttribute('href')).to.equal('https://a.test/');
-      expect(link.rel).to.equal('noopener noreferrer');
+      expect(link.rel).to.equal('noopener noreferrer nofollow');
+      expect(link.referrerPolicy).to.equal('no-referrer');
       expect(link.hasAttribute('onmouseover')).to.equal(false);
       expect(el.textContent).to.equal('<img src=x onerror=alert(1)> https://a.test/"onmouseover="x');
     });

@@ -5,7 +5,7 @@
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
-import { newClient } from '../support/browser-stack.js';
+import { newClient, openToContact } from '../support/browser-stack.js';
 import {
   bodies,
   directBetween,
@@ -158,15 +158,63 @@ describe('<pasabay-chat>', () => {
       expect(bodies(theirs)).to.deep.equal(['via postgres changes']);
     });
 
-    it('opens a direct conversation from with-user', async () => {
+    it('opens a direct conversation from with-user with someone who opted in to be reachable', async () => {
       const maria = await newUser('Maria');
       const carlos = await newUser('Carlos');
+      await openToContact(carlos);
       const el = await fixture<PasabayChat>(
         html`<pasabay-chat style="height: 300px" .client=${maria.client} with-user=${carlos.user.id}></pasabay-chat>`,
       );
       await waitLive(el);
       const id = el.activeConversationId!;
-      expect(id).to.equal(await directBetween(carlos, maria));
+      const again = await carlos.client.rpc('start_direct_conversation', { other_user_id: maria.user.id });
+      expect(again.error).to.equal(null);
+      expect((again.data as { id: string }).id).to.equal(id);
+    });
+
+    it('opens an external-ref conversation for exactly its members, which a squatter who claimed the key first cannot take', async () => {
+      const maria = await newUser('Maria');
+      const carlos = await newUser('Carlos');
+      const squatter = await newUser('Squatter');
+      await openToContact(maria);
+      await openToContact(carlos);
+      const ref = `booking:${Math.random().toString(36).slice(2, 10)}`;
+      // The squatter claims the key first, naming both real parties as members.
+      const claimed = await squatter.client.rpc('get_or_create_conversation', {
+        external_ref: ref,
+        member_ids: [maria.user.id, carlos.user.id],
+      });
+      expect(claimed.error).to.equal(null);
+      const squatted = (claimed.data as { id: string }).id;
+
+      const mine = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 300px"
+          .client=${maria.client}
+          external-ref=${ref}
+          members=${carlos.user.id}
+        ></pasabay-chat>`,
+      );
+      const theirs = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 300px"
+          .client=${carlos.client}
+          external-ref=${ref}
+          members=${maria.user.id}
+        ></pasabay-chat>`,
+      );
+      await waitLive(mine);
+      await waitLive(theirs);
+      expect(mine.activeConversationId).to.equal(theirs.activeConversationId);
+      expect(mine.activeConversationId).to.not.equal(squatted);
+
+      await typeAndSend(mine, 'for the two of us');
+      await waitForBody(theirs, 'for the two of us');
+      const seen = await squatter.client
+        .from('messages')
+        .select('id')
+        .eq('conversation_id', mine.activeConversationId!);
+      expect(seen.data).to.deep.equal([]);
     });
   });
 
@@ -497,8 +545,16 @@ describe('<pasabay-chat>', () => {
         for (const child of body.querySelectorAll('*')) {
           expect(child.localName, body.textContent!).to.equal('a');
           expect((child as HTMLAnchorElement).protocol).to.match(/^https?:$/);
-          expect(child.getAttribute('rel')).to.equal('noopener noreferrer');
-          expect([...child.attributes].map((a) => a.name).sort()).to.deep.equal(['href', 'part', 'rel', 'target']);
+          expect(child.getAttribute('rel')).to.equal('noopener noreferrer nofollow');
+          expect(child.getAttribute('referrerpolicy')).to.equal('no-referrer');
+          expect(child.getAttribute('target')).to.equal('_blank');
+          expect([...child.attributes].map((a) => a.name).sort()).to.deep.equal([
+            'href',
+            'part',
+            'referrerpolicy',
+            'rel',
+            'target',
+          ]);
         }
       }
     });

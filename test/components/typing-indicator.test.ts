@@ -1,12 +1,21 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { acquireChannel, channelRemovalsSettled, type ChannelLease } from '../../src/connection/channels.js';
+import { acquireChannel, channelRemovalsSettled } from '../../src/connection/channels.js';
 import { typingTopic } from '../../src/connection/topics.js';
 import { defineTypingIndicator, type TypingIndicator } from '../../src/components/typing-indicator/typing-indicator.js';
 import type { PasabayTypingChangeEvent } from '../../src/events/pasabay-typing-change.js';
 import { TypingRoster, TypingThrottle } from '../../src/controllers/typing-roster.js';
 import { formatList, mergeStrings, typingSentence } from '../../src/i18n/strings.js';
 import { typingStrings } from '../../src/i18n/typing.js';
-import { closeClients, newClient, newUser, type TestUser } from '../support/browser-stack.js';
+import {
+  clientFor,
+  closeClients,
+  conversationOf,
+  newClient,
+  newUser,
+  restBroadcast,
+  serverBroadcast,
+  type TestUser,
+} from '../support/browser-stack.js';
 
 defineTypingIndicator();
 
@@ -71,24 +80,18 @@ describe('<typing-indicator>', () => {
     let jun: TestUser;
     let conversationId: string;
     let otherConversationId: string;
-    const senders: ChannelLease[] = [];
 
-    async function group(title: string) {
-      const { data, error } = await maria.client.rpc('create_group_conversation', {
-        title,
-        member_ids: [carlos.user.id, ana.user.id, jun.user.id],
-      });
-      if (error) throw new Error(error.message);
-      return (data as { id: string }).id;
+    function group(title: string) {
+      return conversationOf(maria, [carlos, ana, jun], { title });
     }
 
-    /** A joined typing channel of `user` on `id`, for sending. */
+    /** Typing of `user` in `id` the only way there is: through the database's `send_typing`. */
     async function sender(user: TestUser, id = conversationId) {
-      const lease = acquireChannel(user.client, typingTopic(id), {});
-      senders.push(lease);
-      await waitUntil(() => lease.status === 'joined', `${user.name} joins the typing channel`, { timeout: 10_000 });
       return {
-        typing: (typing: boolean) => lease.send('typing', { user_id: user.user.id, display_name: user.name, typing }),
+        typing: async (isTyping: boolean) => {
+          const { error } = await user.client.rpc('send_typing', { conversation_id: id, is_typing: isTyping });
+          if (error) throw new Error(`send_typing: ${error.message}`);
+        },
       };
     }
 
@@ -109,10 +112,6 @@ describe('<typing-indicator>', () => {
       ]);
       conversationId = await group('typing test');
       otherConversationId = await group('typing test 2');
-    });
-
-    afterEach(async () => {
-      await Promise.all(senders.splice(0).map((lease) => lease.release()));
     });
 
     after(async () => {
@@ -164,16 +163,68 @@ describe('<typing-indicator>', () => {
       await waitUntil(() => label(el) === '', 'all stopped');
     });
 
-    it('ignores an invalid payload and reports it', async () => {
+    it("drops and reports what is not the database's typing of this conversation", async () => {
       const el = await indicator();
-      const lease = acquireChannel(carlos.client, typingTopic(conversationId), {});
-      senders.push(lease);
-      await waitUntil(() => lease.status === 'joined', 'sender joins', { timeout: 10_000 });
-      const error = oneEvent(el, 'pasabay-error');
-      await lease.send('typing', { user_id: 'not-a-uuid', display_name: 42, typing: 'yes' });
-      const event = await error;
-      expect(event.detail.code).to.equal('invalid-payload');
+      const errors: string[] = [];
+      el.addEventListener('pasabay-error', (event) => errors.push(event.detail.message));
+      const topic = typingTopic(conversationId);
+      // Even on this topic (only the database and a host app's backend can write there), the
+      // element checks each event: a bad shape, another conversation, another event name.
+      await serverBroadcast(topic, 'typing', { user_id: 'not-a-uuid', display_name: 42, typing: 'yes' });
+      await serverBroadcast(topic, 'typing', {
+        conversation_id: otherConversationId,
+        user_id: ana.user.id,
+        display_name: 'Ana',
+        is_typing: true,
+      });
+      await serverBroadcast(topic, 'message', { body: 'hi' });
+      await waitUntil(() => errors.length === 3, 'three reports', { timeout: 10_000 });
+      expect(errors[1]).to.contain('another conversation');
+      expect(errors[2]).to.contain('unknown event');
       expect(label(el)).to.equal('');
+      expect(el.typists.length).to.equal(0);
+    });
+
+    describe('forgeries by another member', () => {
+      it('shows nothing that a member broadcasts on the typing topic, private or public, in any name', async () => {
+        const el = await indicator();
+        const errors: Event[] = [];
+        el.addEventListener('pasabay-error', (event) => errors.push(event));
+        const forger = await clientFor(carlos);
+        const topic = typingTopic(conversationId);
+        const forged = [
+          { conversation_id: conversationId, user_id: ana.user.id, display_name: 'Ana', is_typing: true },
+          { conversation_id: conversationId, user_id: carlos.user.id, display_name: 'Mallory', is_typing: true },
+          { user_id: jun.user.id, display_name: 'Jun', typing: true },
+        ];
+        try {
+          for (const isPrivate of [true, false]) {
+            const lease = acquireChannel(forger, topic, {}, { private: isPrivate });
+            await waitUntil(() => lease.status === 'joined', 'the forger joins', { timeout: 10_000 });
+            for (const payload of forged) {
+              expect(await lease.send('typing', payload)).to.equal('ok');
+              await restBroadcast(forger, { topic, event: 'typing', payload, private: isPrivate });
+            }
+            await lease.release();
+          }
+          // A typing RPC naming someone else: the database takes the caller and their profile name only.
+          await carlos.client.rpc('send_typing', {
+            conversation_id: conversationId,
+            is_typing: true,
+            user_id: ana.user.id,
+            display_name: 'Mallory',
+          });
+          // The real thing, after the forgeries: it arrives, so they would have too.
+          await (await sender(carlos)).typing(true);
+          await waitUntil(() => label(el) === 'Carlos is typing…', 'only Carlos, by his profile name');
+          expect(el.typists.map((t) => `${t.userId}:${t.displayName}`)).to.deep.equal([`${carlos.user.id}:Carlos`]);
+          expect(errors.length).to.equal(0);
+          await (await sender(carlos)).typing(false);
+          await waitUntil(() => label(el) === '', 'Carlos stops');
+        } finally {
+          await closeClients(forger);
+        }
+      });
     });
 
     it('lays out right to left', async () => {

@@ -8,15 +8,12 @@ import {
   type ChannelLease,
 } from '../../src/connection/channels.js';
 import { typingTopic } from '../../src/connection/topics.js';
-import { closeClients, newUser, type TestUser } from '../support/browser-stack.js';
+import { closeClients, conversationOf, newUser, type TestUser } from '../support/browser-stack.js';
 
-async function groupOf(owner: TestUser, ...others: TestUser[]): Promise<string> {
-  const { data, error } = await owner.client.rpc('create_group_conversation', {
-    title: 'channels test',
-    member_ids: others.map((other) => other.user.id),
-  });
-  if (error) throw new Error(error.message);
-  return (data as { id: string }).id;
+/** Typing as the database sends it: through the `send_typing` RPC. */
+async function typing(user: TestUser, conversationId: string, isTyping: boolean) {
+  const { error } = await user.client.rpc('send_typing', { conversation_id: conversationId, is_typing: isTyping });
+  if (error) throw new Error(`send_typing: ${error.message}`);
 }
 
 const joined = (lease: ChannelLease, why: string) =>
@@ -30,7 +27,7 @@ describe('connection/channels', () => {
   before(async () => {
     maria = await newUser('Maria Channels');
     carlos = await newUser('Carlos Channels');
-    conversationId = await groupOf(maria, carlos);
+    conversationId = await conversationOf(maria, [carlos]);
   });
 
   after(async () => {
@@ -44,10 +41,8 @@ describe('connection/channels', () => {
       const second: BroadcastMessage[] = [];
       const a = acquireChannel(maria.client, topic, { onBroadcast: (m) => first.push(m) });
       const b = acquireChannel(maria.client, topic, { onBroadcast: (m) => second.push(m) });
-      const sender = acquireChannel(carlos.client, topic, {});
       await joined(a, 'first lease joins');
       await joined(b, 'second lease joins');
-      await joined(sender, 'sender joins');
       expect(maria.client.getChannels().length).to.equal(1);
 
       await a.release();
@@ -55,14 +50,13 @@ describe('connection/channels', () => {
       expect(b.status).to.equal('joined');
       expect(maria.client.getChannels().length).to.equal(1);
 
-      await sender.send('typing', { user_id: carlos.user.id, display_name: 'Carlos', typing: true });
+      await typing(carlos, conversationId, true);
       await waitUntil(() => second.length === 1, 'the remaining lease still receives broadcasts');
       expect(first.length).to.equal(0);
       expect(second[0]!.event).to.equal('typing');
 
-      await Promise.all([b.release(), sender.release()]);
+      await b.release();
       expect(maria.client.getChannels().length).to.equal(0);
-      expect(carlos.client.getChannels().length).to.equal(0);
     });
 
     it('tells a late acquirer of a joined channel that it is joined', async () => {
@@ -116,44 +110,34 @@ describe('connection/channels', () => {
         onHandlerError: (error) => reported.push(error),
       });
       const healthy = acquireChannel(maria.client, topic, { onBroadcast: (m) => received.push(m) });
-      const sender = acquireChannel(carlos.client, topic, {});
       await joined(healthy, 'receiver joins');
-      await joined(sender, 'sender joins');
-      await sender.send('typing', { user_id: carlos.user.id, display_name: 'Carlos', typing: true });
-      await sender.send('typing', { user_id: carlos.user.id, display_name: 'Carlos', typing: false });
+      await typing(carlos, conversationId, true);
+      await typing(carlos, conversationId, false);
       await waitUntil(() => received.length === 2, 'both broadcasts reach the healthy listener');
       expect(reported.length).to.equal(2);
       expect((reported[0] as Error).message).to.equal('listener bug');
-      await Promise.all([throwing.release(), healthy.release(), sender.release()]);
+      await Promise.all([throwing.release(), healthy.release()]);
     });
   });
 
   describe('postgres changes', () => {
-    it('gives each acquirer its own suffixed channel', async () => {
+    it('shares the private topic among acquirers with the same bindings and refuses other bindings', async () => {
       const filter = {
         event: 'INSERT' as const,
         schema: 'public',
         table: 'messages',
         filter: `conversation_id=eq.${conversationId}`,
       };
-      const a = acquireChannel(
-        maria.client,
-        `conversation:${conversationId}`,
-        {},
-        { private: false, postgresChanges: [filter] },
-      );
-      const b = acquireChannel(
-        maria.client,
-        `conversation:${conversationId}`,
-        {},
-        { private: false, postgresChanges: [filter] },
-      );
-      await joined(a, 'first postgres-changes channel joins');
-      await joined(b, 'second postgres-changes channel joins');
-      const topics = maria.client.getChannels().map((channel) => channel.topic);
-      expect(topics.length).to.equal(2);
-      expect(topics[0]).to.not.equal(topics[1]);
-      await Promise.all([a.release(), b.release()]);
+      const topic = `conversation:${conversationId}`;
+      const a = acquireChannel(maria.client, topic, {}, { postgresChanges: [filter] });
+      const b = acquireChannel(maria.client, topic, {}, { postgresChanges: [filter] });
+      await joined(a, 'first postgres-changes acquirer joins');
+      await joined(b, 'second postgres-changes acquirer joins');
+      expect(maria.client.getChannels().map((channel) => channel.topic)).to.deep.equal([`realtime:${topic}`]);
+      const other = acquireChannel(maria.client, topic, {});
+      await waitUntil(() => other.status === 'error', 'an acquirer without the bindings is refused');
+      expect(other.error?.message).to.contain('other Postgres Changes bindings');
+      await Promise.all([a.release(), b.release(), other.release()]);
       expect(maria.client.getChannels().length).to.equal(0);
     });
   });

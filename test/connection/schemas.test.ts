@@ -1,13 +1,21 @@
 import { expect } from '@open-wc/testing';
 import {
   messageChangeSchema,
-  meetingPresenceSchema,
   parseList,
+  participantChangeSchema,
   parsePayload,
   typingEventSchema,
 } from '../../src/connection/schemas.js';
+import { createClient } from '@supabase/supabase-js';
+import { allowedAvatarUrl, parseAvatarHosts } from '../../src/connection/avatars.js';
 import { uuid, uuidFromRandomValues } from '../../src/connection/ids.js';
-import { conversationTopic, meetingTopic, typingTopic, userTopic } from '../../src/connection/topics.js';
+import {
+  conversationTopic,
+  meetingPresenceTopic,
+  meetingTopic,
+  typingTopic,
+  userTopic,
+} from '../../src/connection/topics.js';
 import { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
 
 const ID = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -58,6 +66,37 @@ describe('connection/schemas', () => {
     expect(removed.operation === 'DELETE' && removed.old_record.id).to.equal(ID);
   });
 
+  it('accepts a change only of the table it names, in schema public', () => {
+    const change = { schema: 'public', table: 'messages', operation: 'INSERT', record: message, old_record: null };
+    expect(messageChangeSchema.safeParse(change).success).to.equal(true);
+    expect(messageChangeSchema.safeParse({ ...change, table: 'message_reactions' }).success).to.equal(false);
+    expect(messageChangeSchema.safeParse({ ...change, schema: 'auth' }).success).to.equal(false);
+    expect(messageChangeSchema.safeParse({ ...change, operation: 'TRUNCATE' }).success).to.equal(false);
+    expect(participantChangeSchema.safeParse(change).success).to.equal(false);
+  });
+
+  it("allows avatars only from the project's public Storage and allowed hosts", () => {
+    const client = createClient('http://127.0.0.1:54321', 'anon-key', { auth: { persistSession: false } });
+    const storage = 'http://127.0.0.1:54321/storage/v1/object/public/avatars/a.png';
+    expect(allowedAvatarUrl(storage, client)).to.equal(storage);
+    expect(allowedAvatarUrl('http://127.0.0.1:54321/rest/v1/profiles', client)).to.equal(undefined);
+    expect(allowedAvatarUrl('http://127.0.0.1:54321/storage/v1/object/sign/avatars/a.png', client)).to.equal(undefined);
+    expect(allowedAvatarUrl('https://cdn.example.com/a.png', client)).to.equal(undefined);
+    expect(allowedAvatarUrl('https://cdn.example.com/a.png', client, ['https://cdn.example.com'])).to.equal(
+      'https://cdn.example.com/a.png',
+    );
+    expect(allowedAvatarUrl('https://user:pw@cdn.example.com/a.png', client, ['https://cdn.example.com'])).to.equal(
+      undefined,
+    );
+    expect(allowedAvatarUrl('javascript:alert(1)', client, ['https://cdn.example.com'])).to.equal(undefined);
+    expect(allowedAvatarUrl('not a url', client)).to.equal(undefined);
+    expect(parseAvatarHosts(' https://a.example/x  nonsense http://b.example:8080 ')).to.deep.equal([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    client.realtime.disconnect();
+  });
+
   it('drops an invalid payload, reports it and never throws', () => {
     const { target, errors } = collectErrors();
     const payloads: unknown[] = [
@@ -66,8 +105,9 @@ describe('connection/schemas', () => {
       42,
       'x',
       [],
-      { user_id: 'nope', display_name: 'A', typing: true },
-      { typing: 'yes' },
+      { conversation_id: ID, user_id: 'nope', display_name: 'A', is_typing: true },
+      { conversation_id: ID, user_id: ID, display_name: 'A', typing: true },
+      { is_typing: 'yes' },
     ];
     for (const payload of payloads) {
       expect(parsePayload(typingEventSchema, payload, { source: 'test', target })).to.equal(undefined);
@@ -80,19 +120,17 @@ describe('connection/schemas', () => {
 
   it('keeps the valid items of a list', () => {
     const { target, errors } = collectErrors();
-    const items = parseList(typingEventSchema, [{ user_id: ID, display_name: 'Ana', typing: true }, { user_id: ID }], {
-      source: 'list',
-      target,
-    });
+    const items = parseList(
+      typingEventSchema,
+      [{ conversation_id: ID, user_id: ID, display_name: 'Ana', is_typing: true }, { user_id: ID }],
+      {
+        source: 'list',
+        target,
+      },
+    );
     expect(items.length).to.equal(1);
     expect(errors.length).to.equal(1);
     expect(parseList(typingEventSchema, 'not a list', { source: 'list', target })).to.deep.equal([]);
-  });
-
-  it('fills presence flags a client left out', () => {
-    const parsed = meetingPresenceSchema.parse({ user_id: ID, display_name: 'Ana', online_at: '2025-06-01T10:00:00Z' });
-    expect(parsed.is_muted).to.equal(false);
-    expect(parsed.avatar_url).to.equal(null);
   });
 
   it('makes v4 UUIDs with and without randomUUID', () => {
@@ -107,6 +145,7 @@ describe('connection/schemas', () => {
     expect(conversationTopic('c')).to.equal('conversation:c');
     expect(typingTopic('c')).to.equal('conversation:c:typing');
     expect(meetingTopic('m')).to.equal('meeting:m');
+    expect(meetingPresenceTopic('m')).to.equal('meeting:m:presence');
     expect(userTopic('u')).to.equal('user:u');
   });
 });

@@ -56,3 +56,127 @@ export async function closeClients(...clients: SupabaseClient[]): Promise<void> 
   await Promise.all(clients.map((client) => client.removeAllChannels()));
   for (const client of clients) client.realtime.disconnect();
 }
+
+/**
+ * A conversation made the way a host app's backend makes one (service_role: insert the
+ * conversation and its members), since a user client may only name users it can reach.
+ * The first user owns it.
+ */
+export async function conversationOf(
+  owner: TestUser,
+  others: TestUser[],
+  options: { kind?: 'group' | 'direct'; title?: string } = {},
+): Promise<string> {
+  const admin = serviceClient();
+  try {
+    const kind = options.kind ?? 'group';
+    const created = await admin
+      .from('conversations')
+      .insert({ kind, title: kind === 'group' ? (options.title ?? 'Test group') : null, created_by: owner.user.id })
+      .select('id')
+      .single();
+    if (created.error) throw new Error(`insert conversation: ${created.error.message}`);
+    const id = (created.data as { id: string }).id;
+    const members = await admin
+      .from('conversation_members')
+      .insert([
+        { conversation_id: id, user_id: owner.user.id, role: 'owner' },
+        ...others.map((other) => ({ conversation_id: id, user_id: other.user.id, role: 'member' })),
+      ]);
+    if (members.error) throw new Error(`insert conversation_members: ${members.error.message}`);
+    return id;
+  } finally {
+    admin.realtime.disconnect();
+  }
+}
+
+/** A live meeting hosted by `host` with `invited` invited (as a host app's backend would invite them). */
+export async function meetingOf(host: TestUser, invited: TestUser[], title = 'Test meeting'): Promise<string> {
+  const { data, error } = await host.client.from('meetings').insert({ title, status: 'live' }).select('id').single();
+  if (error) throw new Error(`insert meeting: ${error.message}`);
+  const id = (data as { id: string }).id;
+  if (invited.length === 0) return id;
+  const admin = serviceClient();
+  try {
+    const inserted = await admin
+      .from('meeting_participants')
+      .insert(invited.map((user) => ({ meeting_id: id, user_id: user.user.id, role: 'participant' })));
+    if (inserted.error) throw new Error(`invite: ${inserted.error.message}`);
+  } finally {
+    admin.realtime.disconnect();
+  }
+  return id;
+}
+
+/** Makes `user` reachable by anyone (profiles.open_to_contact), as a support agent is. */
+export async function openToContact(user: TestUser): Promise<void> {
+  const { error } = await user.client.from('profiles').update({ open_to_contact: true }).eq('id', user.user.id);
+  if (error) throw new Error(`open_to_contact: ${error.message}`);
+}
+
+/** Changes a rate limit (service_role) and returns the function that puts the old one back. */
+export async function setRateLimit(action: string, maxPerMinute: number): Promise<() => Promise<void>> {
+  const admin = serviceClient();
+  const before = await admin.from('rate_limits').select('max_per_minute').eq('action', action).single();
+  if (before.error) throw new Error(`read rate_limits: ${before.error.message}`);
+  const previous = (before.data as { max_per_minute: number }).max_per_minute;
+  const changed = await admin.from('rate_limits').update({ max_per_minute: maxPerMinute }).eq('action', action);
+  if (changed.error) throw new Error(`update rate_limits: ${changed.error.message}`);
+  return async () => {
+    const restored = await admin.from('rate_limits').update({ max_per_minute: previous }).eq('action', action);
+    admin.realtime.disconnect();
+    if (restored.error) throw new Error(`restore rate_limits: ${restored.error.message}`);
+  };
+}
+
+/** A second client signed in as `user` (another tab, or a forger's own socket). */
+export async function clientFor(user: TestUser): Promise<SupabaseClient> {
+  const client = newClient();
+  const { error } = await client.auth.signInWithPassword({
+    email: user.user.email!,
+    password: 'correct horse battery staple',
+  });
+  if (error) throw new Error(`sign-in: ${error.message}`);
+  return client;
+}
+
+/** The access token of a signed-in client. */
+export async function accessTokenOf(client: SupabaseClient): Promise<string> {
+  const { data } = await client.auth.getSession();
+  if (!data.session) throw new Error('not signed in');
+  return data.session.access_token;
+}
+
+/**
+ * Broadcasts through Realtime's REST API as the client's user (what a forger can do without a
+ * socket). Returns the HTTP status; a refused private message is skipped silently by Realtime.
+ */
+export async function restBroadcast(
+  client: SupabaseClient,
+  message: { topic: string; event: string; payload: Record<string, unknown>; private: boolean },
+): Promise<number> {
+  const response = await fetch(`${stack.url}/realtime/v1/api/broadcast`, {
+    method: 'POST',
+    headers: {
+      apikey: stack.anonKey,
+      authorization: `Bearer ${await accessTokenOf(client)}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ messages: [message] }),
+  });
+  return response.status;
+}
+
+/** Broadcasts as the database or a host app's backend would (service_role, private topic). */
+export async function serverBroadcast(topic: string, event: string, payload: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${stack.url}/realtime/v1/api/broadcast`, {
+    method: 'POST',
+    headers: {
+      apikey: stack.serviceRoleKey,
+      authorization: `Bearer ${stack.serviceRoleKey}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ messages: [{ topic, event, payload, private: true }] }),
+  });
+  if (!response.ok) throw new Error(`server broadcast: HTTP ${response.status}`);
+}

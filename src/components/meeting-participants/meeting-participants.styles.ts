@@ -54,7 +54,8 @@ export const styles = css`
     min-inline-size: 0;
   }
 
-  [part~='participant'][part~='away'] [part~='avatar'] {
+  [part~='participant'][part~='away'] [part~='avatar'],
+  [part~='participant'][part~='connection-lost'] [part~='avatar'] {
     opacity: 0.55;
   }
 

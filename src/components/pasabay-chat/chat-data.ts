@@ -40,6 +40,11 @@ export function isForbidden(error: RequestFailure): boolean {
   return error.status === 401 || error.status === 403 || error.code === '42501';
 }
 
+/** The database refused the write for going over its rate limit (PT429, HTTP 429). */
+export function isRateLimited(error: RequestFailure): boolean {
+  return error.status === 429 || error.code === 'PT429';
+}
+
 /** The request may succeed later without any change: no answer, or the server was unavailable. */
 export function isTransient(error: RequestFailure): boolean {
   return (
@@ -76,6 +81,8 @@ export interface OpenTarget {
   conversationId?: string | undefined;
   withUser?: string | undefined;
   externalRef?: string | undefined;
+  /** The other members an `externalRef` conversation has: the key resolves to exactly this set plus the caller. */
+  memberIds?: string[] | undefined;
 }
 
 /** The conversation to show: the given id, or the one an RPC finds or creates. `undefined` when not a member. */
@@ -93,7 +100,9 @@ export async function resolveConversation(
     result = await run(client.rpc('start_direct_conversation', { other_user_id: open.withUser }));
   } else if (open.externalRef) {
     source = 'rpc get_or_create_conversation';
-    result = await run(client.rpc('get_or_create_conversation', { external_ref: open.externalRef }));
+    result = await run(
+      client.rpc('get_or_create_conversation', { external_ref: open.externalRef, member_ids: open.memberIds ?? [] }),
+    );
   } else {
     return { data: undefined };
   }

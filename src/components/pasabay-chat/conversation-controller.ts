@@ -6,6 +6,7 @@ import {
   messageChangeSchema,
   messageSchema,
   parsePayload,
+  reportDropped,
   reactionChangeSchema,
   readReceiptSchema,
   type Conversation,
@@ -29,6 +30,7 @@ import {
   fetchReactions,
   fetchSince,
   isForbidden,
+  isRateLimited,
   isTransient,
   markRead,
   resolveConversation,
@@ -46,12 +48,19 @@ import { OutboxStorage, projectUrlOf, type OutboxScope } from './outbox-storage.
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
 export type ChatConnection = 'online' | 'connecting' | 'reconnecting' | 'offline';
 export type RealtimeMode = 'broadcast' | 'postgres-changes';
+/** A write the server refused, shown to the user with its reason. */
+export interface ChatNotice {
+  kind: 'edit' | 'delete' | 'reaction';
+  /** The server's words, e.g. "Rate limit exceeded: at most 30 edits a minute". */
+  reason: string;
+}
 
 /** The element's inputs the controller reads on every update. */
 export interface ConversationSource extends ClientSource {
   conversationId: string;
   withUser: string;
   externalRef: string;
+  members: string;
   realtime: RealtimeMode;
   pageSize: number;
 }
@@ -81,10 +90,10 @@ type Host = ReactiveControllerHost & HTMLElement & ConversationSource;
 export class ConversationController implements ReactiveController {
   readonly #host: Host;
   readonly #options: ConversationControllerOptions;
+  // `conversation:<id>`, private: Broadcast from Database, plus (in `realtime="postgres-changes"`
+  // mode) the Postgres Changes of the conversation's messages on the same channel, so every
+  // database event reaches the element through a topic no client can write to.
   readonly #live: ChannelController;
-  // Only in `realtime="postgres-changes"` mode: messages then come from filtered Postgres Changes,
-  // while reactions and read receipts still come from the broadcast channel.
-  readonly #changes: ChannelController;
 
   #conversation: Conversation | undefined;
   #view: ChatView = 'idle';
@@ -110,6 +119,7 @@ export class ConversationController implements ReactiveController {
   /** Unread count the server reported at load, for messages older than the loaded page. */
   #serverUnread = 0;
   #reactionWrites = new Map<string, Promise<unknown>>();
+  #notice: ChatNotice | undefined;
   /** Opening failed for want of a network (e.g. a page loaded offline): it is retried when back. */
   #openFailedOffline = false;
   readonly #outboxStorage: OutboxStorage;
@@ -123,14 +133,8 @@ export class ConversationController implements ReactiveController {
     this.#live = new ChannelController(host, {
       client: () => this.channelClient,
       topic,
+      postgresChanges: () => (host.realtime === 'postgres-changes' ? this.#postgresChangesFilters() : undefined),
       onBroadcast: (message) => this.#onBroadcast(message),
-      onJoined: () => this.#onJoined(),
-    });
-    this.#changes = new ChannelController(host, {
-      client: () => (host.realtime === 'postgres-changes' ? this.channelClient : undefined),
-      topic,
-      private: false,
-      postgresChanges: () => this.#postgresChangesFilters(),
       onPostgresChange: (payload) => this.#onPostgresChange(payload),
       onJoined: () => this.#onJoined(),
     });
@@ -203,8 +207,7 @@ export class ConversationController implements ReactiveController {
   get connection(): ChatConnection {
     if (!this.#online) return 'offline';
     const status = this.#live.status;
-    const changesJoined = this.#host.realtime !== 'postgres-changes' || this.#changes.status === 'joined';
-    if (status === 'joined' && changesJoined) return 'online';
+    if (status === 'joined') return 'online';
     if (status === 'idle' && !this.#conversation) return 'online';
     return this.#everJoined ? 'reconnecting' : 'connecting';
   }
@@ -266,7 +269,7 @@ export class ConversationController implements ReactiveController {
       );
       return;
     }
-    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.realtime}`;
+    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}`;
     if (key === this.#openKey && resolved.client === this.#openClient) return;
     this.#close('loading');
     this.#openKey = key;
@@ -296,6 +299,7 @@ export class ConversationController implements ReactiveController {
       this.#olderFailed = false;
       this.#loadingOlder = false;
       this.#reactionWrites.clear();
+      this.#notice = undefined;
       this.#outbox?.dispose();
       this.#outbox = undefined;
       this.#options.onClosed();
@@ -311,6 +315,7 @@ export class ConversationController implements ReactiveController {
       conversationId: host.conversationId,
       withUser: host.withUser,
       externalRef: host.externalRef,
+      memberIds: host.members.split(/\s+/).filter(Boolean),
     });
     if (epoch !== this.#epoch) return;
     if (resolved.error) return this.#fail(resolved.error, 'conversation');
@@ -516,36 +521,72 @@ export class ConversationController implements ReactiveController {
     await this.#loadReactions(context, recent);
   }
 
+  /**
+   * Events on `conversation:<id>`, a topic only the database writes to. Each is still validated:
+   * the shape of its event, the table it names, and that its row belongs to this conversation.
+   * Anything else is dropped and reported once as `pasabay-error`.
+   */
   #onBroadcast(message: BroadcastMessage) {
     const host = this.#host;
     const store = this.#options.store;
-    const source = `${this.#live.topic ?? 'conversation'} ${message.event}`;
+    const conversationId = this.#conversation?.id;
+    if (!conversationId) return;
+    const context = { source: `${this.#live.topic ?? 'conversation'} ${message.event}`, target: host };
     if (message.event === 'message') {
-      if (host.realtime === 'postgres-changes') return;
-      const change = parsePayload(messageChangeSchema, message.payload, { source, target: host });
+      const change = parsePayload(messageChangeSchema, message.payload, context);
       if (!change) return;
+      const row = change.operation === 'DELETE' ? change.old_record : change.record;
+      if (row.conversation_id !== conversationId) {
+        reportDropped('a message of another conversation', message.payload, context);
+        return;
+      }
+      // In postgres-changes mode messages come from there; the same row's broadcast is redundant.
+      if (host.realtime === 'postgres-changes') return;
       if (change.operation === 'DELETE') store.remove(change.old_record.id);
       else this.#receive([change.record], 'live');
     } else if (message.event === 'reaction') {
-      const change = parsePayload(reactionChangeSchema, message.payload, { source, target: host });
+      const change = parsePayload(reactionChangeSchema, message.payload, context);
       if (!change) return;
-      if (change.operation === 'DELETE') store.applyReaction(change.old_record, false);
-      else store.applyReaction(change.record, true);
+      const reaction = change.operation === 'DELETE' ? change.old_record : change.record;
+      // A reaction row names no conversation: it belongs here only if its message does. One to a
+      // message not loaded (an older page) is fetched with that page.
+      const target = store.get(reaction.message_id);
+      if (!target) return;
+      if (target.conversation_id !== conversationId) {
+        reportDropped('a reaction to a message of another conversation', message.payload, context);
+        return;
+      }
+      store.applyReaction(reaction, change.operation !== 'DELETE');
     } else if (message.event === 'read') {
-      const receipt = parsePayload(readReceiptSchema, message.payload, { source, target: host });
-      if (!receipt || receipt.conversation_id !== this.#conversation?.id) return;
+      const receipt = parsePayload(readReceiptSchema, message.payload, context);
+      if (!receipt) return;
+      if (receipt.conversation_id !== conversationId) {
+        reportDropped('a read receipt of another conversation', message.payload, context);
+        return;
+      }
       this.#applyMembers([receipt]);
+    } else {
+      reportDropped(`unknown event "${message.event}"`, message.payload, context);
     }
   }
 
+  /** Postgres Changes of `public.messages` on this conversation's own (private) channel. */
   #onPostgresChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>) {
-    if (payload.eventType === 'DELETE') {
-      const id = (payload.old as { id?: unknown }).id;
-      if (typeof id === 'string') this.#options.store.remove(id);
+    const conversationId = this.#conversation?.id;
+    if (!conversationId) return;
+    const context = { source: `${this.#live.topic ?? 'conversation'} postgres_changes`, target: this.#host };
+    if (payload.schema !== 'public' || payload.table !== 'messages') {
+      reportDropped(`a change of ${payload.schema}.${payload.table}`, payload, context);
       return;
     }
-    const row = parsePayload(messageSchema, payload.new, { source: 'postgres_changes messages', target: this.#host });
-    if (row) this.#receive([row], 'live');
+    const row = parsePayload(messageSchema, payload.eventType === 'DELETE' ? payload.old : payload.new, context);
+    if (!row) return;
+    if (row.conversation_id !== conversationId) {
+      reportDropped('a message of another conversation', payload, context);
+      return;
+    }
+    if (payload.eventType === 'DELETE') this.#options.store.remove(row.id);
+    else this.#receive([row], 'live');
   }
 
   /** Merges rows from the server; reports the ones new from other members. */
@@ -704,9 +745,11 @@ export class ConversationController implements ReactiveController {
     const result = await editMessage(context, id, body);
     if (result.error) {
       store.patch(id, { body: held.body, edited_at: held.edited_at });
+      this.#refused('edit', result.error);
       this.#requestFailed(result.error, 'messages update');
-    } else if (result.data) {
-      store.upsert([result.data]);
+    } else {
+      this.#accepted('edit');
+      if (result.data) store.upsert([result.data]);
     }
   }
 
@@ -719,9 +762,11 @@ export class ConversationController implements ReactiveController {
     const result = await deleteMessage(context, message.id);
     if (result.error) {
       store.patch(message.id, { body: message.body, deleted_at: null });
+      this.#refused('delete', result.error);
       this.#requestFailed(result.error, 'messages update');
-    } else if (result.data) {
-      store.upsert([result.data]);
+    } else {
+      this.#accepted('delete');
+      if (result.data) store.upsert([result.data]);
     }
   }
 
@@ -745,10 +790,42 @@ export class ConversationController implements ReactiveController {
     if (this.#reactionWrites.get(key) === write) this.#reactionWrites.delete(key);
     if (epoch !== this.#epoch) return;
     store.settleReactionToggle(reaction, present, !result.error);
-    if (result.error) this.#requestFailed(result.error, 'message_reactions');
+    if (result.error) {
+      this.#refused('reaction', result.error);
+      this.#requestFailed(result.error, 'message_reactions');
+    } else {
+      this.#accepted('reaction');
+    }
   }
 
   #requestFailed(error: RequestFailure, source: string) {
-    this.#host.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: error.message, source, cause: error }));
+    this.#host.dispatchEvent(
+      new PasabayErrorEvent({
+        code: isRateLimited(error) ? 'rate-limited' : 'request',
+        message: error.message,
+        source,
+        cause: error,
+      }),
+    );
+  }
+
+  /** The last refused edit, delete or reaction, with the server's reason, until dismissed or a later one succeeds. */
+  get notice(): ChatNotice | undefined {
+    return this.#notice;
+  }
+
+  dismissNotice(): void {
+    if (!this.#notice) return;
+    this.#notice = undefined;
+    this.#host.requestUpdate();
+  }
+
+  #refused(kind: ChatNotice['kind'], error: RequestFailure) {
+    this.#notice = { kind, reason: error.message };
+    this.#host.requestUpdate();
+  }
+
+  #accepted(kind: ChatNotice['kind']) {
+    if (this.#notice?.kind === kind) this.dismissNotice();
   }
 }

@@ -60,6 +60,13 @@ export function renderBody(text: string): TemplateResult[] {
   return linkify(text).map((part) =>
     part.kind === 'text'
       ? html`${part.text}`
-      : html`<a part="link" href=${part.href} target="_blank" rel="noopener noreferrer">${part.text}</a>`,
+      : html`<a
+          part="link"
+          href=${part.href}
+          target="_blank"
+          rel="noopener noreferrer nofollow"
+          referrerpolicy="no-referrer"
+          >${part.text}</a
+        >`,
   );
 }

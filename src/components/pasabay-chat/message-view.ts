@@ -28,7 +28,8 @@ export interface MessageView {
   pickerFor: string | undefined;
   quickReactions: readonly string[];
   nameOf(userId: string): string;
-  avatarUrlOf(userId: string): string | null | undefined;
+  /** The sender's avatar URL when it may be loaded (see connection/avatars.ts). */
+  avatarUrlOf(userId: string): string | undefined;
   messageById(id: string): ChatMessage | undefined;
   reactionsOf(messageId: string): ReactionSummary[];
   /** The newest of one's own stored messages carries the sent / seen status. */
@@ -118,7 +119,7 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
 
 function renderAvatar(userId: string, name: string, view: MessageView): TemplateResult {
   const url = view.avatarUrlOf(userId);
-  if (url && /^https?:\/\//i.test(url)) return html`<img part="avatar" src=${url} alt="" />`;
+  if (url) return html`<img part="avatar" src=${url} alt="" loading="lazy" referrerpolicy="no-referrer" />`;
   return html`<span part="avatar" aria-hidden="true">${[...name][0]?.toLocaleUpperCase() ?? '?'}</span>`;
 }
 
@@ -140,7 +141,9 @@ function renderMeta(row: MessageRowData, own: boolean, date: Date, view: Message
   let status: TemplateResult | typeof nothing = nothing;
   if (own) {
     if (message.delivery === 'failed') {
-      status = html`<span part="status failed" role="alert">${strings.failed}</span>
+      status = html`<span part="status failed" role="alert"
+          >${message.error ? strings.failedBecause(message.error) : strings.failed}</span
+        >
         <button part="retry" type="button" @click=${() => view.onRetry(message.id)}>${strings.retrySend}</button>
         <button part="discard" type="button" @click=${() => view.onDiscard(message.id)}>${strings.discard}</button>`;
     } else if (message.delivery === 'queued') {

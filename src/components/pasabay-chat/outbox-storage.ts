@@ -3,7 +3,6 @@
  * localStorage entry, so closing or reloading the tab while offline loses nothing. Sending the
  * restored items again is safe: they keep their client ids, and the server ignores a duplicate id.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
 import * as z from 'zod/mini';
 import { parsePayload } from '../../connection/schemas.js';
 import { PasabayErrorEvent } from '../../events/pasabay-error.js';
@@ -40,9 +39,7 @@ export function outboxStorageKey({ projectUrl, userId, conversationId }: OutboxS
 }
 
 /** The project URL a client talks to (its Realtime HTTP endpoint without `/realtime/v1`). */
-export function projectUrlOf(client: SupabaseClient): string {
-  return client.realtime.httpEndpoint.replace(/\/realtime\/v1\/?$/, '').replace(/\/+$/, '');
-}
+export { projectUrlOf } from '../../connection/client.js';
 
 /** What the outbox calls as its items change (see `Outbox`'s `persistence` option). */
 export interface OutboxPersistence {

@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { allowedAvatarUrl, parseAvatarHosts } from '../../connection/avatars.js';
 import { configuration, tryResolveClient } from '../../connection/client.js';
 import { uuid } from '../../connection/ids.js';
 import type { Message } from '../../connection/schemas.js';
@@ -44,7 +45,7 @@ import { ScrollWindowController } from './scroll-window-controller.js';
  * @csspart sender - The sender's name above a group.
  * @csspart bubble - The box around a message's text.
  * @csspart body - The message text.
- * @csspart link - A link in a message (http/https only).
+ * @csspart link - A link in a message (http/https only; opens in a new tab without a referrer).
  * @csspart edited - The "edited" marker.
  * @csspart reply-quote - The quoted message a reply refers to.
  * @csspart reactions - The list of reactions under a message.
@@ -66,6 +67,9 @@ import { ScrollWindowController } from './scroll-window-controller.js';
  * @csspart composer - The message textarea.
  * @csspart counter - Characters left / over the limit.
  * @csspart send - The send (or save) button.
+ * @csspart notice - Why the server refused the user's last edit, delete or reaction (`role="alert"`), e.g. a rate limit.
+ * @csspart notice-text - The words of the notice.
+ * @csspart notice-dismiss - The button that closes the notice.
  *
  * @cssprop [--pasabay-chat-block-size=100%] - Height of the element.
  * @cssprop [--pasabay-chat-background=var(--pasabay-color-surface)] - Background of the log.
@@ -97,7 +101,7 @@ import { ScrollWindowController } from './scroll-window-controller.js';
  * @fires {PasabayUnreadChangeEvent} pasabay-unread-change - The unread count changed.
  * @fires {PasabayStatusChangeEvent} pasabay-status-change - The live channel changed state.
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - A signed-in user is needed.
- * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, invalid payload).
+ * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
  */
 export class PasabayChat extends LitElement {
   static override styles = [hostStyles, styles];
@@ -117,10 +121,12 @@ export class PasabayChat extends LitElement {
     client: () => this.currentClient(),
     guestName: () => this.guestName || configuration()?.guestName,
   });
+  // Sends only: the embedded <typing-indicator> listens.
   private readonly typing = new TypingController(this, {
     client: () => this.conversation.channelClient,
     conversationId: () => this.conversation.current?.id,
     identity: () => this.session.identity,
+    listen: false,
   });
   private readonly visibility = new VisibilityController(this, { onChange: () => this.requestUpdate() });
   private readonly scroller: ScrollWindowController = new ScrollWindowController(this, {
@@ -159,6 +165,7 @@ export class PasabayChat extends LitElement {
 
   #strings: ChatStrings = resolveChatStrings(undefined);
   #formatters: ChatFormatters = chatFormatters();
+  #avatarHosts: string[] = [];
 
   @query('[part~="log"]') private logElement?: HTMLElement;
   @query('[part~="list"]') private listElement?: HTMLElement;
@@ -175,8 +182,15 @@ export class PasabayChat extends LitElement {
   /** Opens (or creates) the direct conversation with this user id, through `start_direct_conversation`. */
   @property({ attribute: 'with-user' }) withUser = '';
 
-  /** Opens (or creates) the conversation tied to this host-app key, through `get_or_create_conversation`. */
+  /**
+   * Opens (or creates) the conversation tied to this host-app key, through `get_or_create_conversation`.
+   * A key resolves to the conversation whose members are exactly the signed-in user and `members`,
+   * so nobody can take over a key by claiming it first.
+   */
   @property({ attribute: 'external-ref' }) externalRef = '';
+
+  /** With `external-ref`: the other members' user ids, separated by spaces. */
+  @property() members = '';
 
   /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
   @property({ attribute: false }) client?: SupabaseClient;
@@ -189,6 +203,12 @@ export class PasabayChat extends LitElement {
 
   /** Guest mode: sign in anonymously with this display name when nobody is signed in. */
   @property({ attribute: 'guest-name' }) guestName = '';
+
+  /**
+   * Space-separated origins avatars may be loaded from, besides the project's public Storage and
+   * `configure({ avatarHosts })`. Other avatars show initials.
+   */
+  @property({ attribute: 'avatar-hosts' }) avatarHosts = '';
 
   /** Live transport: `broadcast` (Broadcast from Database, default) or `postgres-changes` (filtered Postgres Changes). */
   @property() realtime: 'broadcast' | 'postgres-changes' = 'broadcast';
@@ -230,6 +250,7 @@ export class PasabayChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('strings')) this.#strings = resolveChatStrings(this.strings);
+    if (changed.has('avatarHosts')) this.#avatarHosts = parseAvatarHosts(this.avatarHosts);
     this.#formatters = chatFormatters(effectiveLang(this));
     this.conversation.sync();
     this.syncStates();
@@ -540,6 +561,7 @@ export class PasabayChat extends LitElement {
             ></typing-indicator>`
           : nothing
       }
+      ${this.renderNotice()}
       ${
         this.noComposer || view === 'idle'
           ? nothing
@@ -554,6 +576,25 @@ export class PasabayChat extends LitElement {
     </div>`;
   }
 
+  /** The reason the server gave for refusing the user's last edit, delete or reaction. */
+  private renderNotice() {
+    const notice = this.conversation.notice;
+    if (!notice) return nothing;
+    const strings = this.#strings;
+    const text =
+      notice.kind === 'edit'
+        ? strings.editRefused(notice.reason)
+        : notice.kind === 'delete'
+          ? strings.deleteRefused(notice.reason)
+          : strings.reactionRefused(notice.reason);
+    return html`<div part="notice" role="alert">
+      <span part="notice-text">${text}</span>
+      <button part="notice-dismiss" type="button" @click=${this.dismissNotice}>${strings.dismiss}</button>
+    </div>`;
+  }
+
+  private readonly dismissNotice = () => this.conversation.dismissNotice();
+
   /** What the row templates need to know, and where their buttons report back. */
   private messageView(): MessageView {
     return {
@@ -566,7 +607,8 @@ export class PasabayChat extends LitElement {
       pickerFor: this.pickerFor,
       quickReactions: PasabayChat.quickReactions,
       nameOf: (userId) => this.nameOf(userId),
-      avatarUrlOf: (userId) => this.conversation.profileOf(userId)?.avatar_url,
+      avatarUrlOf: (userId) =>
+        allowedAvatarUrl(this.conversation.profileOf(userId)?.avatar_url, this.conversation.client, this.#avatarHosts),
       messageById: (id) => this.messageStore.get(id),
       reactionsOf: (messageId) => this.messageStore.reactionsOf(messageId, this.session.identity?.userId),
       isLastOwn: (message) => this.isLastOwn(message),

@@ -17,7 +17,8 @@ const ANNOUNCE_INTERVAL_MS = 3000;
 /**
  * @summary Who else is typing in a conversation: "Maria is typing…", "Maria and Carlos are
  * typing…", "3 people are typing…". Joins its own channel `conversation:<id>:typing`, so it works
- * anywhere on the page; entries expire when typing stops.
+ * anywhere on the page; entries expire when typing stops. Only the database sends there (RPC
+ * `send_typing`, with the typist's profile name), and each event is checked for this conversation.
  * @tag typing-indicator
  *
  * @csspart base - The row holding the dots and the sentence. Has `data-idle` while nobody types.
@@ -37,7 +38,7 @@ const ANNOUNCE_INTERVAL_MS = 3000;
  * @fires {PasabayTypingChangeEvent} pasabay-typing-change - Someone started or stopped typing, or their typing expired.
  * @fires {PasabayStatusChangeEvent} pasabay-status-change - The typing channel joined, dropped or failed.
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in on the client and guest mode is off.
- * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, or an invalid payload (dropped).
+ * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, or an invalid or foreign payload (dropped).
  */
 export class TypingIndicator extends LitElement {
   static override styles = [hostStyles, styles];
