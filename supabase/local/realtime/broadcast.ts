@@ -3,7 +3,8 @@
  * silently drop when denied (no reply even with ack); `self` decides whether the sender gets its
  * own message; `ack` answers with a `phx_reply`.
  */
-import type { Channel } from './channel.js';
+import type { Hub } from './hub.js';
+import type { ChannelPort } from './ports.js';
 import type { UserBroadcast } from './serializer.js';
 
 export type ClientBroadcast =
@@ -16,7 +17,8 @@ function payloadBytes(message: ClientBroadcast): number {
 }
 
 export async function handleClientBroadcast(
-  channel: Channel,
+  channel: ChannelPort,
+  hub: Hub,
   message: ClientBroadcast,
   push: { joinRef: string | null; ref: string | null },
 ): Promise<void> {
@@ -24,7 +26,6 @@ export async function handleClientBroadcast(
     const write = await channel.writePolicies();
     if (!write?.broadcastWrite || channel.closed) return;
   }
-  const { hub } = channel;
   if (payloadBytes(message) > hub.options.maxPayloadBytes) {
     if (channel.ackBroadcast) channel.reply(push, 'error', { error: 'payload_size_exceeded' });
     return;

@@ -14,9 +14,11 @@ import {
   type WritePolicies,
 } from './authorization.js';
 import { handleClientBroadcast } from './broadcast.js';
-import type { Connection } from './connection.js';
 import { roomKey } from './hub.js';
-import { subscribePostgresChanges, type PgSubscription, type RequestedPgChange } from './postgres-changes.js';
+import type { Hub } from './hub.js';
+import type { ConnectionIdentity } from './identity.js';
+import type { ChannelPort, PgSubscription, RequestedPgChange } from './ports.js';
+import { subscribePostgresChanges } from './postgres-changes.js';
 import { handlePresence } from './presence-handler.js';
 import type { PhxMessage, UserBroadcast, UserBroadcastPush } from './serializer.js';
 import { checkToken, msUntilExpiry } from './tokens.js';
@@ -36,6 +38,8 @@ function record(value: unknown): Record<string, unknown> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ChannelConfig {
+  /** Postgres Changes bindings as requested at join. */
+  pgRequested: RequestedPgChange[];
   isPrivate: boolean;
   selfBroadcast: boolean;
   ackBroadcast: boolean;
@@ -43,31 +47,46 @@ interface ChannelConfig {
   presenceEnabled: boolean;
 }
 
+/** What a channel needs of the socket it is joined on (the Connection implements it). */
+export interface ChannelHost {
+  readonly hub: Hub;
+  readonly identity: ConnectionIdentity;
+  readonly closed: boolean;
+  readonly channels: Map<string, Channel>;
+  /** Joins admitted under the channel limit and still being authorized. */
+  pendingJoins: number;
+  send(message: PhxMessage): boolean;
+  sendUserBroadcast(topic: string, broadcast: UserBroadcast): boolean;
+  reply(
+    message: { joinRef: string | null; ref: string | null; topic: string },
+    status: 'ok' | 'error',
+    response: Record<string, unknown>,
+  ): void;
+  close(code: number, reason: string): void;
+}
+
 let nextChannelId = 1;
 
-export class Channel {
+export class Channel implements ChannelPort {
   readonly id = nextChannelId++;
   readonly roomKey: string;
   readonly isPrivate: boolean;
   readonly selfBroadcast: boolean;
   readonly ackBroadcast: boolean;
   readonly presenceKey: string;
-  presenceEnabled: boolean;
-  accessToken: string;
-  claims: Claims;
-  read: ReadPolicies | null = null;
-  write: WritePolicies | null = null;
+  #presenceEnabled: boolean;
+  #accessToken: string;
+  #claims: Claims;
+  #read: ReadPolicies | null = null;
+  #write: WritePolicies | null = null;
   /** Bindings as requested at join (echoed with ids); active once the subscription succeeded. */
-  pgRequested: RequestedPgChange[] = [];
-  pgActive: PgSubscription[] = [];
-  /** JSON of the last tracked payload; a repeat is a no-op like Realtime's. */
-  trackedPayload: string | undefined;
-  presenceWindow = { count: 0, resetAt: 0 };
+  #pgRequested: RequestedPgChange[] = [];
+  #pgActive: PgSubscription[] = [];
   #expiryTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(
-    readonly connection: Connection,
+    readonly connection: ChannelHost,
     readonly topic: string,
     readonly subTopic: string,
     readonly joinRef: string | null,
@@ -79,13 +98,53 @@ export class Channel {
     this.selfBroadcast = config.selfBroadcast;
     this.ackBroadcast = config.ackBroadcast;
     this.presenceKey = config.presenceKey;
-    this.presenceEnabled = config.presenceEnabled;
-    this.accessToken = token.accessToken;
-    this.claims = token.claims;
+    this.#presenceEnabled = config.presenceEnabled;
+    this.#accessToken = token.accessToken;
+    this.#claims = token.claims;
+    this.#pgRequested = config.pgRequested;
   }
 
-  get hub() {
+  get hub(): Hub {
     return this.connection.hub;
+  }
+
+  get presenceEnabled(): boolean {
+    return this.#presenceEnabled;
+  }
+
+  get claims(): Claims {
+    return this.#claims;
+  }
+
+  get pgRequested(): readonly RequestedPgChange[] {
+    return this.#pgRequested;
+  }
+
+  get pgActive(): readonly PgSubscription[] {
+    return this.#pgActive;
+  }
+
+  enablePresence(): boolean {
+    const wasEnabled = this.#presenceEnabled;
+    this.#presenceEnabled = true;
+    return wasEnabled;
+  }
+
+  setPostgresSubscriptions(active: PgSubscription[]): void {
+    this.#pgActive = active;
+  }
+
+  /** Probes the read policies of a private channel (join); throws AuthorizationUnavailable. */
+  async probeReadPolicies(): Promise<ReadPolicies> {
+    this.#read = await readPolicies(this.hub.ctx.pool, this.authorizationContext(), this.#presenceEnabled);
+    return this.#read;
+  }
+
+  async ensurePresenceReadChecked(): Promise<void> {
+    if (this.#read && this.#read.presenceRead === null) {
+      const { presenceRead } = await readPolicies(this.hub.ctx.pool, this.authorizationContext(), true);
+      this.#read = { ...this.#read, presenceRead };
+    }
   }
 
   get closed(): boolean {
@@ -97,19 +156,19 @@ export class Channel {
   }
 
   canReadBroadcast(): boolean {
-    return !this.isPrivate || this.read?.broadcastRead === true;
+    return !this.isPrivate || this.#read?.broadcastRead === true;
   }
 
   canReadPresence(): boolean {
-    return !this.isPrivate || this.read?.presenceRead === true;
+    return !this.isPrivate || this.#read?.presenceRead === true;
   }
 
   /** Write policies, probed once and cached until the next access_token (undefined when the DB is unreachable). */
   async writePolicies(): Promise<WritePolicies | undefined> {
-    if (this.write) return this.write;
+    if (this.#write) return this.#write;
     try {
-      this.write = await writePolicies(this.hub.ctx.pool, this.authorizationContext());
-      return this.write;
+      this.#write = await writePolicies(this.hub.ctx.pool, this.authorizationContext());
+      return this.#write;
     } catch (error) {
       if (!(error instanceof AuthorizationUnavailable)) throw error;
       this.hub.ctx.metrics.errors.inc({ service: 'realtime' });
@@ -155,10 +214,10 @@ export class Channel {
         this.close('left');
         return;
       case 'broadcast':
-        await handleClientBroadcast(this, { kind: 'json', payload: message.payload }, message);
+        await handleClientBroadcast(this, this.hub, { kind: 'json', payload: message.payload }, message);
         return;
       case 'presence':
-        await handlePresence(this, message);
+        await handlePresence(this, this.hub, message);
         return;
       case 'access_token':
         await this.#refreshToken(message.payload['access_token']);
@@ -172,6 +231,7 @@ export class Channel {
   async handleUserBroadcast(push: UserBroadcastPush): Promise<void> {
     await handleClientBroadcast(
       this,
+      this.hub,
       { kind: 'user', broadcast: { userEvent: push.userEvent, encoding: push.encoding, payload: push.payload } },
       { joinRef: push.joinRef, ref: push.ref },
     );
@@ -196,7 +256,7 @@ export class Channel {
     if (diff) this.hub.presenceDiff(this.roomKey, diff);
     this.hub.dropPresenceIfEmpty(this.roomKey);
     if (this.connection.channels.get(this.topic) === this) this.connection.channels.delete(this.topic);
-    this.pgActive = [];
+    this.#pgActive = [];
   }
 
   /** Re-confirms the token when it runs out (capped at 1 h like Realtime's timer). */
@@ -205,7 +265,7 @@ export class Channel {
     if (this.#closed) return;
     this.#expiryTimer = setTimeout(
       () => {
-        void checkToken(this.accessToken).then((result) => {
+        void checkToken(this.#accessToken).then((result) => {
           if ('failure' in result) {
             this.hub.ctx.metrics.authFailures.inc({ service: 'realtime' });
             this.shutdown(result.failure.message);
@@ -214,13 +274,13 @@ export class Channel {
           }
         });
       },
-      msUntilExpiry(this.claims) + 50,
+      msUntilExpiry(this.#claims) + 50,
     );
     this.#expiryTimer.unref();
   }
 
   async #refreshToken(token: unknown): Promise<void> {
-    if (typeof token !== 'string' || token.startsWith('sb_') || token === this.accessToken) return;
+    if (typeof token !== 'string' || token.startsWith('sb_') || token === this.#accessToken) return;
     const result = await checkToken(token);
     if (this.#closed) return;
     if ('failure' in result) {
@@ -228,13 +288,13 @@ export class Channel {
       this.shutdown(result.failure.message);
       return;
     }
-    const previous = this.read;
-    this.accessToken = token;
-    this.claims = result.claims;
-    this.write = null;
+    const previous = this.#read;
+    this.#accessToken = token;
+    this.#claims = result.claims;
+    this.#write = null;
     if (this.isPrivate) {
       try {
-        this.read = await readPolicies(this.hub.ctx.pool, this.authorizationContext(), this.presenceEnabled);
+        this.#read = await readPolicies(this.hub.ctx.pool, this.authorizationContext(), this.#presenceEnabled);
       } catch (error) {
         if (!(error instanceof AuthorizationUnavailable)) throw error;
         this.shutdown(UNABLE_TO_CONNECT);
@@ -242,8 +302,8 @@ export class Channel {
       }
       if (this.#closed) return;
       const revoked =
-        (previous?.broadcastRead === true && !this.read.broadcastRead) ||
-        (previous?.presenceRead === true && this.read.presenceRead === false);
+        (previous?.broadcastRead === true && !this.#read.broadcastRead) ||
+        (previous?.presenceRead === true && this.#read.presenceRead === false);
       if (revoked) {
         this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
         return;
@@ -251,7 +311,7 @@ export class Channel {
     }
     this.scheduleExpiryCheck();
     // Realtime resubscribes Postgres Changes with the new claims and confirms it again.
-    if (this.pgRequested.length > 0) void subscribePostgresChanges(this);
+    if (this.#pgRequested.length > 0) void subscribePostgresChanges(this, this.hub.ctx.pool);
   }
 }
 
@@ -260,7 +320,7 @@ function secondsSince(committedAtMicros: bigint): number {
 }
 
 /** Realtime's join (`RealtimeWeb.RealtimeChannel.join/3`) for one `phx_join`. */
-export async function joinChannel(connection: Connection, message: PhxMessage): Promise<void> {
+export async function joinChannel(connection: ChannelHost, message: PhxMessage): Promise<void> {
   const { hub } = connection;
   const metrics = hub.ctx.metrics;
   const refuse = async (reason: string, options: { backoff?: boolean; disconnect?: boolean } = {}) => {
@@ -299,7 +359,7 @@ export async function joinChannel(connection: Connection, message: PhxMessage): 
 }
 
 async function admitChannel(
-  connection: Connection,
+  connection: ChannelHost,
   message: PhxMessage,
   subTopic: string,
   config: Record<string, unknown>,
@@ -325,6 +385,13 @@ async function admitChannel(
     return;
   }
 
+  const requested = Array.isArray(config['postgres_changes']) ? config['postgres_changes'] : [];
+  const pgRequested: RequestedPgChange[] = requested
+    .filter(
+      (entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null && !Array.isArray(entry),
+    )
+    .map((params) => ({ params, id: subscriptionId(params) }));
+
   const channel = new Channel(
     connection,
     message.topic,
@@ -336,32 +403,27 @@ async function admitChannel(
       ackBroadcast: flag(broadcastConfig['ack']),
       presenceKey,
       presenceEnabled: flag(presenceConfig['enabled']),
+      pgRequested,
     },
     { accessToken, claims: checked.claims },
   );
 
   if (channel.isPrivate) {
+    let read: ReadPolicies;
     try {
-      channel.read = await readPolicies(hub.ctx.pool, channel.authorizationContext(), channel.presenceEnabled);
+      read = await channel.probeReadPolicies();
     } catch (error) {
       if (!(error instanceof AuthorizationUnavailable)) throw error;
       metrics.errors.inc({ service: 'realtime' });
       await refuse(UNABLE_TO_CONNECT);
       return;
     }
-    if (!channel.read.broadcastRead && !channel.read.presenceRead) {
+    if (!read.broadcastRead && !read.presenceRead) {
       await refuse(`Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`);
       return;
     }
   }
   if (connection.closed) return;
-
-  const requested = Array.isArray(config['postgres_changes']) ? config['postgres_changes'] : [];
-  channel.pgRequested = requested
-    .filter(
-      (entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null && !Array.isArray(entry),
-    )
-    .map((params) => ({ params, id: subscriptionId(params) }));
 
   connection.channels.set(message.topic, channel);
   hub.add(channel);
@@ -371,5 +433,5 @@ async function admitChannel(
   if (channel.presenceEnabled && channel.canReadPresence()) {
     channel.push('presence_state', hub.presenceOf(channel.roomKey).state());
   }
-  if (channel.pgRequested.length > 0) void subscribePostgresChanges(channel);
+  if (channel.pgRequested.length > 0) void subscribePostgresChanges(channel, hub.ctx.pool);
 }

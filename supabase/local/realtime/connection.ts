@@ -5,9 +5,9 @@
  * A frame Phoenix could not decode fails this connection alone (close 1007).
  */
 import type { WebSocket } from 'ws';
-import type { Claims } from '../keys.js';
-import { Channel, joinChannel } from './channel.js';
-import type { Hub } from './hub.js';
+import { Channel, joinChannel, type ChannelHost } from './channel.js';
+import type { Hub, HubConnection } from './hub.js';
+import type { ConnectionIdentity } from './identity.js';
 import {
   decodeFrame,
   encodeMessage,
@@ -21,13 +21,9 @@ import {
 
 const KNOWN_EVENTS = new Set(['heartbeat', 'phx_join', 'phx_leave', 'broadcast', 'presence', 'access_token']);
 
-export interface ConnectionIdentity {
-  token: string;
-  claims: Claims;
-  headers: Record<string, string>;
-}
+export type { ConnectionIdentity } from './identity.js';
 
-export class Connection {
+export class Connection implements ChannelHost, HubConnection {
   readonly channels = new Map<string, Channel>();
   /** Joins admitted under the channel limit and still being authorized. */
   pendingJoins = 0;

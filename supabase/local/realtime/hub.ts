@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { Channel } from './channel.js';
-import type { Connection } from './connection.js';
+import type { WebSocket } from 'ws';
+import type { ChannelPort } from './ports.js';
 import { RoomPresence, type PresenceDiff } from './presence.js';
 import type { UserBroadcast } from './serializer.js';
 
@@ -71,10 +71,16 @@ export function roomKey(isPrivate: boolean, subTopic: string): string {
   return `${isPrivate ? 'private' : 'public'}:${subTopic}`;
 }
 
+/** What the hub keeps of a socket: enough to close every one at shutdown. */
+export interface HubConnection {
+  readonly ws: WebSocket;
+  close(code: number, reason: string): void;
+}
+
 export class Hub {
-  readonly rooms = new Map<string, Set<Channel>>();
+  readonly rooms = new Map<string, Set<ChannelPort>>();
   readonly presences = new Map<string, RoomPresence>();
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<HubConnection>();
   readonly #recentJoins: number[] = [];
 
   constructor(
@@ -91,7 +97,7 @@ export class Hub {
     return true;
   }
 
-  add(channel: Channel): void {
+  add(channel: ChannelPort): void {
     let room = this.rooms.get(channel.roomKey);
     if (!room) {
       room = new Set();
@@ -101,7 +107,7 @@ export class Hub {
     this.ctx.metrics.channels.inc();
   }
 
-  remove(channel: Channel): void {
+  remove(channel: ChannelPort): void {
     const room = this.rooms.get(channel.roomKey);
     if (room?.delete(channel)) {
       this.ctx.metrics.channels.dec();
@@ -123,14 +129,14 @@ export class Hub {
   }
 
   /** A JSON broadcast (`{type, event, payload, …}` as sent) to every reader of the room. */
-  broadcastJson(key: string, payload: Record<string, unknown>, except?: Channel): void {
+  broadcastJson(key: string, payload: Record<string, unknown>, except?: ChannelPort): void {
     for (const channel of this.rooms.get(key) ?? []) {
       if (channel !== except && channel.canReadBroadcast()) channel.push('broadcast', payload, null, null);
     }
   }
 
   /** A user broadcast (kind 4 for vsn 2, JSON for vsn 1) to every reader of the room. */
-  broadcastUser(key: string, broadcast: UserBroadcast, except?: Channel, committedAt?: bigint): number {
+  broadcastUser(key: string, broadcast: UserBroadcast, except?: ChannelPort, committedAt?: bigint): number {
     let delivered = 0;
     for (const channel of this.rooms.get(key) ?? []) {
       if (channel !== except && channel.canReadBroadcast() && channel.pushUserBroadcast(broadcast, committedAt))
@@ -147,7 +153,7 @@ export class Hub {
     }
   }
 
-  *allChannels(): Iterable<Channel> {
+  *allChannels(): Iterable<ChannelPort> {
     for (const room of this.rooms.values()) yield* room;
   }
 }

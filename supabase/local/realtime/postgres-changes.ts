@@ -7,7 +7,6 @@
  */
 import type pg from 'pg';
 import type { Claims } from '../keys.js';
-import type { Channel } from './channel.js';
 import { awaitCommitVisible } from './commit-visibility.js';
 import {
   describeSubscription,
@@ -18,16 +17,9 @@ import {
   type SubscriptionParams,
 } from './filters.js';
 import type { Hub } from './hub.js';
+import type { ChannelPort, PgSubscription } from './ports.js';
 
-export interface RequestedPgChange {
-  params: Record<string, unknown>;
-  id: number;
-}
-
-export interface PgSubscription {
-  id: number;
-  params: SubscriptionParams;
-}
+export type { PgSubscription, RequestedPgChange } from './ports.js';
 
 export interface RelationColumn {
   name: string;
@@ -109,8 +101,7 @@ function sqlErrorMessage(error: unknown): string {
  * Validates the channel's requested bindings (all or nothing, like Realtime's subscription insert)
  * and activates them; then the system message "Subscribed to PostgreSQL", or the error.
  */
-export async function subscribePostgresChanges(channel: Channel): Promise<void> {
-  const pool = channel.hub.ctx.pool;
+export async function subscribePostgresChanges(channel: ChannelPort, pool: pg.Pool): Promise<void> {
   const active: PgSubscription[] = [];
   for (const { params: raw, id } of channel.pgRequested) {
     let params: SubscriptionParams;
@@ -118,7 +109,7 @@ export async function subscribePostgresChanges(channel: Channel): Promise<void> 
       params = parseSubscriptionParams(raw);
     } catch (error) {
       if (!(error instanceof FilterError)) throw error;
-      channel.pgActive = [];
+      channel.setPostgresSubscriptions([]);
       channel.systemMessage('postgres_changes', 'error', error.message);
       return;
     }
@@ -135,7 +126,7 @@ export async function subscribePostgresChanges(channel: Channel): Promise<void> 
       }
       if (params.filters.length > 0) await checkFilters(pool, params);
     } catch (error) {
-      channel.pgActive = [];
+      channel.setPostgresSubscriptions([]);
       const message =
         error instanceof Error && !(error as { code?: string }).code && error.message.startsWith('Unable to subscribe')
           ? error.message
@@ -146,7 +137,7 @@ export async function subscribePostgresChanges(channel: Channel): Promise<void> 
     active.push({ id, params });
   }
   if (channel.closed) return;
-  channel.pgActive = active;
+  channel.setPostgresSubscriptions(active);
   channel.systemMessage('postgres_changes', 'ok', 'Subscribed to PostgreSQL');
 }
 
@@ -211,7 +202,7 @@ export class PostgresChangesDispatcher {
 
   async dispatch(change: RowChange, commit: Commit): Promise<void> {
     const { committedAt } = commit;
-    const targets: { channel: Channel; subscriptions: PgSubscription[] }[] = [];
+    const targets: { channel: ChannelPort; subscriptions: PgSubscription[] }[] = [];
     for (const channel of this.hub.allChannels()) {
       const subscriptions = channel.pgActive.filter(({ params }) => {
         const schemaMatches = params.schema === '*' || params.schema === change.relation.schema;

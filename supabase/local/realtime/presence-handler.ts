@@ -3,14 +3,32 @@
  * (5 calls per 30 s by default; beyond it the channel is shut down), the lazy RLS write check on
  * private channels, and the presence_state a socket gets when tracking turns presence on.
  */
-import { readPolicies } from './authorization.js';
-import type { Channel } from './channel.js';
+import type { Hub } from './hub.js';
+import type { ChannelPort } from './ports.js';
 import type { PhxMessage } from './serializer.js';
 
-function withinClientRate(channel: Channel): boolean {
-  const { clientPresenceMaxCalls, clientPresenceWindowMs } = channel.hub.options;
+/** Presence bookkeeping of one channel, owned here; it goes away with the channel. */
+interface PresenceState {
+  /** JSON of the last tracked payload; a repeat is a no-op like Realtime's. */
+  trackedPayload: string | undefined;
+  window: { count: number; resetAt: number };
+}
+
+const states = new WeakMap<ChannelPort, PresenceState>();
+
+function stateOf(channel: ChannelPort): PresenceState {
+  let state = states.get(channel);
+  if (!state) {
+    state = { trackedPayload: undefined, window: { count: 0, resetAt: 0 } };
+    states.set(channel, state);
+  }
+  return state;
+}
+
+function withinClientRate(channel: ChannelPort, hub: Hub): boolean {
+  const { clientPresenceMaxCalls, clientPresenceWindowMs } = hub.options;
   const now = Date.now();
-  const window = channel.presenceWindow;
+  const { window } = stateOf(channel);
   if (now > window.resetAt) {
     window.count = 1;
     window.resetAt = now + clientPresenceWindowMs;
@@ -21,26 +39,21 @@ function withinClientRate(channel: Channel): boolean {
   return true;
 }
 
-export async function handlePresence(channel: Channel, message: PhxMessage): Promise<void> {
+export async function handlePresence(channel: ChannelPort, hub: Hub, message: PhxMessage): Promise<void> {
   const event = message.payload['event'];
   if (typeof event !== 'string') {
     channel.reply(message, 'ok', {});
     return;
   }
-  if (!withinClientRate(channel)) {
+  if (!withinClientRate(channel, hub)) {
     channel.shutdown('Client presence rate limit exceeded');
     return;
   }
-  const { hub } = channel;
+  const state = stateOf(channel);
   switch (event.toLowerCase()) {
     case 'track': {
       if (channel.isPrivate) {
-        if (channel.read && channel.read.presenceRead === null) {
-          channel.read = {
-            ...channel.read,
-            presenceRead: (await readPolicies(hub.ctx.pool, channel.authorizationContext(), true)).presenceRead,
-          };
-        }
+        await channel.ensurePresenceReadChecked();
         const write = await channel.writePolicies();
         if (channel.closed) return;
         if (!write?.presenceWrite) {
@@ -54,7 +67,7 @@ export async function handlePresence(channel: Channel, message: PhxMessage): Pro
         return;
       }
       const json = JSON.stringify(payload);
-      if (json === channel.trackedPayload) {
+      if (json === state.trackedPayload) {
         channel.reply(message, 'ok', {});
         return;
       }
@@ -65,9 +78,8 @@ export async function handlePresence(channel: Channel, message: PhxMessage): Pro
       const diff = hub
         .presenceOf(channel.roomKey)
         .track(channel.id, channel.presenceKey, payload as Record<string, unknown>);
-      channel.trackedPayload = json;
-      const wasEnabled = channel.presenceEnabled;
-      channel.presenceEnabled = true;
+      state.trackedPayload = json;
+      const wasEnabled = channel.enablePresence();
       channel.reply(message, 'ok', {});
       // Tracking is what turned presence on: without the state, members tracked earlier stay invisible.
       if (!wasEnabled && channel.canReadPresence())
@@ -77,7 +89,7 @@ export async function handlePresence(channel: Channel, message: PhxMessage): Pro
     }
     case 'untrack': {
       const diff = hub.presences.get(channel.roomKey)?.untrack(channel.id, channel.presenceKey);
-      channel.trackedPayload = undefined;
+      state.trackedPayload = undefined;
       channel.reply(message, 'ok', {});
       if (diff) hub.presenceDiff(channel.roomKey, diff);
       hub.dropPresenceIfEmpty(channel.roomKey);
