@@ -149,6 +149,22 @@ export function apiKeyRefusal(
   return undefined;
 }
 
+/**
+ * The gateway's first steps in front of auth and rest: answer a CORS preflight, refuse a missing
+ * or unknown API key (401). True when the request has been answered.
+ */
+export function answeredPreflightOrBadKey(
+  req: IncomingMessage,
+  res: ServerResponse,
+  isKnown: (key: string) => boolean,
+): boolean {
+  if (handlePreflight(req, res)) return true;
+  const refusal = apiKeyRefusal(apiKeyOf(req), isKnown);
+  if (!refusal) return false;
+  sendJson(res, 401, refusal);
+  return true;
+}
+
 /** The `apikey` the gateway reads: header first, then the query parameter. */
 export function apiKeyOf(req: IncomingMessage): string | undefined {
   return headerValue(req, 'apikey') ?? searchParamsOf(req).get('apikey') ?? undefined;

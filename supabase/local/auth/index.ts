@@ -10,9 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import type { StackContext } from '../context.js';
 import {
+  answeredPreflightOrBadKey,
   apiKeyOf,
-  apiKeyRefusal,
-  handlePreflight,
   headerValue,
   PayloadTooLargeError,
   BodyReadError,
@@ -69,12 +68,7 @@ export function createAuthHandler(ctx: StackContext, limits: AuthRateLimits = au
 
   return async (req, res, path) => {
     try {
-      if (handlePreflight(req, res)) return;
-      const refusal = apiKeyRefusal(apiKeyOf(req), isKnownApiKey);
-      if (refusal) {
-        sendJson(res, 401, refusal);
-        return;
-      }
+      if (answeredPreflightOrBadKey(req, res, isKnownApiKey)) return;
       await ready;
       await route(ctx, limiter, req, res, path);
     } catch (error) {
