@@ -1,13 +1,14 @@
 /**
  * The local Supabase-compatible stack: one HTTP server on 127.0.0.1 that routes
  * `/auth/v1`, `/rest/v1` and `/realtime/v1` like Supabase's gateway, each service on its own pool.
+ * `startStack` is a sequence of steps: database, schema, pools, partition maintenance, services,
+ * gateway; `stop` undoes them in reverse.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAuthHandler } from './auth/index.js';
 import { authRateLimitsFromEnv, type AuthRateLimits } from './auth/rate-limits.js';
 import type { StackContext } from './context.js';
 import { applySchema, roleUrl, startDatabase, type Database } from './db.js';
+import { closeServer, createGateway, listen, type Services } from './gateway.js';
 import { ANON_KEY, PUBLISHABLE_KEY, SECRET_KEY, SERVICE_ROLE_KEY } from './keys.js';
 import { Metrics } from './metrics.js';
 import { createPool } from './pool.js';
@@ -43,8 +44,6 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const SERVICES = ['/auth/v1', '/rest/v1', '/realtime/v1'] as const;
-
 /** Connections per service (env PASABAY_POOL_<SERVICE>), 45 in all by default. */
 const POOL_SIZES = {
   realtime: envInteger('PASABAY_POOL_REALTIME') ?? 15,
@@ -67,8 +66,9 @@ function createServicePool(metrics: Metrics, service: string, connectionString: 
   return stackPool;
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const database: Database = await startDatabase({
+/** The database, embedded or given, with bootstrap and migrations applied unless told not to. */
+async function openDatabase(options: StackOptions): Promise<Database> {
+  const database = await startDatabase({
     databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'],
     dataDir: options.dataDir,
   });
@@ -78,17 +78,47 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await database.stop();
     throw error;
   }
+  return database;
+}
 
-  const metrics = new Metrics({ processMetrics: options.processMetrics });
+/** One pool per service, each connecting as the role that service uses on Supabase. */
+function openPools(metrics: Metrics, databaseUrl: string) {
   const pools = {
-    realtime: createServicePool(metrics, 'realtime', database.url, POOL_SIZES.realtime),
-    auth: createServicePool(metrics, 'auth', roleUrl(database.url, 'supabase_auth_admin'), POOL_SIZES.auth),
-    rest: createServicePool(metrics, 'rest', roleUrl(database.url, 'authenticator'), POOL_SIZES.rest),
+    realtime: createServicePool(metrics, 'realtime', databaseUrl, POOL_SIZES.realtime),
+    auth: createServicePool(metrics, 'auth', roleUrl(databaseUrl, 'supabase_auth_admin'), POOL_SIZES.auth),
+    rest: createServicePool(metrics, 'rest', roleUrl(databaseUrl, 'authenticator'), POOL_SIZES.rest),
   };
-  const endPool = async () => {
-    clearInterval(partitionTimer);
+  const end = async () => {
     await Promise.all(Object.values(pools).map((pool) => pool.end()));
   };
+  return { ...pools, end };
+}
+
+/** Realtime keeps realtime.messages' daily partitions: some days ahead, a few days back. Returns the stop. */
+async function startPartitionMaintenance(context: StackContext): Promise<() => void> {
+  const maintainPartitions = () =>
+    context.pool.query('select pasabay_local.maintain_message_partitions()').catch((error: Error) => {
+      context.metrics.errors.inc({ service: 'realtime' });
+      console.error('[partitions]', error.message);
+    });
+  await maintainPartitions();
+  const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
+  partitionTimer.unref();
+  return () => clearInterval(partitionTimer);
+}
+
+async function createServices(context: StackContext, options: StackOptions): Promise<Services> {
+  return {
+    auth: createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits }),
+    rest: createRestHandler(context),
+    realtime: await createRealtime(context),
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const database = await openDatabase(options);
+  const metrics = new Metrics({ processMetrics: options.processMetrics });
+  const pools = openPools(metrics, database.url);
   const context: StackContext = {
     pool: pools.realtime.pool,
     authPool: pools.auth.pool,
@@ -96,95 +126,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl: database.url,
     metrics,
   };
-
-  // Realtime keeps realtime.messages' daily partitions: some days ahead, a few days back.
-  const maintainPartitions = () =>
-    context.pool.query('select pasabay_local.maintain_message_partitions()').catch((error: Error) => {
-      metrics.errors.inc({ service: 'realtime' });
-      console.error('[partitions]', error.message);
-    });
-  await maintainPartitions();
-  const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
-  partitionTimer.unref();
-
-  const auth = createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits });
-  const rest = createRestHandler(context);
-  const realtime = await createRealtime(context);
-
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      context.metrics.errors.inc({ service: 'gateway' });
-      console.error('[stack]', error);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'Internal server error' }));
-      } else {
-        res.destroy();
-      }
-    });
-  });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    if (path === '/metrics' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': context.metrics.contentType });
-      res.end(await context.metrics.text());
-      return;
-    }
-    if (path === '/health' || path === '/') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ name: 'pasabay-local-stack', status: 'ok' }));
-      return;
-    }
-    const service = SERVICES.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-    const subpath = service ? path.slice(service.length) || '/' : '';
-    if (service === '/auth/v1') return auth(req, res, subpath);
-    if (service === '/rest/v1') return rest(req, res, subpath);
-    if (service === '/realtime/v1') return realtime.handleHttp(req, res, subpath);
-    res.writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-    res.end(JSON.stringify({ message: 'no Route matched with those values' }));
-  }
-
-  server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    if (path === '/realtime/v1/websocket' || path === '/realtime/v1/websocket/') {
-      realtime.handleUpgrade(req, socket, head);
-    } else {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-    }
-  });
-  // Half-open or misbehaving sockets must never take the process down.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 54321, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    await realtime.close();
-    await endPool();
+  const stopMaintenance = await startPartitionMaintenance(context);
+  const services = await createServices(context, options);
+  const server = createGateway(context, services);
+  const release = async () => {
+    stopMaintenance();
+    await pools.end();
     await database.stop();
+  };
+
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 54321);
+  } catch (error) {
+    await services.realtime.close();
+    await release();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await realtime.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await endPool();
-      await database.stop();
+      await services.realtime.close();
+      await closeServer(server);
+      await release();
     })());
 
   return {
