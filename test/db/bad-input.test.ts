@@ -2,29 +2,15 @@
  * Bad input gets a clear error (SQLSTATE + message) and writes nothing: message bodies, spoofed
  * senders, foreign conversations and meetings, malformed external_ref, unknown or unreachable users.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { anon, becomeActor, becomeOwner, failsWith, openPool, rolledBack, user, type Actor } from './sql.js';
+import { useCastDatabase } from './fixture.js';
+import { anon, becomeActor, becomeOwner, failsWith, rolledBack, user, type Actor } from './sql.js';
 
 describe('bad input', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   /** Row counts of everything a failed call might have half-written. */
   const footprint = async (client: pg.ClientBase) => {
@@ -43,7 +29,7 @@ describe('bad input', () => {
 
   /** Expects the statement to fail with this SQLSTATE and message, leaving no trace. */
   const refuses = async (actor: Actor, sql: string, params: unknown[], code: string, message: RegExp) => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       const before = await footprint(client);
       await becomeActor(client, actor);
       const error = await failsWith(client, sql, params);
@@ -65,9 +51,9 @@ describe('bad input', () => {
     for (const [name, body] of cases) {
       it(`${name} → 23514 with a clear message`, async () => {
         await refuses(
-          user(cast.member),
+          user(db.cast.member),
           insertMessage,
-          [cast.conversation, body],
+          [db.cast.conversation, body],
           '23514',
           /^Message body must be 1 to 4000 characters after trimming$/,
         );
@@ -75,14 +61,14 @@ describe('bad input', () => {
     }
 
     it('null → 23514 as well', async () => {
-      await refuses(user(cast.member), insertMessage, [cast.conversation, null], '23514', /1 to 4000 characters/);
+      await refuses(user(db.cast.member), insertMessage, [db.cast.conversation, null], '23514', /1 to 4000 characters/);
     });
 
     it('4000 characters after trimming are accepted', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const { rows } = await client.query(`${insertMessage} returning char_length(body) as length`, [
-          cast.conversation,
+          db.cast.conversation,
           `\n  ${'a'.repeat(4000)}  \n`,
         ]);
         assert.equal(rows[0].length, 4000);
@@ -91,9 +77,9 @@ describe('bad input', () => {
 
     it('an edit to an empty body is refused too', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         `update public.messages set body = '   ' where id = $1`,
-        [cast.message],
+        [db.cast.message],
         '23514',
         /1 to 4000/,
       );
@@ -103,9 +89,9 @@ describe('bad input', () => {
   describe('sender and conversation', () => {
     it('a spoofed sender_id → 42501 "sender_id must be the signed-in user"', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         `insert into public.messages (conversation_id, sender_id, body) values ($1, $2, 'I am Carlos')`,
-        [cast.conversation, cast.otherMember],
+        [db.cast.conversation, db.cast.otherMember],
         '42501',
         /^sender_id must be the signed-in user$/,
       );
@@ -113,9 +99,9 @@ describe('bad input', () => {
 
     it("a message into someone else's conversation → 42501 not a member", async () => {
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         insertMessage,
-        [cast.conversation, 'Let me in'],
+        [db.cast.conversation, 'Let me in'],
         '42501',
         /^Not a member of this conversation$/,
       );
@@ -123,7 +109,7 @@ describe('bad input', () => {
 
     it('a message into a conversation that does not exist → the same 42501 (no existence leak)', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         insertMessage,
         [randomUUID(), 'Hello?'],
         '42501',
@@ -132,14 +118,14 @@ describe('bad input', () => {
     });
 
     it('anon cannot post at all', async () => {
-      await refuses(anon, insertMessage, [cast.conversation, 'anonymous'], '42501', /^Sign in first$/);
+      await refuses(anon, insertMessage, [db.cast.conversation, 'anonymous'], '42501', /^Sign in first$/);
     });
 
     it('reply_to a message of another conversation → 23503', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const other = (
-          await client.query(`select id from public.start_direct_conversation(other_user_id => $1)`, [cast.spare])
+          await client.query(`select id from public.start_direct_conversation(other_user_id => $1)`, [db.cast.spare])
         ).rows[0].id;
         const foreign = (
           await client.query(
@@ -148,11 +134,11 @@ describe('bad input', () => {
           )
         ).rows[0].id;
         const before = await footprint(client);
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         const error = await failsWith(
           client,
           `insert into public.messages (conversation_id, body, reply_to) values ($1, 'cross reply', $2)`,
-          [cast.conversation, foreign],
+          [db.cast.conversation, foreign],
         );
         assert.equal(error.code, '23503');
         assert.equal(error.message, 'reply_to must be a message in the same conversation');
@@ -162,9 +148,9 @@ describe('bad input', () => {
 
     it('mark_conversation_read on a foreign conversation → 42501', async () => {
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         'select public.mark_conversation_read(conversation_id => $1)',
-        [cast.conversation],
+        [db.cast.conversation],
         '42501',
         /^Not a member of this conversation$/,
       );
@@ -172,19 +158,19 @@ describe('bad input', () => {
 
     it('reactions: over-long emoji → 23514; on a deleted message → 42501', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         'insert into public.message_reactions (message_id, emoji) values ($1, $2)',
-        [cast.message, '😀'.repeat(33)],
+        [db.cast.message, '😀'.repeat(33)],
         '23514',
         /message_reactions_emoji_length/,
       );
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
-        await client.query(`update public.messages set deleted_at = now() where id = $1`, [cast.message]);
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
+        await client.query(`update public.messages set deleted_at = now() where id = $1`, [db.cast.message]);
         const error = await failsWith(
           client,
           `insert into public.message_reactions (message_id, emoji) values ($1, '👍🏽')`,
-          [cast.message],
+          [db.cast.message],
         );
         assert.equal(error.code, '42501');
       });
@@ -205,9 +191,9 @@ describe('bad input', () => {
     for (const ref of malformedRefs) {
       it(`get_or_create_conversation refuses external_ref ${JSON.stringify(ref.length > 20 ? `${ref.slice(0, 8)}…(${ref.length})` : ref)}`, async () => {
         await refuses(
-          user(cast.member),
+          user(db.cast.member),
           'select * from public.get_or_create_conversation(external_ref => $1, member_ids => array[$2]::uuid[])',
-          [ref, cast.otherMember],
+          [ref, db.cast.otherMember],
           '22023',
           /^external_ref must be 1 to 200 characters/,
         );
@@ -215,22 +201,22 @@ describe('bad input', () => {
     }
 
     it('get_or_create_conversation: the same ref and member set give the same conversation, from either side', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const first = await client.query(
           `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[], kind => 'direct')`,
-          [cast.otherMember],
+          [db.cast.otherMember],
         );
         const again = await client.query(
           `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[], kind => 'direct')`,
-          [cast.otherMember],
+          [db.cast.otherMember],
         );
         assert.equal(again.rows[0].id, first.rows[0].id);
         assert.equal(first.rows[0].kind, 'direct');
-        await becomeActor(client, user(cast.otherMember));
+        await becomeActor(client, user(db.cast.otherMember));
         const forMember = await client.query(
           `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[])`,
-          [cast.member],
+          [db.cast.member],
         );
         assert.equal(forMember.rows[0].id, first.rows[0].id);
       });
@@ -238,9 +224,9 @@ describe('bad input', () => {
 
     it('get_or_create_conversation naming someone the caller cannot reach → 42501, nothing written', async () => {
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         `select * from public.get_or_create_conversation(external_ref => 'service-request:42', member_ids => array[$1]::uuid[])`,
-        [cast.member],
+        [db.cast.member],
         '42501',
         /^You cannot start a conversation with this user$/,
       );
@@ -250,34 +236,34 @@ describe('bad input', () => {
       const call =
         'select * from public.get_or_create_conversation(external_ref => $1, member_ids => $2::uuid[], kind => $3)';
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         call,
-        ['ref-1', [cast.otherMember], 'meeting'],
+        ['ref-1', [db.cast.otherMember], 'meeting'],
         '22023',
         /^kind must be direct or group$/,
       );
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         call,
-        ['ref-2', [cast.otherMember, cast.outsider], 'direct'],
+        ['ref-2', [db.cast.otherMember, db.cast.outsider], 'direct'],
         '22023',
         /exactly one other member/,
       );
-      await refuses(user(cast.member), call, ['ref-3', [], 'direct'], '22023', /exactly one other member/);
+      await refuses(user(db.cast.member), call, ['ref-3', [], 'direct'], '22023', /exactly one other member/);
     });
 
     it('unknown, null and unreachable member ids → the same 42501 (no existence leak) and no conversation', async () => {
       const unreachable = /^You cannot start a conversation with this user$/;
-      for (const stranger of [randomUUID(), null, cast.outsider, cast.withoutProfile]) {
+      for (const stranger of [randomUUID(), null, db.cast.outsider, db.cast.withoutProfile]) {
         await refuses(
-          user(cast.member),
+          user(db.cast.member),
           'select * from public.create_group_conversation(title => $1, member_ids => $2::uuid[])',
-          ['Ghosts', [cast.otherMember, stranger]],
+          ['Ghosts', [db.cast.otherMember, stranger]],
           '42501',
           unreachable,
         );
         await refuses(
-          user(cast.member),
+          user(db.cast.member),
           'select * from public.get_or_create_conversation(external_ref => $1, member_ids => $2::uuid[])',
           ['ghost-ref', [stranger]],
           '42501',
@@ -285,7 +271,7 @@ describe('bad input', () => {
         );
         if (stranger !== null) {
           await refuses(
-            user(cast.member),
+            user(db.cast.member),
             'select * from public.start_direct_conversation(other_user_id => $1)',
             [stranger],
             '42501',
@@ -298,9 +284,9 @@ describe('bad input', () => {
     it('create_group_conversation needs a title', async () => {
       for (const title of [null, '', '   ', 'x'.repeat(201)]) {
         await refuses(
-          user(cast.member),
+          user(db.cast.member),
           'select * from public.create_group_conversation(title => $1, member_ids => $2::uuid[])',
-          [title, [cast.otherMember]],
+          [title, [db.cast.otherMember]],
           '22023',
           /^A group needs a title of 1 to 200 characters$/,
         );
@@ -309,20 +295,20 @@ describe('bad input', () => {
 
     it('start_direct_conversation with oneself → 22023; the same pair always gets the same conversation', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         'select * from public.start_direct_conversation(other_user_id => $1)',
-        [cast.member],
+        [db.cast.member],
         '22023',
         /another user/,
       );
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const first = (
-          await client.query('select * from public.start_direct_conversation(other_user_id => $1)', [cast.spare])
+          await client.query('select * from public.start_direct_conversation(other_user_id => $1)', [db.cast.spare])
         ).rows[0];
-        await becomeActor(client, user(cast.spare));
+        await becomeActor(client, user(db.cast.spare));
         const back = (
-          await client.query('select * from public.start_direct_conversation(other_user_id => $1)', [cast.member])
+          await client.query('select * from public.start_direct_conversation(other_user_id => $1)', [db.cast.member])
         ).rows[0];
         assert.equal(back.id, first.id);
         assert.equal(first.kind, 'direct');
@@ -343,9 +329,9 @@ describe('bad input', () => {
   describe('meetings', () => {
     it('joining a meeting one is not invited to → 42501', async () => {
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         'select * from public.join_meeting(meeting_id => $1)',
-        [cast.meeting],
+        [db.cast.meeting],
         '42501',
         /^Only the host and invited participants/,
       );
@@ -353,7 +339,7 @@ describe('bad input', () => {
 
     it('joining a meeting that does not exist → the same 42501', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         'select * from public.join_meeting(meeting_id => $1)',
         [randomUUID()],
         '42501',
@@ -363,16 +349,16 @@ describe('bad input', () => {
 
     it('leave or change state of a foreign meeting → 42501', async () => {
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         'select public.leave_meeting(meeting_id => $1)',
-        [cast.meeting],
+        [db.cast.meeting],
         '42501',
         /^Not a participant of this meeting$/,
       );
       await refuses(
-        user(cast.outsider),
+        user(db.cast.outsider),
         'select * from public.update_meeting_state(meeting_id => $1, is_hand_raised => true)',
-        [cast.meeting],
+        [db.cast.meeting],
         '42501',
         /^Not a participant of this meeting$/,
       );
@@ -380,33 +366,33 @@ describe('bad input', () => {
 
     it('only the host invites', async () => {
       await refuses(
-        user(cast.otherMember),
+        user(db.cast.otherMember),
         'select public.invite_to_meeting(meeting_id => $1, user_ids => $2::uuid[])',
-        [cast.meeting, [cast.outsider]],
+        [db.cast.meeting, [db.cast.outsider]],
         '42501',
         /^Only the host can invite to this meeting$/,
       );
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         'select public.invite_to_meeting(meeting_id => $1, user_ids => $2::uuid[])',
-        [cast.meeting, [cast.spare, randomUUID()]],
+        [db.cast.meeting, [db.cast.spare, randomUUID()]],
         '42501',
         /^You cannot start a conversation with this user$/,
       );
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         'select public.invite_to_meeting(meeting_id => $1, user_ids => $2::uuid[])',
-        [cast.meeting, [cast.spare, cast.outsider]],
+        [db.cast.meeting, [db.cast.spare, db.cast.outsider]],
         '42501',
         /^You cannot start a conversation with this user$/,
       );
     });
 
     it('an ended meeting cannot be joined', async () => {
-      await rolledBack(pool, async (client) => {
-        await client.query(`update public.meetings set status = 'ended' where id = $1`, [cast.meeting]);
-        await becomeActor(client, user(cast.otherMember));
-        const error = await failsWith(client, 'select * from public.join_meeting(meeting_id => $1)', [cast.meeting]);
+      await rolledBack(db.pool, async (client) => {
+        await client.query(`update public.meetings set status = 'ended' where id = $1`, [db.cast.meeting]);
+        await becomeActor(client, user(db.cast.otherMember));
+        const error = await failsWith(client, 'select * from public.join_meeting(meeting_id => $1)', [db.cast.meeting]);
         assert.equal(error.code, '22023');
         assert.equal(error.message, 'This meeting has ended');
       });
@@ -414,9 +400,9 @@ describe('bad input', () => {
 
     it('a bad status is refused by its check constraint', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         `update public.meetings set status = 'paused' where id = $1`,
-        [cast.meeting],
+        [db.cast.meeting],
         '23514',
         /meetings_status/,
       );
@@ -426,16 +412,16 @@ describe('bad input', () => {
   describe('profiles', () => {
     it('a blank name or a non-http avatar is refused', async () => {
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         `update public.profiles set display_name = '  ' where id = $1`,
-        [cast.member],
+        [db.cast.member],
         '23514',
         /profiles_display_name_length/,
       );
       await refuses(
-        user(cast.member),
+        user(db.cast.member),
         `update public.profiles set avatar_url = 'javascript:alert(1)' where id = $1`,
-        [cast.member],
+        [db.cast.member],
         '23514',
         /profiles_avatar_url_scheme/,
       );

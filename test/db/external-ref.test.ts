@@ -4,15 +4,14 @@
  * first, alone or with some of the parties, gets a conversation of their own, which is never
  * returned to the real parties nor blocks them. The host app's hook decides creation.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { becomeActor, becomeOwner, createAuthUser, failsWith, openPool, rolledBack, user, type Actor } from './sql.js';
+import { useTestDatabase } from './fixture.js';
+import { becomeActor, becomeOwner, createAuthUser, failsWith, rolledBack, user, type Actor } from './sql.js';
 
 describe('external_ref per exact member set', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
+  const db = useTestDatabase();
   let agent: string;
   let secondAgent: string;
   let customer: string;
@@ -20,21 +19,14 @@ describe('external_ref per exact member set', () => {
   let guestId: string;
 
   before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    agent = await createAuthUser(pool, { metadata: { display_name: 'Agent Maria' } });
-    secondAgent = await createAuthUser(pool, { metadata: { display_name: 'Agent Ana' } });
-    customer = await createAuthUser(pool, { metadata: { display_name: 'Customer Carlos' } });
-    guestId = await createAuthUser(pool, { isAnonymous: true });
+    agent = await createAuthUser(db.pool, { metadata: { display_name: 'Agent Maria' } });
+    secondAgent = await createAuthUser(db.pool, { metadata: { display_name: 'Agent Ana' } });
+    customer = await createAuthUser(db.pool, { metadata: { display_name: 'Customer Carlos' } });
+    guestId = await createAuthUser(db.pool, { isAnonymous: true });
     guest = { kind: 'user', id: guestId, isAnonymous: true };
-    await pool.query('update public.profiles set open_to_contact = true where id = any($1::uuid[])', [
+    await db.pool.query('update public.profiles set open_to_contact = true where id = any($1::uuid[])', [
       [agent, secondAgent],
     ]);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   const open = async (client: pg.ClientBase, actor: Actor, ref: string, members: string[], kind = 'group') => {
@@ -56,7 +48,7 @@ describe('external_ref per exact member set', () => {
   };
 
   it('a guest who opened the ref first with the agent does not get, nor block, the customer and agent conversation', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       for (const kind of ['group', 'direct']) {
         const ref = `booking:${kind}-7`;
         const squatted = await open(client, guest, ref, [agent], kind);
@@ -70,7 +62,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it("a guest who named both real parties has a different member set: the parties' messages never reach the guest", async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       const squatted = await open(client, guest, 'booking:8', [agent, secondAgent]);
       assert.deepEqual(await membersOf(client, squatted), [agent, secondAgent, guestId].sort());
       const real = await open(client, user(agent), 'booking:8', [secondAgent]);
@@ -88,7 +80,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it('a guest who claimed the ref alone blocks nobody, and nobody is handed their conversation', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       const claimed = await open(client, guest, 'booking:9', []);
       const customerAlone = await open(client, user(customer), 'booking:9', []);
       assert.notEqual(customerAlone, claimed);
@@ -100,7 +92,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it('member order and duplicates do not matter; the caller in member_ids is the caller', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       const first = await open(client, user(customer), 'trip:3', [agent, secondAgent]);
       assert.equal(await open(client, user(customer), 'trip:3', [secondAgent, agent, agent, customer]), first);
       assert.equal(await open(client, user(secondAgent), 'trip:3', [customer, agent]), first);
@@ -108,7 +100,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it('existing refs (made before this rule, e.g. by a backend) keep resolving for their exact members only', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await becomeOwner(client);
       const legacy = (
         await client.query<{ id: string }>(
@@ -127,7 +119,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it('the host app hook decides creation (it gets the caller, the ref and the other members); existing ones still open', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       const existing = await open(client, user(customer), 'booking:10', [agent]);
       await becomeOwner(client);
       // A site's rule: no guests, and a booking conversation always includes the agent.
@@ -163,7 +155,7 @@ describe('external_ref per exact member set', () => {
   });
 
   it('the hook is not callable by clients', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await becomeActor(client, user(customer));
       const error = await failsWith(client, `select public.pasabay_hook_can_open_external_ref($1, 'x', '{}')`, [
         customer,

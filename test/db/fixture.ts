@@ -3,8 +3,66 @@
  * meeting, another member / invited participant, an outsider (a stranger to everyone: nobody
  * can reach them), and a spare user open to contact, whom anyone may add.
  */
+import { after, before } from 'node:test';
 import type pg from 'pg';
-import { commitAsActor, createAuthUser, user } from './sql.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { commitAsActor, createAuthUser, openPool, user } from './sql.js';
+
+/** A suite's own database, cloned before its first test and dropped after its last. */
+export interface SuiteDatabase {
+  readonly url: string;
+  readonly pool: pg.Pool;
+}
+
+function ready<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is only there once the suite's before() hook has run`);
+  return value;
+}
+
+/**
+ * Call inside a describe(): registers the before/after hooks that clone a database and open a
+ * pool on it (hooks the suite registers later run after them), and returns the live handles.
+ */
+export function useTestDatabase(): SuiteDatabase {
+  let database: TestDatabase | undefined;
+  let pool: pg.Pool | undefined;
+  before(async () => {
+    database = await createTestDatabase();
+    pool = openPool(database.url);
+  });
+  after(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+  return {
+    get url() {
+      return ready(database, 'the database').url;
+    },
+    get pool() {
+      return ready(pool, 'the pool');
+    },
+  };
+}
+
+/** useTestDatabase() with the cast below created in it. */
+export function useCastDatabase(): SuiteDatabase & { readonly cast: Cast } {
+  const database = useTestDatabase();
+  let cast: Cast | undefined;
+  before(async () => {
+    cast = await createCast(database.pool);
+  });
+  return {
+    get url() {
+      return database.url;
+    },
+    get pool() {
+      return database.pool;
+    },
+    get cast() {
+      return ready(cast, 'the cast');
+    },
+  };
+}
 
 export interface Cast {
   member: string;

@@ -4,28 +4,14 @@
  * defaults). Column grants refuse the rest, and a trigger resets them even if a grant is widened.
  * Afterwards only the participant changes their own call state (is_away included).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { becomeActor, becomeOwner, broadcasts, failsWith, openPool, rolledBack, user } from './sql.js';
+import { useCastDatabase } from './fixture.js';
+import { becomeActor, becomeOwner, broadcasts, failsWith, rolledBack, user } from './sql.js';
 
 describe('columns nobody can plant', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   const counts = async (client: pg.ClientBase) => {
     await becomeOwner(client);
@@ -50,13 +36,13 @@ describe('columns nobody can plant', () => {
     ];
     for (const [column, value] of planted) {
       it(`naming ${column} → 42501, nothing written`, async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           const before = await counts(client);
-          await becomeActor(client, user(cast.member));
+          await becomeActor(client, user(db.cast.member));
           const error = await failsWith(
             client,
             `insert into public.conversation_members (conversation_id, user_id, ${column}) values ($1, $2, ${value})`,
-            [cast.conversation, cast.spare],
+            [db.cast.conversation, db.cast.spare],
           );
           assert.equal(error.code, '42501');
           assert.deepEqual(await counts(client), before);
@@ -69,53 +55,53 @@ describe('columns nobody can plant', () => {
       const { rows } = await client.query(
         `select role, unread_count, last_read_at, joined_at = now() as joined_now
          from public.conversation_members where conversation_id = $1 and user_id = $2`,
-        [cast.conversation, cast.spare],
+        [db.cast.conversation, db.cast.spare],
       );
       assert.deepEqual(rows, [{ role: 'member', unread_count: 0, last_read_at: null, joined_now: true }]);
     };
 
     it('naming only conversation_id and user_id gives the defaults', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         await client.query('insert into public.conversation_members (conversation_id, user_id) values ($1, $2)', [
-          cast.conversation,
-          cast.spare,
+          db.cast.conversation,
+          db.cast.spare,
         ]);
         await expectDefaults(client);
       });
     });
 
     it('even with a widened grant, planted values are reset and later messages still count unread', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         await widenInsertGrants(client);
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         await client.query(
           `insert into public.conversation_members (conversation_id, user_id, role, unread_count, last_read_at, joined_at)
            values ($1, $2, 'member', 2147483647, '2001-01-01', '2001-01-01')`,
-          [cast.conversation, cast.spare],
+          [db.cast.conversation, db.cast.spare],
         );
         await expectDefaults(client);
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         await client.query(`insert into public.messages (conversation_id, body) values ($1, 'Still delivered')`, [
-          cast.conversation,
+          db.cast.conversation,
         ]);
         await becomeOwner(client);
         const { rows } = await client.query(
           'select unread_count from public.conversation_members where conversation_id = $1 and user_id = $2',
-          [cast.conversation, cast.spare],
+          [db.cast.conversation, db.cast.spare],
         );
         assert.equal(rows[0].unread_count, 1);
       });
     });
 
     it('read state is not writable by members, even their own (only mark_conversation_read)', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.otherMember));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.otherMember));
         for (const set of [`last_read_at = now()`, `unread_count = 0`, `role = 'owner'`]) {
           const error = await failsWith(
             client,
             `update public.conversation_members set ${set} where conversation_id = $1 and user_id = auth.uid()`,
-            [cast.conversation],
+            [db.cast.conversation],
           );
           assert.equal(error.code, '42501', set);
         }
@@ -123,11 +109,11 @@ describe('columns nobody can plant', () => {
     });
 
     it("the database's own inserts keep their values (the group's creator is its owner)", async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const { rows } = await client.query<{ id: string }>(
           `select id from public.create_group_conversation(title => 'Owned', member_ids => array[$1]::uuid[])`,
-          [cast.spare],
+          [db.cast.spare],
         );
         await becomeOwner(client);
         const roles = await client.query(
@@ -135,8 +121,8 @@ describe('columns nobody can plant', () => {
           [rows[0]!.id],
         );
         assert.deepEqual(roles.rows, [
-          { user_id: cast.spare, role: 'member' },
-          { user_id: cast.member, role: 'owner' },
+          { user_id: db.cast.spare, role: 'member' },
+          { user_id: db.cast.member, role: 'owner' },
         ]);
       });
     });
@@ -157,13 +143,13 @@ describe('columns nobody can plant', () => {
     ];
     for (const [column, value] of planted) {
       it(`naming ${column} → 42501, nothing written`, async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           const before = await counts(client);
-          await becomeActor(client, user(cast.member));
+          await becomeActor(client, user(db.cast.member));
           const error = await failsWith(
             client,
             `insert into public.meeting_participants (meeting_id, user_id, ${column}) values ($1, $2, ${value})`,
-            [cast.meeting, cast.spare],
+            [db.cast.meeting, db.cast.spare],
           );
           assert.equal(error.code, '42501');
           assert.deepEqual(await counts(client), before);
@@ -177,7 +163,7 @@ describe('columns nobody can plant', () => {
         `select role, joined_at, left_at, is_muted, is_video_on, is_screen_sharing, is_hand_raised, is_away,
                 invited_at = now() as invited_now
          from public.meeting_participants where meeting_id = $1 and user_id = $2`,
-        [cast.meeting, cast.spare],
+        [db.cast.meeting, db.cast.spare],
       );
       assert.deepEqual(rows, [
         {
@@ -199,23 +185,23 @@ describe('columns nobody can plant', () => {
       ['invite_to_meeting', 'select public.invite_to_meeting(meeting_id => $1, user_ids => array[$2]::uuid[])'],
     ] as const) {
       it(`${how} gives the defaults`, async () => {
-        await rolledBack(pool, async (client) => {
-          await becomeActor(client, user(cast.member));
-          await client.query(sql, [cast.meeting, cast.spare]);
+        await rolledBack(db.pool, async (client) => {
+          await becomeActor(client, user(db.cast.member));
+          await client.query(sql, [db.cast.meeting, db.cast.spare]);
           await expectDefaults(client);
         });
       });
     }
 
     it('even with a widened grant, planted values are reset', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         await widenInsertGrants(client);
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         await client.query(
           `insert into public.meeting_participants (meeting_id, user_id, role, invited_at, joined_at, left_at, is_muted,
                                                     is_video_on, is_screen_sharing, is_hand_raised, is_away)
            values ($1, $2, 'participant', '2001-01-01', now(), now(), true, true, true, true, true)`,
-          [cast.meeting, cast.spare],
+          [db.cast.meeting, db.cast.spare],
         );
         await expectDefaults(client);
       });
@@ -231,60 +217,60 @@ describe('columns nobody can plant', () => {
         await client.query(
           `select ${flags.join(', ')}, joined_at, left_at, role from public.meeting_participants
            where meeting_id = $1 and user_id = $2`,
-          [cast.meeting, userId],
+          [db.cast.meeting, userId],
         )
       ).rows[0];
     };
 
     for (const flag of flags) {
       it(`the host cannot set another participant's ${flag}`, async () => {
-        await rolledBack(pool, async (client) => {
-          const before = await stateOf(client, cast.otherMember);
-          await becomeActor(client, user(cast.member));
+        await rolledBack(db.pool, async (client) => {
+          const before = await stateOf(client, db.cast.otherMember);
+          await becomeActor(client, user(db.cast.member));
           const result = await client.query(
             `update public.meeting_participants set ${flag} = true where meeting_id = $1 and user_id = $2`,
-            [cast.meeting, cast.otherMember],
+            [db.cast.meeting, db.cast.otherMember],
           );
           assert.equal(result.rowCount, 0);
-          assert.deepEqual(await stateOf(client, cast.otherMember), before);
+          assert.deepEqual(await stateOf(client, db.cast.otherMember), before);
         });
       });
 
       it(`update_meeting_state(${flag}) by the host changes the host's row only`, async () => {
-        await rolledBack(pool, async (client) => {
-          const before = await stateOf(client, cast.otherMember);
-          await becomeActor(client, user(cast.member));
+        await rolledBack(db.pool, async (client) => {
+          const before = await stateOf(client, db.cast.otherMember);
+          await becomeActor(client, user(db.cast.member));
           const { rows } = await client.query(
             `select * from public.update_meeting_state(meeting_id => $1, ${flag} => true)`,
-            [cast.meeting],
+            [db.cast.meeting],
           );
-          assert.equal(rows[0].user_id, cast.member);
+          assert.equal(rows[0].user_id, db.cast.member);
           assert.equal(rows[0][flag], true);
-          assert.deepEqual(await stateOf(client, cast.otherMember), before);
+          assert.deepEqual(await stateOf(client, db.cast.otherMember), before);
         });
       });
 
       it(`a participant sets their own ${flag}`, async () => {
-        await rolledBack(pool, async (client) => {
-          await becomeActor(client, user(cast.otherMember));
+        await rolledBack(db.pool, async (client) => {
+          await becomeActor(client, user(db.cast.otherMember));
           const result = await client.query(
             `update public.meeting_participants set ${flag} = true where meeting_id = $1 and user_id = auth.uid()`,
-            [cast.meeting],
+            [db.cast.meeting],
           );
           assert.equal(result.rowCount, 1);
-          assert.equal((await stateOf(client, cast.otherMember))[flag], true);
+          assert.equal((await stateOf(client, db.cast.otherMember))[flag], true);
         });
       });
     }
 
     it('a participant cannot write their own role, times or invitation', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.otherMember));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.otherMember));
         for (const set of [`role = 'host'`, 'joined_at = now()', 'left_at = null', 'invited_at = now()']) {
           const error = await failsWith(
             client,
             `update public.meeting_participants set ${set} where meeting_id = $1 and user_id = auth.uid()`,
-            [cast.meeting],
+            [db.cast.meeting],
           );
           assert.equal(error.code, '42501', set);
         }
@@ -292,7 +278,7 @@ describe('columns nobody can plant', () => {
     });
 
     it('update_meeting_state is one function; is_away is its optional last argument and is broadcast', async () => {
-      const { rows } = await pool.query(
+      const { rows } = await db.pool.query(
         `select pg_get_function_identity_arguments(p.oid) as args from pg_proc p
          where p.pronamespace = 'public'::regnamespace and p.proname = 'update_meeting_state'`,
       );
@@ -301,19 +287,19 @@ describe('columns nobody can plant', () => {
           args: 'meeting_id uuid, is_muted boolean, is_video_on boolean, is_screen_sharing boolean, is_hand_raised boolean, is_away boolean',
         },
       ]);
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.otherMember));
-        await client.query('select * from public.join_meeting(meeting_id => $1)', [cast.meeting]);
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.otherMember));
+        await client.query('select * from public.join_meeting(meeting_id => $1)', [db.cast.meeting]);
         const away = (
           await client.query('select * from public.update_meeting_state(meeting_id => $1, is_away => true)', [
-            cast.meeting,
+            db.cast.meeting,
           ])
         ).rows[0];
         assert.equal(away.is_away, true);
         // The call without is_away, as before, leaves it alone.
         const muted = (
           await client.query('select * from public.update_meeting_state(meeting_id => $1, is_muted => true)', [
-            cast.meeting,
+            db.cast.meeting,
           ])
         ).rows[0];
         assert.equal(muted.is_away, true);
@@ -321,19 +307,19 @@ describe('columns nobody can plant', () => {
         // Positional, all six.
         const back = (
           await client.query('select * from public.update_meeting_state($1, null, null, null, null, false)', [
-            cast.meeting,
+            db.cast.meeting,
           ])
         ).rows[0];
         assert.equal(back.is_away, false);
         await client.query('select * from public.update_meeting_state(meeting_id => $1, is_away => true)', [
-          cast.meeting,
+          db.cast.meeting,
         ]);
-        await client.query('select public.leave_meeting(meeting_id => $1)', [cast.meeting]);
-        assert.equal((await stateOf(client, cast.otherMember)).is_away, false, 'leaving clears away');
-        const updates = (await broadcasts(client, `meeting:${cast.meeting}`, 'participant')).filter(
+        await client.query('select public.leave_meeting(meeting_id => $1)', [db.cast.meeting]);
+        assert.equal((await stateOf(client, db.cast.otherMember)).is_away, false, 'leaving clears away');
+        const updates = (await broadcasts(client, `meeting:${db.cast.meeting}`, 'participant')).filter(
           (row) =>
             row.payload.operation === 'UPDATE' &&
-            row.payload.record?.['user_id'] === cast.otherMember &&
+            row.payload.record?.['user_id'] === db.cast.otherMember &&
             row.payload.record['is_away'] !== row.payload.old_record?.['is_away'],
         );
         // One transaction: every row has the same inserted_at, so compare without order.

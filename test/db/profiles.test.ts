@@ -2,29 +2,17 @@
  * Profiles come from auth.users inserts (as the Auth service makes them): the display name from
  * metadata, a readable generated name for anonymous guests.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createAuthUser, openPool, type NewUser } from './sql.js';
+import { useTestDatabase } from './fixture.js';
+import { createAuthUser, type NewUser } from './sql.js';
 
 describe('profiles', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useTestDatabase();
 
   const profileOf = async (options: NewUser) => {
-    const id = await createAuthUser(pool, options);
-    const { rows } = await pool.query('select display_name, avatar_url from public.profiles where id = $1', [id]);
+    const id = await createAuthUser(db.pool, options);
+    const { rows } = await db.pool.query('select display_name, avatar_url from public.profiles where id = $1', [id]);
     return { id, ...rows[0] } as { id: string; display_name: string; avatar_url: string | null };
   };
 
@@ -59,7 +47,7 @@ describe('profiles', () => {
     const guests = await Promise.all([1, 2, 3, 4, 5].map(() => profileOf({ isAnonymous: true })));
     for (const guest of guests) {
       assert.match(guest.display_name, /^Guest [A-Z][A-Za-z]+( [A-Z][a-z]+)? [0-9a-f]{4}$/);
-      const { rows } = await pool.query('select public.guest_display_name($1) as name', [guest.id]);
+      const { rows } = await db.pool.query('select public.guest_display_name($1) as name', [guest.id]);
       assert.equal(rows[0].name, guest.display_name);
     }
     assert.ok(new Set(guests.map((guest) => guest.display_name)).size > 1, 'guests are told apart');
@@ -75,7 +63,7 @@ describe('profiles', () => {
 
   it('deleting the auth user removes the profile', async () => {
     const { id } = await profileOf({ metadata: { display_name: 'Temporary' } });
-    await pool.query('delete from auth.users where id = $1', [id]);
-    assert.equal((await pool.query('select 1 from public.profiles where id = $1', [id])).rowCount, 0);
+    await db.pool.query('delete from auth.users where id = $1', [id]);
+    assert.equal((await db.pool.query('select 1 from public.profiles where id = $1', [id])).rowCount, 0);
   });
 });

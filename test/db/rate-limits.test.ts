@@ -2,29 +2,15 @@
  * Rate limits, configured in public.rate_limits: messages, edits, reactions and typing. Over the
  * limit a call fails with PT429 (HTTP 429 through PostgREST) naming the limit, and writes nothing.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { becomeActor, becomeOwner, failsWith, openPool, rolledBack, serviceRole, user } from './sql.js';
+import { useCastDatabase } from './fixture.js';
+import { becomeActor, becomeOwner, failsWith, rolledBack, serviceRole, user } from './sql.js';
 
 describe('rate limits', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   /** Everything an over-the-limit call could have written. */
   const footprint = async (client: pg.ClientBase) => {
@@ -42,13 +28,13 @@ describe('rate limits', () => {
     await becomeActor(client, user(sender));
     const { rows } = await client.query<{ id: string }>(
       `insert into public.messages (conversation_id, body) values ($1, 'Rate me') returning id`,
-      [cast.conversation],
+      [db.cast.conversation],
     );
     return rows[0]!.id;
   };
 
   it('are configured in one place: message 30, edit 30, reaction 60, typing 40 a minute', async () => {
-    const { rows } = await pool.query('select action, max_per_minute from public.rate_limits order by action');
+    const { rows } = await db.pool.query('select action, max_per_minute from public.rate_limits order by action');
     assert.deepEqual(rows, [
       { action: 'edit', max_per_minute: 30 },
       { action: 'message', max_per_minute: 30 },
@@ -69,7 +55,7 @@ describe('rate limits', () => {
       limit: 30,
       message: 'Rate limit exceeded: at most 30 edits a minute',
       setup: async (client) => {
-        const id = await newMessage(client, cast.otherMember);
+        const id = await newMessage(client, db.cast.otherMember);
         return (i) => [`update public.messages set body = $2 where id = $1`, [id, `Edit number ${i}`]];
       },
     },
@@ -78,7 +64,7 @@ describe('rate limits', () => {
       limit: 60,
       message: 'Rate limit exceeded: at most 60 reactions a minute',
       setup: async (client) => {
-        const id = await newMessage(client, cast.otherMember);
+        const id = await newMessage(client, db.cast.otherMember);
         return (i) => [`insert into public.message_reactions (message_id, emoji) values ($1, $2)`, [id, `e${i}`]];
       },
     },
@@ -87,10 +73,10 @@ describe('rate limits', () => {
       limit: 40,
       message: 'Rate limit exceeded: at most 40 typing updates a minute',
       setup: async (client) => {
-        await becomeActor(client, user(cast.otherMember));
+        await becomeActor(client, user(db.cast.otherMember));
         return (i) => [
           `select public.send_typing(conversation_id => $1, is_typing => $2)`,
-          [cast.conversation, i % 2 === 1],
+          [db.cast.conversation, i % 2 === 1],
         ];
       },
     },
@@ -99,10 +85,10 @@ describe('rate limits', () => {
       limit: 30,
       message: 'Rate limit exceeded: at most 30 messages a minute',
       setup: async (client) => {
-        await becomeActor(client, user(cast.otherMember));
+        await becomeActor(client, user(db.cast.otherMember));
         return (i) => [
           `insert into public.messages (conversation_id, body) values ($1, $2)`,
-          [cast.conversation, `No. ${i}`],
+          [db.cast.conversation, `No. ${i}`],
         ];
       },
     },
@@ -111,15 +97,15 @@ describe('rate limits', () => {
   for (const { action, limit, message, setup } of actions) {
     describe(`${action}s`, () => {
       it(`${limit} a minute pass; one more → PT429 "${message}", nothing written`, async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           const next = await setup(client);
-          await becomeActor(client, user(cast.otherMember));
+          await becomeActor(client, user(db.cast.otherMember));
           for (let i = 1; i <= limit; i++) {
             const [sql, params] = next(i);
             await client.query(sql, params);
           }
           const before = await footprint(client);
-          await becomeActor(client, user(cast.otherMember));
+          await becomeActor(client, user(db.cast.otherMember));
           const [sql, params] = next(limit + 1);
           const error = await failsWith(client, sql, params);
           assert.equal(error.code, 'PT429');
@@ -127,11 +113,11 @@ describe('rate limits', () => {
           assert.deepEqual(await footprint(client), before, 'nothing written');
 
           // Another user is not affected.
-          await becomeActor(client, user(cast.member));
+          await becomeActor(client, user(db.cast.member));
           if (action === 'typing') {
             await client.query(sql, params);
           } else {
-            const own = await newMessage(client, cast.member);
+            const own = await newMessage(client, db.cast.member);
             if (action === 'edit') await client.query(`update public.messages set body = 'Mine' where id = $1`, [own]);
             if (action === 'reaction')
               await client.query(`insert into public.message_reactions (message_id, emoji) values ($1, '🔥')`, [own]);
@@ -140,10 +126,10 @@ describe('rate limits', () => {
       });
 
       it('follows a change of public.rate_limits', async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           await client.query(`update public.rate_limits set max_per_minute = 3 where action = $1`, [action]);
           const next = await setup(client);
-          await becomeActor(client, user(cast.otherMember));
+          await becomeActor(client, user(db.cast.otherMember));
           for (let i = 1; i <= 3; i++) {
             const [sql, params] = next(i);
             await client.query(sql, params);
@@ -158,7 +144,7 @@ describe('rate limits', () => {
   }
 
   it('message_rate_limit() reads the table', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       assert.equal((await client.query('select public.message_rate_limit() as n')).rows[0].n, 30);
       await client.query(`update public.rate_limits set max_per_minute = 7 where action = 'message'`);
       assert.equal((await client.query('select public.message_rate_limit() as n')).rows[0].n, 7);
@@ -166,9 +152,9 @@ describe('rate limits', () => {
   });
 
   it('removing a reaction and adding it again counts every add', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await client.query(`update public.rate_limits set max_per_minute = 2 where action = 'reaction'`);
-      const id = await newMessage(client, cast.otherMember);
+      const id = await newMessage(client, db.cast.otherMember);
       const add = `insert into public.message_reactions (message_id, emoji) values ($1, '🔥')`;
       const remove = `delete from public.message_reactions where message_id = $1 and user_id = auth.uid() and emoji = '🔥'`;
       await client.query(add, [id]);
@@ -180,33 +166,33 @@ describe('rate limits', () => {
   });
 
   it('a soft delete is not an edit', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await client.query(`update public.rate_limits set max_per_minute = 1 where action = 'edit'`);
-      const first = await newMessage(client, cast.otherMember);
-      const second = await newMessage(client, cast.otherMember);
+      const first = await newMessage(client, db.cast.otherMember);
+      const second = await newMessage(client, db.cast.otherMember);
       await client.query(`update public.messages set body = 'Edited once' where id = $1`, [first]);
       await client.query(`update public.messages set deleted_at = now() where id = $1`, [first]);
       await client.query(`update public.messages set deleted_at = now() where id = $1`, [second]);
       const error = await failsWith(client, `update public.messages set body = 'Edited twice' where id = $1`, [
-        await newMessage(client, cast.otherMember),
+        await newMessage(client, db.cast.otherMember),
       ]);
       assert.equal(error.code, 'PT429');
     });
   });
 
   it("last minute's actions still count, weighted by how much of that minute is within 60 s", async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       // 40 edits in the previous minute: whatever the second now is, most of them still count.
       await client.query(
         `insert into public.rate_limit_counters (user_id, action, window_start, hits)
          values ($1, 'edit', date_trunc('minute', now()) - interval '1 minute', 40)`,
-        [cast.otherMember],
+        [db.cast.otherMember],
       );
       const { rows } = await client.query<{ allowed: number }>(
         `select floor(30 - 40 * (1 - extract(epoch from now() - date_trunc('minute', now())) / 60))::int as allowed`,
       );
       const allowed = Math.max(0, rows[0]!.allowed);
-      const id = await newMessage(client, cast.otherMember);
+      const id = await newMessage(client, db.cast.otherMember);
       for (let i = 1; i <= allowed; i++) {
         await client.query(`update public.messages set body = $2 where id = $1`, [id, `Edit ${i}`]);
       }
@@ -217,17 +203,17 @@ describe('rate limits', () => {
       await client.query(
         `update public.rate_limit_counters set window_start = date_trunc('minute', now()) - interval '2 minutes',
                 hits = 500, previous_hits = 500 where user_id = $1 and action = 'edit'`,
-        [cast.otherMember],
+        [db.cast.otherMember],
       );
-      await becomeActor(client, user(cast.otherMember));
+      await becomeActor(client, user(db.cast.otherMember));
       await client.query(`update public.messages set body = 'Fresh start' where id = $1`, [id]);
     });
   });
 
   it('service_role (a host app backend) is not limited', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await client.query(`update public.rate_limits set max_per_minute = 1 where action in ('edit', 'reaction')`);
-      const id = await newMessage(client, cast.otherMember);
+      const id = await newMessage(client, db.cast.otherMember);
       await becomeActor(client, serviceRole);
       for (const body of ['One', 'Two', 'Three']) {
         await client.query(`update public.messages set body = $2 where id = $1`, [id, body]);
@@ -235,7 +221,7 @@ describe('rate limits', () => {
       for (const emoji of ['🎉', '🔥', '👀']) {
         await client.query(`insert into public.message_reactions (message_id, user_id, emoji) values ($1, $2, $3)`, [
           id,
-          cast.member,
+          db.cast.member,
           emoji,
         ]);
       }
@@ -243,8 +229,8 @@ describe('rate limits', () => {
   });
 
   it('the limiter and the tables are not an API', async () => {
-    await rolledBack(pool, async (client) => {
-      await becomeActor(client, user(cast.member));
+    await rolledBack(db.pool, async (client) => {
+      await becomeActor(client, user(db.cast.member));
       for (const sql of [
         `select public.consume_rate_limit('edit')`,
         `select * from public.rate_limits`,
@@ -257,9 +243,9 @@ describe('rate limits', () => {
   });
 
   it('an unknown action is refused, not unlimited', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await client.query(`delete from public.rate_limits where action = 'reaction'`);
-      const id = await newMessage(client, cast.otherMember);
+      const id = await newMessage(client, db.cast.otherMember);
       const error = await failsWith(
         client,
         `insert into public.message_reactions (message_id, emoji) values ($1, '🔥')`,
@@ -271,13 +257,13 @@ describe('rate limits', () => {
   });
 
   it('a retried message id is still a no-op, not a hit', async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await client.query(`update public.rate_limits set max_per_minute = 1 where action = 'message'`);
-      await becomeActor(client, user(cast.otherMember));
+      await becomeActor(client, user(db.cast.otherMember));
       const id = randomUUID();
       const send = `insert into public.messages (id, conversation_id, body) values ($1, $2, 'once') on conflict (id) do nothing`;
-      await client.query(send, [id, cast.conversation]);
-      await client.query(send, [id, cast.conversation]);
+      await client.query(send, [id, db.cast.conversation]);
+      await client.query(send, [id, db.cast.conversation]);
     });
   });
 });

@@ -5,12 +5,12 @@
  * participant inserts) needs can_reach(): shared conversation or meeting, open_to_contact, or the
  * host app's hook. Strangers and unknown ids get the same 42501.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { becomeActor, becomeOwner, createAuthUser, failsWith, openPool, rolledBack, user, type Actor } from './sql.js';
+import { useTestDatabase } from './fixture.js';
+import { becomeActor, becomeOwner, createAuthUser, failsWith, rolledBack, user, type Actor } from './sql.js';
 
 interface People {
   /** The caller in every test: owns a group and hosts a meeting. */
@@ -30,60 +30,52 @@ interface People {
 }
 
 describe('reachability and profile visibility', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
+  const db = useTestDatabase();
   let people: People;
 
   before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    const create = (name: string) => createAuthUser(pool, { metadata: { display_name: name } });
+    const create = (name: string) => createAuthUser(db.pool, { metadata: { display_name: name } });
     const caller = await create('Caller Cora');
     const stranger = await create('Stranger Stan');
     const open = await create('Agent Olive');
     const sharesConversation = await create('Chatty Chet');
     const sharesMeeting = await create('Meeting Mel');
-    const guest = await createAuthUser(pool, { isAnonymous: true });
-    await pool.query('update public.profiles set open_to_contact = true where id = $1', [open]);
+    const guest = await createAuthUser(db.pool, { isAnonymous: true });
+    await db.pool.query('update public.profiles set open_to_contact = true where id = $1', [open]);
     // As a host app's backend would: direct inserts, not through the gated RPCs.
     const shared = (
-      await pool.query<{ id: string }>(`insert into public.conversations (kind) values ('direct') returning id`)
+      await db.pool.query<{ id: string }>(`insert into public.conversations (kind) values ('direct') returning id`)
     ).rows[0]!.id;
-    await pool.query(
+    await db.pool.query(
       `insert into public.conversation_members (conversation_id, user_id, role) values ($1, $2, 'owner'), ($1, $3, 'member')`,
       [shared, caller, sharesConversation],
     );
     const sharedMeeting = (
-      await pool.query<{ id: string }>(
+      await db.pool.query<{ id: string }>(
         `insert into public.meetings (title, host_id) values ('Shared', $1) returning id`,
         [sharesMeeting],
       )
     ).rows[0]!.id;
-    await pool.query('insert into public.meeting_participants (meeting_id, user_id) values ($1, $2)', [
+    await db.pool.query('insert into public.meeting_participants (meeting_id, user_id) values ($1, $2)', [
       sharedMeeting,
       caller,
     ]);
     const group = (
-      await pool.query<{ id: string }>(
+      await db.pool.query<{ id: string }>(
         `insert into public.conversations (kind, title) values ('group', 'Cora''s group') returning id`,
       )
     ).rows[0]!.id;
-    await pool.query(
+    await db.pool.query(
       `insert into public.conversation_members (conversation_id, user_id, role) values ($1, $2, 'owner')`,
       [group, caller],
     );
     const meeting = (
-      await pool.query<{ id: string }>(
+      await db.pool.query<{ id: string }>(
         `insert into public.meetings (title, host_id) values ('Cora''s call', $1) returning id`,
         [caller],
       )
     ).rows[0]!.id;
     people = { caller, stranger, open, sharesConversation, sharesMeeting, guest, group, meeting };
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   const visibleTo = async (client: pg.ClientBase, actor: Actor) => {
@@ -104,7 +96,7 @@ describe('reachability and profile visibility', () => {
 
   describe('profiles', () => {
     it('a user sees themself, who they share a conversation or meeting with, and open profiles — no stranger', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         assert.deepEqual(
           await visibleTo(client, user(people.caller)),
           [people.caller, people.open, people.sharesConversation, people.sharesMeeting].sort(),
@@ -113,7 +105,7 @@ describe('reachability and profile visibility', () => {
     });
 
     it('an anonymous guest sees only themself and open profiles', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         assert.deepEqual(
           await visibleTo(client, { kind: 'user', id: people.guest, isAnonymous: true }),
           [people.guest, people.open].sort(),
@@ -122,7 +114,7 @@ describe('reachability and profile visibility', () => {
     });
 
     it('a stranger sees the caller only once they share a conversation, and not after leaving it', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         assert.ok(!(await visibleTo(client, user(people.stranger))).includes(people.caller));
         await becomeOwner(client);
         await client.query('insert into public.conversation_members (conversation_id, user_id) values ($1, $2)', [
@@ -139,7 +131,7 @@ describe('reachability and profile visibility', () => {
     });
 
     it('the caller sees who else is in a shared meeting, and nobody sees them without sharing', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         assert.deepEqual(
           await visibleTo(client, user(people.sharesMeeting)),
           [people.caller, people.open, people.sharesMeeting].sort(),
@@ -149,7 +141,7 @@ describe('reachability and profile visibility', () => {
     });
 
     it('open_to_contact is set by the user on their own profile only', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         await becomeActor(client, user(people.stranger));
         const own = await client.query('update public.profiles set open_to_contact = true where id = auth.uid()');
         assert.equal(own.rowCount, 1);
@@ -175,7 +167,7 @@ describe('reachability and profile visibility', () => {
     ];
     for (const [who, target, expected] of cases) {
       it(`${who} → ${expected}`, async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           await becomeActor(client, user(people.caller));
           const { rows } = await client.query('select public.can_reach($1) as reachable', [target(people)]);
           assert.equal(rows[0].reachable, expected);
@@ -184,7 +176,7 @@ describe('reachability and profile visibility', () => {
     }
 
     it('is not answered for anon', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         await becomeActor(client, { kind: 'anon' });
         assert.equal((await failsWith(client, 'select public.can_reach($1)', [people.open])).code, '42501');
       });
@@ -262,7 +254,7 @@ describe('reachability and profile visibility', () => {
         ['an anonymous guest', (p: People) => p.guest],
       ] as const) {
         it(`${who} → 42501, nothing written`, async () => {
-          await rolledBack(pool, async (client) => {
+          await rolledBack(db.pool, async (client) => {
             const before = await counts(client);
             await becomeActor(client, user(people.caller));
             await client.query('savepoint gate');
@@ -285,7 +277,7 @@ describe('reachability and profile visibility', () => {
         ['someone sharing a meeting', (p: People) => p.sharesMeeting],
       ] as const) {
         it(`${who} → allowed`, async () => {
-          await rolledBack(pool, async (client) => {
+          await rolledBack(db.pool, async (client) => {
             await becomeActor(client, user(people.caller));
             await run(client, target(people));
           });
@@ -293,7 +285,7 @@ describe('reachability and profile visibility', () => {
       }
 
       it("a stranger the host app's hook allows → allowed", async () => {
-        await rolledBack(pool, async (client) => {
+        await rolledBack(db.pool, async (client) => {
           await hookAllowsStranger(client);
           await becomeActor(client, user(people.caller));
           await run(client, people.stranger);
@@ -303,7 +295,7 @@ describe('reachability and profile visibility', () => {
   }
 
   it("the hook is not callable by clients (it is the host app's, called by can_reach)", async () => {
-    await rolledBack(pool, async (client) => {
+    await rolledBack(db.pool, async (client) => {
       await becomeActor(client, user(people.caller));
       const error = await failsWith(client, 'select public.pasabay_hook_can_reach($1, $2)', [
         people.caller,

@@ -5,12 +5,11 @@
  * them back (read = join / receive) and insert one under a savepoint (write = send / track;
  * 42501 → false).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { anon, claimsOf, openPool, serviceRole, user, type Actor } from './sql.js';
+import { useCastDatabase, type Cast } from './fixture.js';
+import { anon, claimsOf, serviceRole, user, type Actor } from './sql.js';
 
 type ActorName = 'anon' | 'outsider' | 'member' | 'otherMember' | 'service_role';
 
@@ -87,24 +86,11 @@ async function authorize(pool: pg.Pool, actor: Actor, topic: string): Promise<Pe
 }
 
 describe('Realtime authorization on realtime.messages', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   const actors: ActorName[] = ['anon', 'outsider', 'member', 'otherMember', 'service_role'];
   const actorFor = (name: ActorName): Actor =>
-    name === 'anon' ? anon : name === 'service_role' ? serviceRole : user(cast[name]);
+    name === 'anon' ? anon : name === 'service_role' ? serviceRole : user(db.cast[name]);
 
   const none: Permissions = { broadcastRead: false, broadcastWrite: false, presenceRead: false, presenceWrite: false };
   /** Receive what the database broadcasts; send nothing. */
@@ -164,7 +150,7 @@ describe('Realtime authorization on realtime.messages', () => {
       for (const actorName of actors) {
         const want = expected[actorName];
         it(`${actorName}: ${describePermissions(want)}`, async () => {
-          assert.deepEqual(await authorize(pool, actorFor(actorName), topic(cast)), want);
+          assert.deepEqual(await authorize(db.pool, actorFor(actorName), topic(db.cast)), want);
         });
       }
     });
@@ -172,22 +158,22 @@ describe('Realtime authorization on realtime.messages', () => {
 
   describe('a meeting participant invited later gets the meeting topics; a removed one loses them', () => {
     it('follows meeting_participants at each check', async () => {
-      const topics = [`meeting:${cast.meeting}`, `meeting:${cast.meeting}:presence`];
-      for (const topic of topics) assert.deepEqual(await authorize(pool, user(cast.spare), topic), none, topic);
-      await pool.query('insert into public.meeting_participants (meeting_id, user_id) values ($1, $2)', [
-        cast.meeting,
-        cast.spare,
+      const topics = [`meeting:${db.cast.meeting}`, `meeting:${db.cast.meeting}:presence`];
+      for (const topic of topics) assert.deepEqual(await authorize(db.pool, user(db.cast.spare), topic), none, topic);
+      await db.pool.query('insert into public.meeting_participants (meeting_id, user_id) values ($1, $2)', [
+        db.cast.meeting,
+        db.cast.spare,
       ]);
       try {
-        assert.deepEqual(await authorize(pool, user(cast.spare), topics[0]!), receiveOnly);
-        assert.deepEqual(await authorize(pool, user(cast.spare), topics[1]!), presence);
+        assert.deepEqual(await authorize(db.pool, user(db.cast.spare), topics[0]!), receiveOnly);
+        assert.deepEqual(await authorize(db.pool, user(db.cast.spare), topics[1]!), presence);
       } finally {
-        await pool.query('delete from public.meeting_participants where meeting_id = $1 and user_id = $2', [
-          cast.meeting,
-          cast.spare,
+        await db.pool.query('delete from public.meeting_participants where meeting_id = $1 and user_id = $2', [
+          db.cast.meeting,
+          db.cast.spare,
         ]);
       }
-      for (const topic of topics) assert.deepEqual(await authorize(pool, user(cast.spare), topic), none, topic);
+      for (const topic of topics) assert.deepEqual(await authorize(db.pool, user(db.cast.spare), topic), none, topic);
     });
   });
 
@@ -213,23 +199,26 @@ describe('Realtime authorization on realtime.messages', () => {
       '',
     ];
     it('are refused even to members, for every extension', async () => {
-      for (const topic of malformed(cast)) {
-        assert.deepEqual(await authorize(pool, user(cast.member), topic), none, `topic ${JSON.stringify(topic)}`);
+      for (const topic of malformed(db.cast)) {
+        assert.deepEqual(await authorize(db.pool, user(db.cast.member), topic), none, `topic ${JSON.stringify(topic)}`);
       }
     });
 
     it('a member leaving loses the conversation topic at the next check', async () => {
-      const client = await pool.connect();
+      const client = await db.pool.connect();
       try {
         await client.query('delete from public.conversation_members where conversation_id = $1 and user_id = $2', [
-          cast.conversation,
-          cast.otherMember,
+          db.cast.conversation,
+          db.cast.otherMember,
         ]);
-        assert.deepEqual(await authorize(pool, user(cast.otherMember), `conversation:${cast.conversation}`), none);
+        assert.deepEqual(
+          await authorize(db.pool, user(db.cast.otherMember), `conversation:${db.cast.conversation}`),
+          none,
+        );
       } finally {
         await client.query(
           `insert into public.conversation_members (conversation_id, user_id) values ($1, $2) on conflict do nothing`,
-          [cast.conversation, cast.otherMember],
+          [db.cast.conversation, db.cast.otherMember],
         );
         client.release();
       }

@@ -3,12 +3,11 @@
  * service_role} × {select, insert, update, delete}, each run as PostgREST runs a request
  * (transaction, local role and JWT claims) and rolled back.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { anon, asActor, openPool, serviceRole, user, type Actor } from './sql.js';
+import { useCastDatabase, type Cast } from './fixture.js';
+import { anon, asActor, serviceRole, user, type Actor } from './sql.js';
 
 type ActorName = 'anon' | 'outsider' | 'member' | 'otherMember' | 'service_role';
 type Operation = 'select' | 'insert' | 'update' | 'delete';
@@ -274,20 +273,7 @@ async function attempt(client: pg.PoolClient, operation: Operation, sql: string,
 }
 
 describe('RLS matrix', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   it('covers every table × actor × operation (180 cases)', () => {
     const cases = matrix.length * actorNames.length * operations.length;
@@ -306,7 +292,7 @@ describe('RLS matrix', () => {
   });
 
   it('has row level security enabled on every public table', async () => {
-    const { rows } = await pool.query<{ relname: string }>(
+    const { rows } = await db.pool.query<{ relname: string }>(
       `select relname from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and not relrowsecurity`,
     );
     assert.deepEqual(rows, []);
@@ -318,8 +304,8 @@ describe('RLS matrix', () => {
         for (const actorName of actorNames) {
           const expected = entry.expected[operation][actorName];
           it(`${actorName} ${operation} → ${expected}`, async () => {
-            const { sql, params } = entry.probes[operation](cast);
-            const outcome = await asActor(pool, actorFor(actorName, cast), (client) =>
+            const { sql, params } = entry.probes[operation](db.cast);
+            const outcome = await asActor(db.pool, actorFor(actorName, db.cast), (client) =>
               attempt(client, operation, sql, params),
             );
             assert.equal(outcome, expected);

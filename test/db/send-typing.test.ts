@@ -3,41 +3,17 @@
  * caller (auth.uid()) and their profile name, whatever a client would like to claim; members
  * only; nothing stored but the Broadcast-from-Database row.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import {
-  anon,
-  becomeActor,
-  becomeOwner,
-  broadcasts,
-  failsWith,
-  openPool,
-  rolledBack,
-  user,
-  type Actor,
-} from './sql.js';
+import { useCastDatabase } from './fixture.js';
+import { anon, becomeActor, becomeOwner, broadcasts, failsWith, rolledBack, user, type Actor } from './sql.js';
 
 describe('send_typing', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
+  const db = useCastDatabase();
 
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
-  const typingTopic = () => `conversation:${cast.conversation}:typing`;
+  const typingTopic = () => `conversation:${db.cast.conversation}:typing`;
 
   /** Row counts of every public table and of realtime.messages. */
   const footprint = async (client: pg.ClientBase) => {
@@ -53,14 +29,14 @@ describe('send_typing', () => {
     ['the other member', false],
   ] as const) {
     it(`${who} broadcasts event "typing" on conversation:<id>:typing with their own id and profile name (is_typing ${isTyping})`, async () => {
-      const sender = who === 'the member' ? cast.member : cast.otherMember;
-      await rolledBack(pool, async (client) => {
+      const sender = who === 'the member' ? db.cast.member : db.cast.otherMember;
+      await rolledBack(db.pool, async (client) => {
         const name = (await client.query('select display_name from public.profiles where id = $1', [sender])).rows[0]
           .display_name as string;
         const before = await footprint(client);
         await becomeActor(client, user(sender));
         await client.query('select public.send_typing(conversation_id => $1, is_typing => $2)', [
-          cast.conversation,
+          db.cast.conversation,
           isTyping,
         ]);
         const after = await footprint(client);
@@ -71,7 +47,7 @@ describe('send_typing', () => {
         assert.equal(row!.extension, 'broadcast');
         assert.deepEqual(row!.payload, {
           id: row!.id,
-          conversation_id: cast.conversation,
+          conversation_id: db.cast.conversation,
           user_id: sender,
           display_name: name,
           is_typing: isTyping,
@@ -83,48 +59,54 @@ describe('send_typing', () => {
   }
 
   it('is_typing defaults to true', async () => {
-    await rolledBack(pool, async (client) => {
-      await becomeActor(client, user(cast.member));
-      await client.query('select public.send_typing(conversation_id => $1)', [cast.conversation]);
+    await rolledBack(db.pool, async (client) => {
+      await becomeActor(client, user(db.cast.member));
+      await client.query('select public.send_typing(conversation_id => $1)', [db.cast.conversation]);
       await becomeOwner(client);
       assert.equal((await broadcasts(client, typingTopic(), 'typing'))[0]!.payload['is_typing'], true);
     });
   });
 
   it('the name follows the profile, and a client cannot pass a name or user id of its choosing', async () => {
-    await rolledBack(pool, async (client) => {
-      await becomeActor(client, user(cast.member));
+    await rolledBack(db.pool, async (client) => {
+      await becomeActor(client, user(db.cast.member));
       await client.query(`update public.profiles set display_name = 'Maria S.' where id = auth.uid()`);
       for (const forged of [
         `select public.send_typing(conversation_id => $1, display_name => 'Carlos Reyes')`,
-        `select public.send_typing(conversation_id => $1, user_id => '${cast.otherMember}')`,
+        `select public.send_typing(conversation_id => $1, user_id => '${db.cast.otherMember}')`,
         `select public.send_typing($1, true, 'Carlos Reyes')`,
       ]) {
-        assert.equal((await failsWith(client, forged, [cast.conversation])).code, '42883', forged);
+        assert.equal((await failsWith(client, forged, [db.cast.conversation])).code, '42883', forged);
       }
-      await client.query('select public.send_typing(conversation_id => $1)', [cast.conversation]);
+      await client.query('select public.send_typing(conversation_id => $1)', [db.cast.conversation]);
       await becomeOwner(client);
       const rows = await broadcasts(client, typingTopic(), 'typing');
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.payload['display_name'], 'Maria S.');
-      assert.equal(rows[0]!.payload['user_id'], cast.member);
+      assert.equal(rows[0]!.payload['user_id'], db.cast.member);
     });
   });
 
   const refusals: [string, Actor | (() => Actor), () => string, string, RegExp][] = [
-    ['an outsider', () => user(cast.outsider), () => cast.conversation, '42501', /^Not a member of this conversation$/],
+    [
+      'an outsider',
+      () => user(db.cast.outsider),
+      () => db.cast.conversation,
+      '42501',
+      /^Not a member of this conversation$/,
+    ],
     [
       'a member, for a conversation that does not exist',
-      () => user(cast.member),
+      () => user(db.cast.member),
       () => randomUUID(),
       '42501',
       /^Not a member of this conversation$/,
     ],
-    ['anon', anon, () => cast.conversation, '42501', /^permission denied for function send_typing$/],
+    ['anon', anon, () => db.cast.conversation, '42501', /^permission denied for function send_typing$/],
   ];
   for (const [who, actor, conversation, code, message] of refusals) {
     it(`${who} → ${code}, nothing broadcast`, async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const before = await footprint(client);
         await becomeActor(client, typeof actor === 'function' ? actor() : actor);
         const error = await failsWith(client, 'select public.send_typing(conversation_id => $1)', [conversation()]);
@@ -136,22 +118,22 @@ describe('send_typing', () => {
   }
 
   it('a member who left can no longer send', async () => {
-    await rolledBack(pool, async (client) => {
-      await becomeActor(client, user(cast.otherMember));
+    await rolledBack(db.pool, async (client) => {
+      await becomeActor(client, user(db.cast.otherMember));
       await client.query(
         'delete from public.conversation_members where conversation_id = $1 and user_id = auth.uid()',
-        [cast.conversation],
+        [db.cast.conversation],
       );
-      const error = await failsWith(client, 'select public.send_typing(conversation_id => $1)', [cast.conversation]);
+      const error = await failsWith(client, 'select public.send_typing(conversation_id => $1)', [db.cast.conversation]);
       assert.equal(error.code, '42501');
     });
   });
 
   it('is_typing null → 22023', async () => {
-    await rolledBack(pool, async (client) => {
-      await becomeActor(client, user(cast.member));
+    await rolledBack(db.pool, async (client) => {
+      await becomeActor(client, user(db.cast.member));
       const error = await failsWith(client, 'select public.send_typing(conversation_id => $1, is_typing => null)', [
-        cast.conversation,
+        db.cast.conversation,
       ]);
       assert.equal(error.code, '22023');
     });

@@ -2,35 +2,21 @@
  * Triggers: unread counts, last message, read reset, edits and soft deletes, the send rate
  * limit, retried ids, updated_at, and the Broadcast-from-Database rows each change emits.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createCast, type Cast } from './fixture.js';
-import { becomeActor, becomeOwner, broadcasts, failsWith, openPool, rolledBack, user } from './sql.js';
+import { useCastDatabase } from './fixture.js';
+import { becomeActor, becomeOwner, broadcasts, failsWith, rolledBack, user } from './sql.js';
 
 describe('database triggers', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let cast: Cast;
-
-  before(async () => {
-    database = await createTestDatabase();
-    pool = openPool(database.url);
-    cast = await createCast(pool);
-  });
-
-  after(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const db = useCastDatabase();
 
   const unreadOf = async (client: pg.ClientBase, userId: string) =>
     (
       await client.query<{ unread_count: number; last_read_at: Date | null }>(
         'select unread_count, last_read_at from public.conversation_members where conversation_id = $1 and user_id = $2',
-        [cast.conversation, userId],
+        [db.cast.conversation, userId],
       )
     ).rows[0]!;
 
@@ -39,49 +25,52 @@ describe('database triggers', () => {
       await client.query<{ id: string; created_at: Date; body: string }>(
         `insert into public.messages (id, conversation_id, body) values ($1, $2, $3)
          on conflict (id) do nothing returning id, created_at, body`,
-        [id, cast.conversation, body],
+        [id, db.cast.conversation, body],
       )
     ).rows[0];
 
   describe('a new message', () => {
     it('updates last_message_at / preview and the unread count of every other member', async () => {
-      await rolledBack(pool, async (client) => {
-        const before = { sender: await unreadOf(client, cast.member), other: await unreadOf(client, cast.otherMember) };
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        const before = {
+          sender: await unreadOf(client, db.cast.member),
+          other: await unreadOf(client, db.cast.otherMember),
+        };
+        await becomeActor(client, user(db.cast.member));
         const sent = await send(client, '  Boarding now,\n see you   soon  ');
         await becomeOwner(client);
 
         const conversation = (
           await client.query('select last_message_at, last_message_preview from public.conversations where id = $1', [
-            cast.conversation,
+            db.cast.conversation,
           ])
         ).rows[0];
         assert.equal(sent!.body, 'Boarding now,\n see you   soon', 'stored trimmed');
         assert.equal(conversation.last_message_at.getTime(), sent!.created_at.getTime());
         assert.equal(conversation.last_message_preview, 'Boarding now, see you soon');
-        assert.equal((await unreadOf(client, cast.otherMember)).unread_count, before.other.unread_count + 1);
-        assert.equal((await unreadOf(client, cast.member)).unread_count, before.sender.unread_count);
+        assert.equal((await unreadOf(client, db.cast.otherMember)).unread_count, before.other.unread_count + 1);
+        assert.equal((await unreadOf(client, db.cast.member)).unread_count, before.sender.unread_count);
       });
     });
 
     it('ignores a client-supplied created_at', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const { rows } = await client.query(
           `insert into public.messages (conversation_id, body, created_at) values ($1, 'time travel', '2001-01-01')
            returning created_at, (created_at = now()) as is_server_time`,
-          [cast.conversation],
+          [db.cast.conversation],
         );
         assert.equal(rows[0].is_server_time, true);
       });
     });
 
     it('is broadcast as event "message" on conversation:<id> with the broadcast_changes payload', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const sent = await send(client, 'Broadcast me');
         await becomeOwner(client);
-        const rows = (await broadcasts(client, `conversation:${cast.conversation}`, 'message')).filter(
+        const rows = (await broadcasts(client, `conversation:${db.cast.conversation}`, 'message')).filter(
           (row) => row.payload.record?.['id'] === sent!.id,
         );
         assert.equal(rows.length, 1);
@@ -101,27 +90,27 @@ describe('database triggers', () => {
         assert.equal(row!.payload.table, 'messages');
         assert.equal(row!.payload.old_record, null);
         assert.equal(row!.payload.record!['body'], 'Broadcast me');
-        assert.equal(row!.payload.record!['sender_id'], cast.member);
-        assert.equal(row!.payload.record!['conversation_id'], cast.conversation);
+        assert.equal(row!.payload.record!['sender_id'], db.cast.member);
+        assert.equal(row!.payload.record!['conversation_id'], db.cast.conversation);
       });
     });
 
     it('tells each other member on user:<id> (event "unread") and not the sender', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         await send(client, 'Ping');
         await becomeOwner(client);
-        const count = (await unreadOf(client, cast.otherMember)).unread_count;
-        const notices = await broadcasts(client, `user:${cast.otherMember}`, 'unread');
+        const count = (await unreadOf(client, db.cast.otherMember)).unread_count;
+        const notices = await broadcasts(client, `user:${db.cast.otherMember}`, 'unread');
         const last = notices.find((row) => row.payload['last_message_preview'] === 'Ping')!;
         assert.equal(last.private, true);
-        assert.equal(last.payload['conversation_id'], cast.conversation);
+        assert.equal(last.payload['conversation_id'], db.cast.conversation);
         assert.equal(last.payload['unread_count'], count);
         assert.equal(last.payload['last_message_preview'], 'Ping');
         assert.ok(last.payload['last_message_at']);
         const senderNotices = await client.query(
           `select 1 from realtime.messages where topic = $1 and event = 'unread' and payload ->> 'last_message_preview' = 'Ping'`,
-          [`user:${cast.member}`],
+          [`user:${db.cast.member}`],
         );
         assert.equal(senderNotices.rowCount, 0);
       });
@@ -130,27 +119,27 @@ describe('database triggers', () => {
 
   describe('mark_conversation_read', () => {
     it('resets the unread count, stamps last_read_at and broadcasts "read" and "unread"', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         await send(client, 'Unread one');
-        await becomeActor(client, user(cast.otherMember));
-        assert.ok((await unreadOf(client, cast.otherMember)).unread_count > 0);
-        await client.query('select public.mark_conversation_read(conversation_id => $1)', [cast.conversation]);
+        await becomeActor(client, user(db.cast.otherMember));
+        assert.ok((await unreadOf(client, db.cast.otherMember)).unread_count > 0);
+        await client.query('select public.mark_conversation_read(conversation_id => $1)', [db.cast.conversation]);
         const { rows } = await client.query('select now() as now');
         await becomeOwner(client);
 
-        const state = await unreadOf(client, cast.otherMember);
+        const state = await unreadOf(client, db.cast.otherMember);
         assert.equal(state.unread_count, 0);
         assert.equal(state.last_read_at!.getTime(), rows[0].now.getTime());
 
-        const read = (await broadcasts(client, `conversation:${cast.conversation}`, 'read')).find(
-          (row) => row.payload['user_id'] === cast.otherMember,
+        const read = (await broadcasts(client, `conversation:${db.cast.conversation}`, 'read')).find(
+          (row) => row.payload['user_id'] === db.cast.otherMember,
         )!;
-        assert.equal(read.payload['conversation_id'], cast.conversation);
-        assert.equal(read.payload['user_id'], cast.otherMember);
+        assert.equal(read.payload['conversation_id'], db.cast.conversation);
+        assert.equal(read.payload['user_id'], db.cast.otherMember);
         assert.equal(new Date(read.payload['last_read_at'] as string).getTime(), rows[0].now.getTime());
-        const reset = (await broadcasts(client, `user:${cast.otherMember}`, 'unread')).filter(
-          (row) => row.payload['unread_count'] === 0 && row.payload['conversation_id'] === cast.conversation,
+        const reset = (await broadcasts(client, `user:${db.cast.otherMember}`, 'unread')).filter(
+          (row) => row.payload['unread_count'] === 0 && row.payload['conversation_id'] === db.cast.conversation,
         );
         assert.equal(reset.length, 1);
       });
@@ -159,8 +148,8 @@ describe('database triggers', () => {
 
   describe('edits and soft deletes', () => {
     it('an edit stamps edited_at, refreshes the preview and broadcasts UPDATE with the old row', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const sent = await send(client, 'Tpyo');
         await client.query(`update public.messages set body = 'Typo fixed' where id = $1`, [sent!.id]);
         await becomeOwner(client);
@@ -168,10 +157,10 @@ describe('database triggers', () => {
         assert.equal(rows[0].body, 'Typo fixed');
         assert.ok(rows[0].edited_at);
         const preview = await client.query('select last_message_preview from public.conversations where id = $1', [
-          cast.conversation,
+          db.cast.conversation,
         ]);
         assert.equal(preview.rows[0].last_message_preview, 'Typo fixed');
-        const update = (await broadcasts(client, `conversation:${cast.conversation}`, 'message')).find(
+        const update = (await broadcasts(client, `conversation:${db.cast.conversation}`, 'message')).find(
           (row) => row.payload.operation === 'UPDATE' && row.payload.record?.['id'] === sent!.id,
         )!;
         assert.equal(update.payload.old_record!['body'], 'Tpyo');
@@ -180,8 +169,8 @@ describe('database triggers', () => {
     });
 
     it('a soft delete empties the body, stamps deleted_at, and the message cannot change again', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const sent = await send(client, 'Oops, wrong chat');
         await client.query(`update public.messages set deleted_at = '1999-01-01' where id = $1`, [sent!.id]);
         const { rows } = await client.query(
@@ -196,7 +185,7 @@ describe('database triggers', () => {
         assert.equal(error.code, '22023');
         assert.match(error.message, /deleted message cannot be changed/);
         const preview = await client.query('select last_message_preview from public.conversations where id = $1', [
-          cast.conversation,
+          db.cast.conversation,
         ]);
         assert.equal(preview.rows[0].last_message_preview, '');
       });
@@ -205,16 +194,16 @@ describe('database triggers', () => {
 
   describe('rate limit', () => {
     it('allows message_rate_limit() messages a minute, then fails with PT429 and a clear message', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const limit = (await client.query('select public.message_rate_limit() as limit')).rows[0].limit as number;
         assert.equal(limit, 30);
-        await becomeActor(client, user(cast.otherMember));
+        await becomeActor(client, user(db.cast.otherMember));
         const ids: string[] = [];
         for (let i = 1; i <= limit; i++) ids.push((await send(client, `message ${i}`))!.id);
         const error = await failsWith(
           client,
           `insert into public.messages (conversation_id, body) values ($1, 'one too many')`,
-          [cast.conversation],
+          [db.cast.conversation],
         );
         assert.equal(error.code, 'PT429');
         assert.equal(error.message, 'Rate limit exceeded: at most 30 messages a minute');
@@ -222,7 +211,7 @@ describe('database triggers', () => {
         // A retry of an already stored message is still a silent no-op, not a 429.
         assert.equal(await send(client, 'message 1', ids[0]), undefined);
         // Other senders are not affected.
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         assert.ok(await send(client, 'still fine'));
       });
     });
@@ -230,16 +219,16 @@ describe('database triggers', () => {
 
   describe('a retried send with the same id', () => {
     it('stores, counts and broadcasts the message once', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const id = randomUUID();
-        const before = (await unreadOf(client, cast.otherMember)).unread_count;
-        await becomeActor(client, user(cast.member));
+        const before = (await unreadOf(client, db.cast.otherMember)).unread_count;
+        await becomeActor(client, user(db.cast.member));
         assert.ok(await send(client, 'Sent twice?', id));
         assert.equal(await send(client, 'Sent twice?', id), undefined);
         await becomeOwner(client);
         assert.equal((await client.query('select 1 from public.messages where id = $1', [id])).rowCount, 1);
-        assert.equal((await unreadOf(client, cast.otherMember)).unread_count, before + 1);
-        const rows = (await broadcasts(client, `conversation:${cast.conversation}`, 'message')).filter(
+        assert.equal((await unreadOf(client, db.cast.otherMember)).unread_count, before + 1);
+        const rows = (await broadcasts(client, `conversation:${db.cast.conversation}`, 'message')).filter(
           (row) => row.payload.record?.['id'] === id,
         );
         assert.equal(rows.length, 1);
@@ -249,16 +238,16 @@ describe('database triggers', () => {
 
   describe('reactions', () => {
     it('are broadcast as event "reaction" on the conversation topic, INSERT and DELETE', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.otherMember));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.otherMember));
         await client.query(`insert into public.message_reactions (message_id, emoji) values ($1, '❤️')`, [
-          cast.message,
+          db.cast.message,
         ]);
         await client.query(`delete from public.message_reactions where message_id = $1 and emoji = '❤️'`, [
-          cast.message,
+          db.cast.message,
         ]);
         await becomeOwner(client);
-        const rows = (await broadcasts(client, `conversation:${cast.conversation}`, 'reaction')).filter(
+        const rows = (await broadcasts(client, `conversation:${db.cast.conversation}`, 'reaction')).filter(
           (row) => (row.payload.record ?? row.payload.old_record)?.['emoji'] === '❤️',
         );
         const inserted = rows.filter((row) => row.payload.operation === 'INSERT');
@@ -266,23 +255,23 @@ describe('database triggers', () => {
         assert.equal(inserted.length, 1);
         assert.equal(deleted.length, 1);
         assert.equal(inserted[0]!.payload.table, 'message_reactions');
-        assert.equal(inserted[0]!.payload.record!['user_id'], cast.otherMember);
+        assert.equal(inserted[0]!.payload.record!['user_id'], db.cast.otherMember);
         assert.equal(deleted[0]!.payload.record, null);
-        assert.equal(deleted[0]!.payload.old_record!['message_id'], cast.message);
+        assert.equal(deleted[0]!.payload.old_record!['message_id'], db.cast.message);
       });
     });
   });
 
   describe('membership notices', () => {
     it('each member of a new conversation gets event "conversation" on user:<id>', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
         const { rows } = await client.query(
           `select id from public.create_group_conversation(title => 'Pasalubong list', member_ids => array[$1, $2]::uuid[])`,
-          [cast.otherMember, cast.spare],
+          [db.cast.otherMember, db.cast.spare],
         );
         await becomeOwner(client);
-        for (const person of [cast.member, cast.otherMember, cast.spare]) {
+        for (const person of [db.cast.member, db.cast.otherMember, db.cast.spare]) {
           const notice = (await broadcasts(client, `user:${person}`, 'conversation')).find(
             (row) => row.payload['conversation_id'] === rows[0].id,
           );
@@ -290,7 +279,7 @@ describe('database triggers', () => {
           assert.equal(notice.payload['kind'], 'group');
           assert.equal(notice.payload['title'], 'Pasalubong list');
         }
-        const outsiderNotices = await broadcasts(client, `user:${cast.outsider}`, 'conversation');
+        const outsiderNotices = await broadcasts(client, `user:${db.cast.outsider}`, 'conversation');
         assert.equal(outsiderNotices.length, 0);
       });
     });
@@ -298,24 +287,24 @@ describe('database triggers', () => {
 
   describe('meetings', () => {
     it('join, state changes and leave are broadcast as event "participant" on meeting:<id>', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.otherMember));
-        const joined = (await client.query('select * from public.join_meeting(meeting_id => $1)', [cast.meeting]))
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.otherMember));
+        const joined = (await client.query('select * from public.join_meeting(meeting_id => $1)', [db.cast.meeting]))
           .rows[0];
         assert.ok(joined.joined_at);
         assert.equal(joined.left_at, null);
         const state = (
           await client.query('select * from public.update_meeting_state(meeting_id => $1, is_muted => true)', [
-            cast.meeting,
+            db.cast.meeting,
           ])
         ).rows[0];
         assert.equal(state.is_muted, true);
         assert.equal(state.is_video_on, false, 'null leaves a flag unchanged');
-        await client.query('select public.leave_meeting(meeting_id => $1)', [cast.meeting]);
+        await client.query('select public.leave_meeting(meeting_id => $1)', [db.cast.meeting]);
         await becomeOwner(client);
 
-        const updates = (await broadcasts(client, `meeting:${cast.meeting}`, 'participant')).filter(
-          (row) => row.payload.operation === 'UPDATE' && row.payload.record?.['user_id'] === cast.otherMember,
+        const updates = (await broadcasts(client, `meeting:${db.cast.meeting}`, 'participant')).filter(
+          (row) => row.payload.operation === 'UPDATE' && row.payload.record?.['user_id'] === db.cast.otherMember,
         );
         assert.equal(updates.length, 3);
         const changed = (column: string) =>
@@ -329,16 +318,16 @@ describe('database triggers', () => {
     });
 
     it('status changes stamp the times and are broadcast as event "meeting"', async () => {
-      await rolledBack(pool, async (client) => {
-        await becomeActor(client, user(cast.member));
-        await client.query(`update public.meetings set status = 'live' where id = $1`, [cast.meeting]);
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.member));
+        await client.query(`update public.meetings set status = 'live' where id = $1`, [db.cast.meeting]);
         const live = (
-          await client.query('select started_at, ended_at from public.meetings where id = $1', [cast.meeting])
+          await client.query('select started_at, ended_at from public.meetings where id = $1', [db.cast.meeting])
         ).rows[0];
         assert.ok(live.started_at);
-        await client.query(`update public.meetings set status = 'ended' where id = $1`, [cast.meeting]);
+        await client.query(`update public.meetings set status = 'ended' where id = $1`, [db.cast.meeting]);
         await becomeOwner(client);
-        const rows = (await broadcasts(client, `meeting:${cast.meeting}`, 'meeting')).filter(
+        const rows = (await broadcasts(client, `meeting:${db.cast.meeting}`, 'meeting')).filter(
           (row) => row.payload.operation === 'UPDATE',
         );
         assert.deepEqual(rows.map((row) => row.payload.record!['status']).sort(), ['ended', 'live']);
@@ -349,17 +338,17 @@ describe('database triggers', () => {
     });
 
     it("invited participants join the meeting's chat", async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const chat = (
           await client.query(
             `insert into public.conversations (kind, title, meeting_id) values ('meeting', 'Weekly sync', $1) returning id`,
-            [cast.meeting],
+            [db.cast.meeting],
           )
         ).rows[0].id as string;
-        await becomeActor(client, user(cast.member));
+        await becomeActor(client, user(db.cast.member));
         await client.query('select public.invite_to_meeting(meeting_id => $1, user_ids => array[$2]::uuid[])', [
-          cast.meeting,
-          cast.spare,
+          db.cast.meeting,
+          db.cast.spare,
         ]);
         await becomeOwner(client);
         const members = await client.query<{ user_id: string; role: string }>(
@@ -368,23 +357,23 @@ describe('database triggers', () => {
         );
         assert.deepEqual(
           members.rows.map((row) => row.user_id).sort(),
-          [cast.member, cast.otherMember, cast.spare].sort(),
+          [db.cast.member, db.cast.otherMember, db.cast.spare].sort(),
         );
-        assert.equal(members.rows.find((row) => row.user_id === cast.member)!.role, 'owner');
+        assert.equal(members.rows.find((row) => row.user_id === db.cast.member)!.role, 'owner');
       });
     });
   });
 
   describe('updated_at', () => {
     it('moves forward on every update of profiles, conversations, meetings and participants', async () => {
-      await rolledBack(pool, async (client) => {
-        await client.query(`update public.profiles set display_name = 'Maria S.' where id = $1`, [cast.member]);
+      await rolledBack(db.pool, async (client) => {
+        await client.query(`update public.profiles set display_name = 'Maria S.' where id = $1`, [db.cast.member]);
         await client.query(`update public.conversations set title = 'Trip to Bohol' where id = $1`, [
-          cast.conversation,
+          db.cast.conversation,
         ]);
-        await client.query(`update public.meetings set title = 'Monthly sync' where id = $1`, [cast.meeting]);
+        await client.query(`update public.meetings set title = 'Monthly sync' where id = $1`, [db.cast.meeting]);
         await client.query(`update public.meeting_participants set is_hand_raised = true where meeting_id = $1`, [
-          cast.meeting,
+          db.cast.meeting,
         ]);
         const { rows } = await client.query(`
           select bool_and(updated_at = now()) as current from (
@@ -401,16 +390,16 @@ describe('database triggers', () => {
   describe("Supabase's realtime functions", () => {
     it('realtime.send refused by RLS only warns (WarnSendingBroadcastMessage) and the caller carries on', async () => {
       const warnings: string[] = [];
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const listen = (notice: { severity?: string; message?: string }) =>
           warnings.push(`${notice.severity}: ${notice.message}`);
         client.on('notice', listen);
         try {
-          await becomeActor(client, user(cast.outsider));
-          await client.query(`select realtime.send('{"hello": 1}'::jsonb, 'poke', $1)`, [`user:${cast.member}`]);
+          await becomeActor(client, user(db.cast.outsider));
+          await client.query(`select realtime.send('{"hello": 1}'::jsonb, 'poke', $1)`, [`user:${db.cast.member}`]);
           assert.equal((await client.query('select 1 as still_working')).rows[0].still_working, 1);
           await becomeOwner(client);
-          assert.equal((await broadcasts(client, `user:${cast.member}`, 'poke')).length, 0);
+          assert.equal((await broadcasts(client, `user:${db.cast.member}`, 'poke')).length, 0);
         } finally {
           client.off('notice', listen);
         }
@@ -421,7 +410,7 @@ describe('database triggers', () => {
     });
 
     it('realtime.send keeps a payload id, sets realtime.topic, and send_binary stores bytes', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         await client.query(`select realtime.send('{"id": "mine"}'::jsonb, 'custom', 'conversation:x', false)`);
         const { rows } = await client.query(
           `select payload, private, current_setting('realtime.topic') as topic from realtime.messages where event = 'custom'`,
@@ -437,7 +426,7 @@ describe('database triggers', () => {
     });
 
     it('realtime.broadcast_changes refuses statement level and unknown operations', async () => {
-      await rolledBack(pool, async (client) => {
+      await rolledBack(db.pool, async (client) => {
         const statement = await failsWith(
           client,
           `select realtime.broadcast_changes('t', 'e', 'INSERT', 'x', 'public', null, null, 'STATEMENT')`,
@@ -452,14 +441,14 @@ describe('database triggers', () => {
     });
 
     it('messages is in supabase_realtime with a full replica identity; realtime.messages in its own publication', async () => {
-      const { rows } = await pool.query(`
+      const { rows } = await db.pool.query(`
         select pubname, schemaname || '.' || tablename as name from pg_publication_tables
         where pubname in ('supabase_realtime', 'supabase_realtime_messages_publication') order by 1, 2`);
       assert.deepEqual(rows, [
         { pubname: 'supabase_realtime', name: 'public.messages' },
         { pubname: 'supabase_realtime_messages_publication', name: 'realtime.messages' },
       ]);
-      const identity = await pool.query(`select relreplident from pg_class where oid = 'public.messages'::regclass`);
+      const identity = await db.pool.query(`select relreplident from pg_class where oid = 'public.messages'::regclass`);
       assert.equal(identity.rows[0].relreplident, 'f');
     });
   });
