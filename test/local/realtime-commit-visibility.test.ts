@@ -19,16 +19,7 @@ import WebSocket from 'ws';
 import { applySchema, startDatabase, type Database } from '../../supabase/local/db.js';
 import { COMMIT_VISIBILITY_TAG } from '../../supabase/local/realtime/commit-visibility.js';
 import { startStack, type Stack } from '../../supabase/local/server.js';
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
+import { waitFor } from '../support/wait.js';
 
 /** Polls the database until `sql` returns a row; the row is the answer. */
 async function until<T extends pg.QueryResultRow>(admin: pg.Client, sql: string, what: string): Promise<T> {

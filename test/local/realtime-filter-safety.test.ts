@@ -8,21 +8,19 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import pg from 'pg';
-import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
+import {
+  createGroup,
+  setOpenToContact,
+  signUpOnRealtime,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+} from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 interface SystemPayload {
   status?: string;
   message?: string;
-}
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 /** Joins a Postgres Changes channel and resolves with its first postgres_changes system message. */
@@ -55,17 +53,10 @@ describe('Postgres Changes filter operators', () => {
 
   before(async () => {
     stack = await startTestStack();
-    maria = await stack.createUser({ displayName: 'Maria' });
-    carlos = await stack.createUser({ displayName: 'Carlos' });
-    attacker = await stack.createUser({ displayName: 'Attacker' });
-    for (const user of [maria, carlos, attacker]) await user.client.realtime.setAuth();
+    [maria, carlos, attacker] = await signUpOnRealtime(stack, 'Maria', 'Carlos', 'Attacker');
     // Carlos is open to contact, so Maria may add him (public.can_reach); the attacker stays a stranger.
     await setOpenToContact(carlos);
-    const group = await maria.client
-      .rpc('create_group_conversation', { title: 'Filters', member_ids: [carlos.user.id] })
-      .single<{ id: string }>();
-    assert.equal(group.error, null, group.error?.message);
-    conversationId = group.data!.id;
+    conversationId = await createGroup(maria, 'Filters', [carlos]);
   });
 
   after(async () => {

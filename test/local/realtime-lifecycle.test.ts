@@ -12,17 +12,15 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { createTestDatabase } from '../support/database.js';
-import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
+import {
+  setOpenToContact,
+  signUpOnRealtime,
+  startDirect,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+} from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 /** A superuser connection to the test database, for looking at its backends and slots. */
 async function connectAdmin(url: string): Promise<pg.Client> {
@@ -74,16 +72,10 @@ describe('realtime replication connection', () => {
   before(async () => {
     stack = await startTestStack();
     admin = await connectAdmin(stack.databaseUrl);
-    maria = await stack.createUser({ displayName: 'Maria' });
-    carlos = await stack.createUser({ displayName: 'Carlos' });
-    for (const user of [maria, carlos]) await user.client.realtime.setAuth();
+    [maria, carlos] = await signUpOnRealtime(stack, 'Maria', 'Carlos');
     // Carlos is open to contact, so Maria may start a conversation with him (public.can_reach).
     await setOpenToContact(carlos);
-    const direct = await maria.client
-      .rpc('start_direct_conversation', { other_user_id: carlos.user.id })
-      .single<{ id: string }>();
-    assert.equal(direct.error, null, direct.error?.message);
-    conversationId = direct.data!.id;
+    conversationId = await startDirect(maria, carlos);
   });
 
   after(async () => {

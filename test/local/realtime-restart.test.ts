@@ -17,20 +17,11 @@ import { ANON_KEY, signJwt } from '../../supabase/local/keys.js';
 import { Metrics } from '../../supabase/local/metrics.js';
 import { createRealtime } from '../../supabase/local/realtime/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitFor } from '../support/wait.js';
 
 interface RealtimeServer {
   port: number;
   stop(): Promise<void>;
-}
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 describe('realtime server restart', () => {
@@ -145,11 +136,15 @@ describe('realtime server restart', () => {
       joined.push(channel);
     }
     const allSubscribed = (times: number) =>
-      waitFor<void>((resolve) => {
-        const check = () => subscribedCounts.every((count) => count >= times) && resolve();
-        subscribed.push(check);
-        check();
-      }, `both channels subscribed ${times} time(s)`);
+      waitFor<void>(
+        (resolve) => {
+          const check = () => subscribedCounts.every((count) => count >= times) && resolve();
+          subscribed.push(check);
+          check();
+        },
+        `both channels subscribed ${times} time(s)`,
+        20_000,
+      );
     await allSubscribed(1);
 
     await server!.stop();
@@ -158,13 +153,17 @@ describe('realtime server restart', () => {
     assert.ok(joined.every((channel) => channel.state === 'joined'));
 
     const body = `after restart ${randomUUID()}`;
-    const delivered = waitFor<void>((resolve) => {
-      const check = () =>
-        received.every((list) =>
-          list.some((payload) => (payload['record'] as { body?: string } | null)?.body === body),
-        ) && resolve();
-      receivedListeners.push(check);
-    }, 'the message broadcast on both clients');
+    const delivered = waitFor<void>(
+      (resolve) => {
+        const check = () =>
+          received.every((list) =>
+            list.some((payload) => (payload['record'] as { body?: string } | null)?.body === body),
+          ) && resolve();
+        receivedListeners.push(check);
+      },
+      'the message broadcast on both clients',
+      20_000,
+    );
     await asUser(members[0]!, (client) =>
       client.query(`insert into public.messages (conversation_id, body) values ($1, $2)`, [conversationId, body]),
     );

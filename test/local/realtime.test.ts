@@ -16,30 +16,19 @@ import WebSocket from 'ws';
 import { ANON_KEY, signJwt } from '../../supabase/local/keys.js';
 import { encodeUserBroadcastPush } from '../../supabase/local/realtime/serializer.js';
 import { allowClientTopics } from '../support/client-topics.js';
-import { setOpenToContact, startTestStack, type TestStack, type TestUser } from '../support/stack.js';
+import {
+  createGroup,
+  setOpenToContact,
+  signUpOnRealtime,
+  startDirect,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+} from '../support/stack.js';
+import { waitFor } from '../support/wait.js';
 
 // Realtime waits 5 s before each join error; the refusals below need not.
 process.env['CHANNEL_ERROR_BACKOFF_MS'] = '20';
-
-function waitFor<T>(
-  register: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** Resolves with the first terminal status of a subscribe (SUBSCRIBED, CHANNEL_ERROR, TIMED_OUT, CLOSED). */
 function subscribe(channel: RealtimeChannel): Promise<{ status: string; error?: Error }> {
@@ -163,28 +152,13 @@ describe('local Realtime', () => {
 
   before(async () => {
     stack = await startTestStack();
-    maria = await stack.createUser({ displayName: 'Maria' });
-    carlos = await stack.createUser({ displayName: 'Carlos' });
-    outsider = await stack.createUser({ displayName: 'Outsider' });
-    for (const user of [maria, carlos, outsider]) await user.client.realtime.setAuth();
+    [maria, carlos, outsider] = await signUpOnRealtime(stack, 'Maria', 'Carlos', 'Outsider');
     // Carlos is open to contact while Maria adds him; once they share a conversation he stays reachable.
     await setOpenToContact(carlos);
-    const group = await maria.client
-      .rpc('create_group_conversation', { title: 'Trip', member_ids: [carlos.user.id] })
-      .single<{ id: string }>();
-    assert.equal(group.error, null, group.error?.message);
-    conversationId = group.data!.id;
-    const direct = await maria.client
-      .rpc('start_direct_conversation', { other_user_id: carlos.user.id })
-      .single<{ id: string }>();
-    assert.equal(direct.error, null, direct.error?.message);
-    directId = direct.data!.id;
+    conversationId = await createGroup(maria, 'Trip', [carlos]);
+    directId = await startDirect(maria, carlos);
     await setOpenToContact(carlos, false);
-    const own = await outsider.client
-      .rpc('create_group_conversation', { title: 'Alone', member_ids: [] })
-      .single<{ id: string }>();
-    assert.equal(own.error, null, own.error?.message);
-    outsiderConversationId = own.data!.id;
+    outsiderConversationId = await createGroup(outsider, 'Alone', []);
     const meeting = await maria.client
       .from('meetings')
       .insert({ title: 'Sync', status: 'scheduled' })

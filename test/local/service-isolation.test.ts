@@ -10,16 +10,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import pg from 'pg';
 import { signJwt } from '../../supabase/local/keys.js';
 import { startTestStack, type TestStack, type TestUser } from '../support/stack.js';
-
-function waitFor<T>(register: (resolve: (value: T) => void) => void, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
+import { waitFor } from '../support/wait.js';
 
 function subscribe(channel: RealtimeChannel): Promise<string> {
   return waitFor((resolve) => channel.subscribe((status) => resolve(status)), `subscribe ${channel.topic}`);

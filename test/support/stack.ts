@@ -2,6 +2,7 @@
  * A whole local stack for one Node test file: a fresh database cloned from the prepared template,
  * the stack on a free port, and helpers for signed-in supabase-js clients over real WebSockets.
  */
+import assert from 'node:assert/strict';
 import { createClient, type Session, type SupabaseClient, type User } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { AuthRateLimits } from '../../supabase/local/auth/rate-limits.js';
@@ -106,4 +107,30 @@ export async function setOpenToContact(user: TestUser, open = true): Promise<voi
   if (error || data?.length !== 1 || data[0]?.open_to_contact !== open) {
     throw new Error(`open_to_contact = ${open} failed: ${error?.message ?? JSON.stringify(data)}`);
   }
+}
+
+/** Signs up one user per display name, then authorizes each one's Realtime with its own session. */
+export async function signUpOnRealtime(stack: TestStack, ...displayNames: string[]): Promise<TestUser[]> {
+  const users: TestUser[] = [];
+  for (const displayName of displayNames) users.push(await stack.createUser({ displayName }));
+  for (const user of users) await user.client.realtime.setAuth();
+  return users;
+}
+
+/** `owner` creates a group conversation with `members` (who must be reachable); returns its id. */
+export async function createGroup(owner: TestUser, title: string, members: TestUser[]): Promise<string> {
+  const group = await owner.client
+    .rpc('create_group_conversation', { title, member_ids: members.map((member) => member.user.id) })
+    .single<{ id: string }>();
+  assert.equal(group.error, null, group.error?.message);
+  return group.data!.id;
+}
+
+/** `owner` starts (or finds) the direct conversation with `other` (who must be reachable); returns its id. */
+export async function startDirect(owner: TestUser, other: TestUser): Promise<string> {
+  const direct = await owner.client
+    .rpc('start_direct_conversation', { other_user_id: other.user.id })
+    .single<{ id: string }>();
+  assert.equal(direct.error, null, direct.error?.message);
+  return direct.data!.id;
 }
