@@ -27,13 +27,8 @@ describe('columns nobody can plant', () => {
     await client.query('grant insert on public.conversation_members, public.meeting_participants to authenticated');
   };
 
-  describe('conversation_members added by an owner', () => {
-    const planted: [string, string][] = [
-      ['role', `'owner'`],
-      ['unread_count', '2147483647'],
-      ['last_read_at', `'2001-01-01'`],
-      ['joined_at', `'2001-01-01'`],
-    ];
+  /** One test per column: the member naming it when adding the spare user gets 42501, and nothing is written. */
+  const refusesPlanting = (table: string, parentColumn: string, parent: () => string, planted: [string, string][]) => {
     for (const [column, value] of planted) {
       it(`naming ${column} → 42501, nothing written`, async () => {
         await rolledBack(db.pool, async (client) => {
@@ -41,14 +36,24 @@ describe('columns nobody can plant', () => {
           await becomeActor(client, user(db.cast.member));
           const error = await failsWith(
             client,
-            `insert into public.conversation_members (conversation_id, user_id, ${column}) values ($1, $2, ${value})`,
-            [db.cast.conversation, db.cast.spare],
+            `insert into public.${table} (${parentColumn}, user_id, ${column}) values ($1, $2, ${value})`,
+            [parent(), db.cast.spare],
           );
           assert.equal(error.code, '42501');
           assert.deepEqual(await counts(client), before);
         });
       });
     }
+  };
+
+  describe('conversation_members added by an owner', () => {
+    const planted: [string, string][] = [
+      ['role', `'owner'`],
+      ['unread_count', '2147483647'],
+      ['last_read_at', `'2001-01-01'`],
+      ['joined_at', `'2001-01-01'`],
+    ];
+    refusesPlanting('conversation_members', 'conversation_id', () => db.cast.conversation, planted);
 
     const expectDefaults = async (client: pg.ClientBase) => {
       await becomeOwner(client);
@@ -141,21 +146,7 @@ describe('columns nobody can plant', () => {
       ['is_away', 'true'],
       ['updated_at', `'2001-01-01'`],
     ];
-    for (const [column, value] of planted) {
-      it(`naming ${column} → 42501, nothing written`, async () => {
-        await rolledBack(db.pool, async (client) => {
-          const before = await counts(client);
-          await becomeActor(client, user(db.cast.member));
-          const error = await failsWith(
-            client,
-            `insert into public.meeting_participants (meeting_id, user_id, ${column}) values ($1, $2, ${value})`,
-            [db.cast.meeting, db.cast.spare],
-          );
-          assert.equal(error.code, '42501');
-          assert.deepEqual(await counts(client), before);
-        });
-      });
-    }
+    refusesPlanting('meeting_participants', 'meeting_id', () => db.cast.meeting, planted);
 
     const expectDefaults = async (client: pg.ClientBase) => {
       await becomeOwner(client);
