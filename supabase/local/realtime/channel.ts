@@ -358,6 +358,26 @@ export async function joinChannel(connection: ChannelHost, message: PhxMessage):
   }
 }
 
+/** The join payload's `config`, read as Realtime does (lenient booleans, malformed bindings skipped). */
+function channelConfigOf(config: Record<string, unknown>, presenceKey: string): ChannelConfig {
+  const broadcastConfig = record(config['broadcast']);
+  const presenceConfig = record(config['presence']);
+  const requested = Array.isArray(config['postgres_changes']) ? config['postgres_changes'] : [];
+  return {
+    isPrivate: flag(config['private']),
+    selfBroadcast: flag(broadcastConfig['self']),
+    ackBroadcast: flag(broadcastConfig['ack']),
+    presenceKey,
+    presenceEnabled: flag(presenceConfig['enabled']),
+    pgRequested: requested
+      .filter(
+        (entry): entry is Record<string, unknown> =>
+          typeof entry === 'object' && entry !== null && !Array.isArray(entry),
+      )
+      .map((params) => ({ params, id: subscriptionId(params) })),
+  };
+}
+
 async function admitChannel(
   connection: ChannelHost,
   message: PhxMessage,
@@ -368,8 +388,6 @@ async function admitChannel(
 ): Promise<void> {
   const { hub } = connection;
   const metrics = hub.ctx.metrics;
-  const broadcastConfig = record(config['broadcast']);
-  const presenceConfig = record(config['presence']);
   if (!hub.admitJoin()) {
     await refuse('ClientJoinRateLimitReached: Too many joins per second', { backoff: true, disconnect: true });
     return;
@@ -385,26 +403,12 @@ async function admitChannel(
     return;
   }
 
-  const requested = Array.isArray(config['postgres_changes']) ? config['postgres_changes'] : [];
-  const pgRequested: RequestedPgChange[] = requested
-    .filter(
-      (entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null && !Array.isArray(entry),
-    )
-    .map((params) => ({ params, id: subscriptionId(params) }));
-
   const channel = new Channel(
     connection,
     message.topic,
     subTopic,
     message.joinRef ?? message.ref,
-    {
-      isPrivate: flag(config['private']),
-      selfBroadcast: flag(broadcastConfig['self']),
-      ackBroadcast: flag(broadcastConfig['ack']),
-      presenceKey,
-      presenceEnabled: flag(presenceConfig['enabled']),
-      pgRequested,
-    },
+    channelConfigOf(config, presenceKey),
     { accessToken, claims: checked.claims },
   );
 
