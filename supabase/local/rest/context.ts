@@ -11,6 +11,7 @@ import { effectiveToken, JwtError, verifyJwt, type Claims } from '../keys.js';
 import { SchemaCache } from './catalog.js';
 import { RestError } from './errors.js';
 import { parsePreferences, type Preferences } from './query.js';
+
 const EXPOSED_SCHEMAS = ['public'];
 /** `.single()`'s media type: one JSON object instead of an array. */
 export const SINGLE_OBJECT = 'application/vnd.pgrst.object+json';
@@ -25,6 +26,7 @@ export interface RestService {
   settingsOf: SettingsOf;
 }
 
+/** Everything a REST step needs about its request; the headers are read from `req`. */
 export interface RequestContext extends RestService {
   req: IncomingMessage;
   res: ServerResponse;
