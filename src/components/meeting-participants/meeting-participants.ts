@@ -1,9 +1,7 @@
-import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedAvatarUrl, parseAvatarHosts } from '../../connection/avatars.js';
-import { configuration } from '../../connection/client.js';
 import type { BroadcastMessage, PresenceEvent } from '../../connection/channels.js';
 import {
   meetingChangeSchema,
@@ -17,15 +15,14 @@ import {
 } from '../../connection/schemas.js';
 import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
-import { ClientController } from '../../controllers/client-controller.js';
-import { SessionController } from '../../controllers/session-controller.js';
 import { PasabayErrorEvent } from '../../events/pasabay-error.js';
 import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
 import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
 import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
 import { participantsStrings, type ParticipantsStrings } from '../../i18n/participants.js';
-import { effectiveLang, mergeStrings } from '../../i18n/strings.js';
+import { mergeStrings } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
+import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { AnnouncerController } from './announcer-controller.js';
 import { styles } from './meeting-participants.styles.js';
 import {
@@ -116,19 +113,9 @@ function inOrder<T>(client: SupabaseClient, work: () => Promise<T>): Promise<T> 
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in and guest mode is off.
  * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request, or an invalid payload (dropped).
  */
-export class MeetingParticipants extends LitElement {
+export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   static override styles = [hostStyles, styles];
 
-  private readonly internals = this.attachInternals();
-  private readonly clientSource = new ClientController(this, () => ({
-    client: this.client,
-    supabaseUrl: this.supabaseUrl,
-    supabaseKey: this.supabaseKey,
-  }));
-  private readonly session = new SessionController(this, {
-    client: () => this.clientSource.client,
-    guestName: () => this.guestName || configuration()?.guestName,
-  });
   // `meeting:<id>`: participant and meeting rows, broadcast by the database only.
   private readonly live = new ChannelController(this, {
     client: () => (this.session.identity ? this.clientSource.client : undefined),
@@ -161,9 +148,6 @@ export class MeetingParticipants extends LitElement {
   private trackTimer: ReturnType<typeof setTimeout> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private presenceJoinedAt: number | undefined;
-  private resolvedStrings: ParticipantsStrings = participantsStrings;
-  private locale = '';
-  private avatarHostList: string[] = [];
   /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
   private recording = 0;
   /** The last RPC that records one's own state; `setState()` waits for it. */
@@ -175,19 +159,6 @@ export class MeetingParticipants extends LitElement {
 
   /** Meeting to show; a new value leaves the old meeting's channel and joins the new one. */
   @property({ attribute: 'meeting-id' }) meetingId = '';
-  /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
-  @property({ attribute: false }) client?: SupabaseClient;
-  /** Supabase project URL, used with `supabase-key` when no `client` is set. */
-  @property({ attribute: 'supabase-url' }) supabaseUrl?: string;
-  /** Supabase publishable (anon) key, used with `supabase-url`. */
-  @property({ attribute: 'supabase-key' }) supabaseKey?: string;
-  /** Guest mode: when nobody is signed in, sign in anonymously under this display name. */
-  @property({ attribute: 'guest-name' }) guestName?: string;
-  /**
-   * Space-separated origins avatars may be loaded from, besides the project's public Storage and
-   * `configure({ avatarHosts })`. Other avatars show initials.
-   */
-  @property({ attribute: 'avatar-hosts' }) avatarHosts = '';
   /** How many participants show before the rest collapse into "+N more". */
   @property({ type: Number, attribute: 'max-visible' }) maxVisible = 12;
   /** Shows a toolbar of toggles for the current user's own state. */
@@ -202,10 +173,6 @@ export class MeetingParticipants extends LitElement {
   @property({ type: Boolean, attribute: 'hand-raised' }) handRaised = false;
   /** The current user is away (recorded, so others see it at once). */
   @property({ type: Boolean }) away = false;
-  /** Overrides for any of the element's strings (see `ParticipantsStrings`). */
-  @property({ attribute: false }) strings: Partial<ParticipantsStrings> = {};
-  /** Pins the colour scheme; otherwise it follows `prefers-color-scheme`. */
-  @property({ reflect: true }) theme?: 'light' | 'dark';
 
   /** Everyone in the meeting, one entry per user, the current user first. */
   get participants(): readonly Participant[] {
@@ -256,10 +223,12 @@ export class MeetingParticipants extends LitElement {
     await this.pendingRecord;
   }
 
+  protected override resolveStrings(overrides: Partial<ParticipantsStrings>): ParticipantsStrings {
+    return mergeStrings(participantsStrings, overrides);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.resolvedStrings = mergeStrings(participantsStrings, this.strings);
-    if (changed.has('avatarHosts')) this.avatarHostList = parseAvatarHosts(this.avatarHosts);
-    this.locale = effectiveLang(this);
+    super.willUpdate(changed);
     if (changed.has('meetingId') && changed.get('meetingId') !== undefined) {
       this.resetRoster();
       this.notAllowed = false;
@@ -275,8 +244,7 @@ export class MeetingParticipants extends LitElement {
     const changedOwn = OWN_KEYS.some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (changedOwn && this.ownDiffersFromRecord()) this.pendingRecord = this.recordOwnState();
     const status = this.live.status;
-    const states = this.internals.states;
-    const toggle = (name: string, on: boolean) => (on ? states.add(name) : states.delete(name));
+    const toggle = (name: string, on: boolean) => this.toggleState(name, on);
     toggle('offline', status !== 'joined');
     toggle('empty', status === 'joined' && this.participantList.length === 0);
     toggle('not-allowed', this.notAllowed);
@@ -617,7 +585,7 @@ export class MeetingParticipants extends LitElement {
     ]
       .filter(Boolean)
       .join(' ');
-    const avatar = allowedAvatarUrl(p.avatar_url, this.clientSource.client, this.avatarHostList);
+    const avatar = this.avatarUrl(p.avatar_url);
     return html`<li part=${parts}>
       ${
         avatar
@@ -711,11 +679,7 @@ export class MeetingParticipants extends LitElement {
  * A second tag gets a subclass, since one class can only be defined once.
  */
 export function defineMeetingParticipants(tag = 'meeting-participants'): void {
-  if (customElements.get(tag)) return;
-  customElements.define(
-    tag,
-    customElements.getName(MeetingParticipants) ? class extends MeetingParticipants {} : MeetingParticipants,
-  );
+  defineElement(tag, MeetingParticipants);
 }
 
 declare global {

@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { onConfigure, tryResolveClient, type ClientSource } from '../../connection/client.js';
 import type { BroadcastMessage, PostgresChangesFilter } from '../../connection/channels.js';
 import {
   messageChangeSchema,
@@ -56,7 +55,7 @@ export interface ChatNotice {
 }
 
 /** The element's inputs the controller reads on every update. */
-export interface ConversationSource extends ClientSource {
+export interface ConversationSource {
   conversationId: string;
   withUser: string;
   externalRef: string;
@@ -66,6 +65,8 @@ export interface ConversationSource extends ClientSource {
 }
 
 export interface ConversationControllerOptions {
+  /** The element's client (its ClientController reports a missing one); re-read on every `sync()`. */
+  client: () => SupabaseClient | undefined;
   session: SessionController;
   store: MessageStore;
   visibility: Pick<VisibilityController, 'visible'>;
@@ -111,8 +112,6 @@ export class ConversationController implements ReactiveController {
   #catchUpAgain = false;
   #markingRead = false;
   #reportedUnread = 0;
-  #reportedConfigurationError: string | undefined;
-  #stopConfigure: (() => void) | undefined;
   #profiles = new Map<string, Profile>();
   /** Read positions (microseconds) by member. */
   #members = new Map<string, number>();
@@ -145,7 +144,6 @@ export class ConversationController implements ReactiveController {
     window.addEventListener('offline', this.#onOffline);
     document.addEventListener('visibilitychange', this.#onWake);
     window.addEventListener('pageshow', this.#onWake);
-    this.#stopConfigure = onConfigure(() => this.#host.requestUpdate());
     // The network may have come or gone while the element was detached.
     if (this.#online !== navigator.onLine) {
       this.#online = navigator.onLine;
@@ -159,8 +157,6 @@ export class ConversationController implements ReactiveController {
     window.removeEventListener('offline', this.#onOffline);
     document.removeEventListener('visibilitychange', this.#onWake);
     window.removeEventListener('pageshow', this.#onWake);
-    this.#stopConfigure?.();
-    this.#stopConfigure = undefined;
     // Queued messages stay in the outbox and go out when the element is attached again.
     this.#outbox?.pause();
   }
@@ -250,18 +246,11 @@ export class ConversationController implements ReactiveController {
       this.#close('idle');
       return;
     }
-    const resolved = tryResolveClient(host);
-    if (!resolved.client) {
+    const client = this.#options.client();
+    if (!client) {
       this.#close('error');
-      if (this.#reportedConfigurationError !== resolved.error.message) {
-        this.#reportedConfigurationError = resolved.error.message;
-        host.dispatchEvent(
-          new PasabayErrorEvent({ code: 'configuration', message: resolved.error.message, cause: resolved.error }),
-        );
-      }
       return;
     }
-    this.#reportedConfigurationError = undefined;
     const session = this.#options.session.snapshot;
     if (session.status !== 'signed-in') {
       this.#close(
@@ -270,11 +259,11 @@ export class ConversationController implements ReactiveController {
       return;
     }
     const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}`;
-    if (key === this.#openKey && resolved.client === this.#openClient) return;
+    if (key === this.#openKey && client === this.#openClient) return;
     this.#close('loading');
     this.#openKey = key;
-    this.#openClient = resolved.client;
-    void this.#open(resolved.client, this.#epoch, session.identity.userId);
+    this.#openClient = client;
+    void this.#open(client, this.#epoch, session.identity.userId);
   }
 
   /** Opens the same conversation again (the "try again" button of the error state). */
