@@ -3,21 +3,25 @@
  * No network here; the element's behaviour against the local stack is in pasabay-chat.test.ts.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { MessageStore, type MessageRecord } from '../../src/components/pasabay-chat/message-store.js';
-import { groupMessages, localDayKey } from '../../src/components/pasabay-chat/grouping.js';
-import { linkify, renderBody } from '../../src/components/pasabay-chat/linkify.js';
+import { MessageStore, type MessageRecord } from '../../src/components/pasabay-chat/state/message-store.js';
+import { groupMessages, localDayKey } from '../../src/components/pasabay-chat/view/grouping.js';
+import { linkify, renderBody } from '../../src/components/pasabay-chat/view/linkify.js';
 import {
   Outbox,
   type OutboxDraft,
   type OutboxItem,
   type SendOutcome,
-} from '../../src/components/pasabay-chat/outbox.js';
-import { OutboxStorage, outboxStorageKey, type OutboxScope } from '../../src/components/pasabay-chat/outbox-storage.js';
+} from '../../src/components/pasabay-chat/state/outbox.js';
+import {
+  OutboxStorage,
+  outboxStorageKey,
+  type OutboxScope,
+} from '../../src/components/pasabay-chat/state/outbox-storage.js';
 import { uuid } from '../../src/connection/ids.js';
 import type { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
-import { VirtualWindow } from '../../src/components/pasabay-chat/virtual-window.js';
-import { timestampMicros } from '../../src/components/pasabay-chat/timestamps.js';
-import { chatFormatters } from '../../src/components/pasabay-chat/format.js';
+import { VirtualWindow } from '../../src/components/pasabay-chat/view/virtual-window.js';
+import { timestampMicros } from '../../src/connection/timestamps.js';
+import { chatFormatters } from '../../src/components/pasabay-chat/view/format.js';
 
 const conversation = '00000000-0000-4000-8000-0000000000c0';
 const alice = '00000000-0000-4000-8000-00000000000a';

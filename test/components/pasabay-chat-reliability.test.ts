@@ -4,7 +4,7 @@
  * Nothing may be lost and nothing may appear twice.
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/outbox-storage.js';
+import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/state/outbox-storage.js';
 import { acquireChannel } from '../../src/connection/channels.js';
 import { conversationTopic } from '../../src/connection/topics.js';
 import {

@@ -37,11 +37,11 @@ import {
   setReaction,
   type DataContext,
   type RequestFailure,
-} from './chat-data.js';
-import type { ChatMessage, MessageRecord, MessageStore } from './message-store.js';
-import { timestampMicros } from './timestamps.js';
-import { Outbox } from './outbox.js';
-import { OutboxStorage, projectUrlOf, type OutboxScope } from './outbox-storage.js';
+} from './state/chat-data.js';
+import type { ChatMessage, MessageRecord, MessageStore } from './state/message-store.js';
+import { timestampMicros } from '../../connection/timestamps.js';
+import { Outbox } from './state/outbox.js';
+import { OutboxStorage, projectUrlOf, type OutboxScope } from './state/outbox-storage.js';
 
 /** What the element is showing, besides the connection banner. */
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';

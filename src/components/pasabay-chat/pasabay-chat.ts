@@ -11,14 +11,14 @@ import { resolveChatStrings, type ChatStrings } from '../../i18n/chat.js';
 import { hostStyles } from '../../styles/host.js';
 import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { defineTypingIndicator } from '../typing-indicator/typing-indicator.js';
-import { Composer, SERVER_MAX_LENGTH } from './composer.js';
-import { renderComposer } from './composer-view.js';
+import { Composer, SERVER_MAX_LENGTH } from './view/composer.js';
+import { renderComposer } from './view/composer-view.js';
 import { ConversationController } from './conversation-controller.js';
-import { chatFormatters, type ChatFormatters } from './format.js';
-import { MessageStore, type ChatMessage } from './message-store.js';
-import { renderRow, type MessageView } from './message-view.js';
+import { chatFormatters, type ChatFormatters } from './view/format.js';
+import { MessageStore, type ChatMessage } from './state/message-store.js';
+import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
-import { ScrollWindowController } from './scroll-window-controller.js';
+import { ScrollWindowController } from './view/scroll-window-controller.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.

@@ -16,9 +16,9 @@ import {
   type Message,
   type Profile,
   type Reaction,
-} from '../../connection/schemas.js';
+} from '../../../connection/schemas.js';
 import type { SendOutcome, OutboxItem } from './outbox.js';
-import { timestampMicros } from './timestamps.js';
+import { timestampMicros } from '../../../connection/timestamps.js';
 
 export interface RequestFailure {
   /** HTTP status; 0 when the request never got an answer (offline, connection reset). */

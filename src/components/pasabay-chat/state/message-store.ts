@@ -1,5 +1,5 @@
 import { ReactionStore, type ReactionRecord, type ReactionSummary } from './reaction-store.js';
-import { timestampMicros } from './timestamps.js';
+import { timestampMicros } from '../../../connection/timestamps.js';
 
 export type { ReactionRecord, ReactionSummary };
 

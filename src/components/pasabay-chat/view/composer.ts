@@ -1,5 +1,5 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { ChatMessage } from './message-store.js';
+import type { ChatMessage } from '../state/message-store.js';
 
 /** The server's limit on a message body (characters after trimming). */
 export const SERVER_MAX_LENGTH = 4000;

@@ -4,9 +4,9 @@
  * restored items again is safe: they keep their client ids, and the server ignores a duplicate id.
  */
 import * as z from 'zod/mini';
-import { parsePayload } from '../../connection/schemas.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
-import type { OutboxItem } from './outbox.js';
+import { parsePayload } from '../../../connection/schemas.js';
+import { PasabayErrorEvent } from '../../../events/pasabay-error.js';
+import type { OutboxItem, OutboxPersistence } from './outbox.js';
 
 const KEY_PREFIX = 'pasabay-chat:outbox:v1';
 const VERSION = 1;
@@ -39,13 +39,7 @@ export function outboxStorageKey({ projectUrl, userId, conversationId }: OutboxS
 }
 
 /** The project URL a client talks to (its Realtime HTTP endpoint without `/realtime/v1`). */
-export { projectUrlOf } from '../../connection/client.js';
-
-/** What the outbox calls as its items change (see `Outbox`'s `persistence` option). */
-export interface OutboxPersistence {
-  save(item: OutboxItem): void;
-  forget(id: string): void;
-}
+export { projectUrlOf } from '../../../connection/client.js';
 
 export interface OutboxStorageOptions {
   /** Receives `pasabay-error` events (corrupt entries; storage unavailable or full). */
