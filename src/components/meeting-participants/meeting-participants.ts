@@ -10,12 +10,12 @@ import {
   parsePayload,
   participantChangeSchema,
   profileSchema,
-  reportDropped,
+  dropped,
   type MeetingParticipant,
 } from '../../connection/schemas.js';
 import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
+import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
 import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
 import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
@@ -34,6 +34,7 @@ import {
   type OwnState,
   type Participant,
 } from './roster.js';
+import { TopicEvent, isRateLimited } from '../../connection/wire.js';
 
 export type { OwnState, Participant } from './roster.js';
 
@@ -302,7 +303,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     const requestedAt = this.roster.clock;
     const row = await inOrder(client, () => this.rpc(client, 'join_meeting', { meeting_id: meetingId }));
     if (row === undefined || epoch !== this.epoch) return;
-    const parsed = parsePayload(meetingParticipantSchema, row, { source: 'rpc join_meeting', target: this });
+    const parsed = reported(this, parsePayload(meetingParticipantSchema, row, 'rpc join_meeting'));
     if (!parsed || parsed.meeting_id !== meetingId) return;
     this.roster.applyRow(parsed, requestedAt);
     // The state the host app set on the element wins over what was recorded before.
@@ -324,7 +325,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
         this.reportRequestError('meeting_participants', error.message, error);
         return;
       }
-      rows = parseList(meetingParticipantSchema, data, { source: 'meeting_participants', target: this }).filter(
+      rows = reported(this, parseList(meetingParticipantSchema, data, 'meeting_participants')).filter(
         (row) => row.meeting_id === meetingId,
       );
     } catch (error) {
@@ -348,7 +349,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
         this.reportRequestError('profiles', error.message, error);
         return;
       }
-      this.roster.addProfiles(parseList(profileSchema, data, { source: 'profiles', target: this }), missing);
+      this.roster.addProfiles(reported(this, parseList(profileSchema, data, 'profiles')), missing);
     } catch (error) {
       this.reportRequestError('profiles', String(error), error);
     }
@@ -379,7 +380,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
       const parsed =
         row === undefined
           ? undefined
-          : parsePayload(meetingParticipantSchema, row, { source: 'rpc update_meeting_state', target: this });
+          : reported(this, parsePayload(meetingParticipantSchema, row, 'rpc update_meeting_state'));
       if (parsed && parsed.meeting_id === meetingId) this.roster.applyRow(parsed, requestedAt);
       else if (this.recording === 1) this.revertOwnState();
     } finally {
@@ -407,7 +408,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     if (error.code === '42501' && name === 'join_meeting') this.notAllowed = true;
     this.dispatchEvent(
       new PasabayErrorEvent({
-        code: status === 429 || error.code === 'PT429' ? 'rate-limited' : 'request',
+        code: isRateLimited({ status, code: error.code }) ? 'rate-limited' : 'request',
         message: `${name} failed: ${error.message}`,
         source: `rpc ${name}`,
         cause: error,
@@ -422,13 +423,13 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
    */
   private onBroadcast(message: BroadcastMessage) {
     const meetingId = this.meetingId;
-    const context = { source: `${this.live.topic ?? 'meeting'} ${message.event}`, target: this };
-    if (message.event === 'participant') {
-      const change = parsePayload(participantChangeSchema, message.payload, context);
+    const source = `${this.live.topic ?? 'meeting'} ${message.event}`;
+    if (message.event === TopicEvent.participant) {
+      const change = reported(this, parsePayload(participantChangeSchema, message.payload, source));
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.meeting_id !== meetingId) {
-        reportDropped('a participant of another meeting', message.payload, context);
+        reported(this, dropped('a participant of another meeting', message.payload, source));
         return;
       }
       if (change.operation === 'DELETE') this.roster.removeRow(row.user_id);
@@ -438,14 +439,14 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
       if (client && isJoined(row))
         void this.loadProfiles(client, epoch).then(() => epoch === this.epoch && this.refreshList());
       else this.refreshList();
-    } else if (message.event === 'meeting') {
-      const change = parsePayload(meetingChangeSchema, message.payload, context);
+    } else if (message.event === TopicEvent.meeting) {
+      const change = reported(this, parsePayload(meetingChangeSchema, message.payload, source));
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
-      if (row.id !== meetingId) reportDropped('another meeting', message.payload, context);
+      if (row.id !== meetingId) reported(this, dropped('another meeting', message.payload, source));
       // The meeting row itself changes nothing shown here.
     } else {
-      reportDropped(`unknown event "${message.event}"`, message.payload, context);
+      reported(this, dropped(`unknown event "${message.event}"`, message.payload, source));
     }
   }
 

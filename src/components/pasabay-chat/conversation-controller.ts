@@ -5,7 +5,7 @@ import {
   messageChangeSchema,
   messageSchema,
   parsePayload,
-  reportDropped,
+  dropped,
   reactionChangeSchema,
   readReceiptSchema,
   type Conversation,
@@ -16,7 +16,7 @@ import { conversationTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
 import type { SessionController } from '../../controllers/session-controller.js';
 import type { VisibilityController } from '../../controllers/visibility-controller.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
+import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import { PasabayMessageFailEvent } from '../../events/pasabay-message-fail.js';
 import { PasabayMessageReceiveEvent } from '../../events/pasabay-message-receive.js';
 import { PasabayUnreadChangeEvent } from '../../events/pasabay-unread-change.js';
@@ -42,6 +42,7 @@ import type { ChatMessage, MessageRecord, MessageStore } from './state/message-s
 import { timestampMicros } from '../../connection/timestamps.js';
 import { Outbox } from './state/outbox.js';
 import { OutboxStorage, projectUrlOf, type OutboxScope } from './state/outbox-storage.js';
+import { TopicEvent } from '../../connection/wire.js';
 
 /** What the element is showing, besides the connection banner. */
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
@@ -520,21 +521,22 @@ export class ConversationController implements ReactiveController {
     const store = this.#options.store;
     const conversationId = this.#conversation?.id;
     if (!conversationId) return;
-    const context = { source: `${this.#live.topic ?? 'conversation'} ${message.event}`, target: host };
-    if (message.event === 'message') {
-      const change = parsePayload(messageChangeSchema, message.payload, context);
+    const source = `${this.#live.topic ?? 'conversation'} ${message.event}`;
+    const reportTo = host;
+    if (message.event === TopicEvent.message) {
+      const change = reported(reportTo, parsePayload(messageChangeSchema, message.payload, source));
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.conversation_id !== conversationId) {
-        reportDropped('a message of another conversation', message.payload, context);
+        reported(reportTo, dropped('a message of another conversation', message.payload, source));
         return;
       }
       // In postgres-changes mode messages come from there; the same row's broadcast is redundant.
       if (host.realtime === 'postgres-changes') return;
       if (change.operation === 'DELETE') store.remove(change.old_record.id);
       else this.#receive([change.record], 'live');
-    } else if (message.event === 'reaction') {
-      const change = parsePayload(reactionChangeSchema, message.payload, context);
+    } else if (message.event === TopicEvent.reaction) {
+      const change = reported(reportTo, parsePayload(reactionChangeSchema, message.payload, source));
       if (!change) return;
       const reaction = change.operation === 'DELETE' ? change.old_record : change.record;
       // A reaction row names no conversation: it belongs here only if its message does. One to a
@@ -542,20 +544,20 @@ export class ConversationController implements ReactiveController {
       const target = store.get(reaction.message_id);
       if (!target) return;
       if (target.conversation_id !== conversationId) {
-        reportDropped('a reaction to a message of another conversation', message.payload, context);
+        reported(reportTo, dropped('a reaction to a message of another conversation', message.payload, source));
         return;
       }
       store.applyReaction(reaction, change.operation !== 'DELETE');
-    } else if (message.event === 'read') {
-      const receipt = parsePayload(readReceiptSchema, message.payload, context);
+    } else if (message.event === TopicEvent.read) {
+      const receipt = reported(reportTo, parsePayload(readReceiptSchema, message.payload, source));
       if (!receipt) return;
       if (receipt.conversation_id !== conversationId) {
-        reportDropped('a read receipt of another conversation', message.payload, context);
+        reported(reportTo, dropped('a read receipt of another conversation', message.payload, source));
         return;
       }
       this.#applyMembers([receipt]);
     } else {
-      reportDropped(`unknown event "${message.event}"`, message.payload, context);
+      reported(reportTo, dropped(`unknown event "${message.event}"`, message.payload, source));
     }
   }
 
@@ -563,15 +565,19 @@ export class ConversationController implements ReactiveController {
   #onPostgresChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>) {
     const conversationId = this.#conversation?.id;
     if (!conversationId) return;
-    const context = { source: `${this.#live.topic ?? 'conversation'} postgres_changes`, target: this.#host };
+    const source = `${this.#live.topic ?? 'conversation'} postgres_changes`;
+    const reportTo = this.#host;
     if (payload.schema !== 'public' || payload.table !== 'messages') {
-      reportDropped(`a change of ${payload.schema}.${payload.table}`, payload, context);
+      reported(reportTo, dropped(`a change of ${payload.schema}.${payload.table}`, payload, source));
       return;
     }
-    const row = parsePayload(messageSchema, payload.eventType === 'DELETE' ? payload.old : payload.new, context);
+    const row = reported(
+      reportTo,
+      parsePayload(messageSchema, payload.eventType === 'DELETE' ? payload.old : payload.new, source),
+    );
     if (!row) return;
     if (row.conversation_id !== conversationId) {
-      reportDropped('a message of another conversation', payload, context);
+      reported(reportTo, dropped('a message of another conversation', payload, source));
       return;
     }
     if (payload.eventType === 'DELETE') this.#options.store.remove(row.id);

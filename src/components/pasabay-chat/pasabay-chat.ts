@@ -11,7 +11,7 @@ import { resolveChatStrings, type ChatStrings } from '../../i18n/chat.js';
 import { hostStyles } from '../../styles/host.js';
 import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { defineTypingIndicator } from '../typing-indicator/typing-indicator.js';
-import { Composer, SERVER_MAX_LENGTH } from './view/composer.js';
+import { Composer } from './view/composer.js';
 import { renderComposer } from './view/composer-view.js';
 import { ConversationController } from './conversation-controller.js';
 import { chatFormatters, type ChatFormatters } from './view/format.js';
@@ -19,6 +19,7 @@ import { MessageStore, type ChatMessage } from './state/message-store.js';
 import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
 import { ScrollWindowController } from './view/scroll-window-controller.js';
+import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -188,7 +189,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   @property({ type: Number, attribute: 'page-size' }) pageSize = 50;
 
   /** Longest message accepted, in characters after trimming (at most the server's 4000). */
-  @property({ type: Number, attribute: 'max-length' }) maxLength = SERVER_MAX_LENGTH;
+  @property({ type: Number, attribute: 'max-length' }) maxLength: number = MESSAGE_MAX_LENGTH;
 
   /** Hides the composer (read-only view). */
   @property({ type: Boolean, attribute: 'no-composer' }) noComposer = false;
