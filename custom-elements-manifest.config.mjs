@@ -5,11 +5,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** The analyzer lists `dispatchEvent(new X())` a second time without a name. */
+/**
+ * The analyzer lists `dispatchEvent(new X())` a second time without a name. It also writes the
+ * modules in the order its globbing finished, which varies between runs: sort them by path so an
+ * unchanged source gives an unchanged manifest.
+ */
 function dropNamelessEvents() {
   return {
     name: 'pasabay-drop-nameless-events',
     packageLinkPhase({ customElementsManifest }) {
+      customElementsManifest.modules?.sort((a, b) => a.path.localeCompare(b.path));
       for (const mod of customElementsManifest.modules ?? []) {
         for (const declaration of mod.declarations ?? []) {
           if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
