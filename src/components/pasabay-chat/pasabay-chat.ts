@@ -451,75 +451,16 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   private renderChat(): TemplateResult {
     const strings = this.resolvedStrings;
-    const conversation = this.conversation;
-    const view = conversation.view;
-    const loading = view === 'loading';
-    const connection = conversation.connection;
-    const empty = !loading && this.messageStore.size === 0;
-    const messageView = this.messageView();
+    const view = this.conversation.view;
+    const connection = this.conversation.connection;
     return html`<div part="base">
       ${
         connection === 'online'
           ? nothing
           : html`<div part="banner ${connection}" role="status">${strings[connection]}</div>`
       }
-      <div part="viewport">
-        ${
-          conversation.loadingOlder || conversation.olderFailed
-            ? html`<div part="history-status" role="status">
-                ${
-                  conversation.olderFailed
-                    ? html`${strings.olderFailed}
-                        <button type="button" @click=${() => void conversation.loadOlder()}>${strings.retry}</button>`
-                    : strings.loadingOlder
-                }
-              </div>`
-            : nothing
-        }
-        <div
-          part="log"
-          role="log"
-          aria-label=${strings.log}
-          aria-live="off"
-          aria-busy=${loading || conversation.loadingOlder ? 'true' : 'false'}
-          tabindex="0"
-          @scroll=${this.onScroll}
-          @keydown=${this.onLogKeydown}
-          @focusin=${this.onLogFocusIn}
-        >
-          ${loading ? html`<p part="loading">${strings.loading}</p>` : nothing}
-          ${empty ? html`<div part="empty"><slot name="empty">${strings.empty}</slot></div>` : nothing}
-          <div part="list">
-            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingTop}px` })}></div>
-            ${repeat(
-              this.scroller.visibleRows,
-              (row) => row.key,
-              (row) => renderRow(row, messageView),
-            )}
-            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingBottom}px` })}></div>
-          </div>
-        </div>
-        ${
-          this.newBelow > 0 || (!this.scroller.pinned && this.messageStore.size > 0)
-            ? html`<button part="jump" type="button" @click=${this.scrollToLatest} aria-label=${strings.jumpToLatest}>
-                ${this.newBelow > 0 ? strings.newMessages(this.newBelow) : '↓'}
-              </button>`
-            : nothing
-        }
-      </div>
-      ${
-        conversation.current
-          ? html`<typing-indicator
-              part="typing"
-              exportparts="label: typing-label, dots: typing-dots, dot: typing-dot"
-              conversation-id=${conversation.current.id}
-              .client=${conversation.client}
-              lang=${this.locale}
-              theme=${this.theme ?? nothing}
-            ></typing-indicator>`
-          : nothing
-      }
-      ${this.renderNotice()}
+      <div part="viewport">${this.renderHistoryStatus()} ${this.renderLog()} ${this.renderJump()}</div>
+      ${this.renderTyping()} ${this.renderNotice()}
       ${
         this.noComposer || view === 'idle'
           ? nothing
@@ -532,6 +473,75 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       }
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
+  }
+
+  /** Loading older messages, or why that failed (with a retry). */
+  private renderHistoryStatus() {
+    const conversation = this.conversation;
+    if (!conversation.loadingOlder && !conversation.olderFailed) return nothing;
+    const strings = this.resolvedStrings;
+    return html`<div part="history-status" role="status">
+      ${
+        conversation.olderFailed
+          ? html`${strings.olderFailed}
+              <button type="button" @click=${() => void conversation.loadOlder()}>${strings.retry}</button>`
+          : strings.loadingOlder
+      }
+    </div>`;
+  }
+
+  /** The message log: only the rows near the viewport, between two spacers. */
+  private renderLog() {
+    const strings = this.resolvedStrings;
+    const loading = this.conversation.view === 'loading';
+    const empty = !loading && this.messageStore.size === 0;
+    const messageView = this.messageView();
+    return html`<div
+      part="log"
+      role="log"
+      aria-label=${strings.log}
+      aria-live="off"
+      aria-busy=${loading || this.conversation.loadingOlder ? 'true' : 'false'}
+      tabindex="0"
+      @scroll=${this.onScroll}
+      @keydown=${this.onLogKeydown}
+      @focusin=${this.onLogFocusIn}
+    >
+      ${loading ? html`<p part="loading">${strings.loading}</p>` : nothing}
+      ${empty ? html`<div part="empty"><slot name="empty">${strings.empty}</slot></div>` : nothing}
+      <div part="list">
+        <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingTop}px` })}></div>
+        ${repeat(
+          this.scroller.visibleRows,
+          (row) => row.key,
+          (row) => renderRow(row, messageView),
+        )}
+        <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingBottom}px` })}></div>
+      </div>
+    </div>`;
+  }
+
+  /** "New messages" / jump to the latest, while the log is not following the newest message. */
+  private renderJump() {
+    if (this.newBelow === 0 && (this.scroller.pinned || this.messageStore.size === 0)) return nothing;
+    const strings = this.resolvedStrings;
+    return html`<button part="jump" type="button" @click=${this.scrollToLatest} aria-label=${strings.jumpToLatest}>
+      ${this.newBelow > 0 ? strings.newMessages(this.newBelow) : '↓'}
+    </button>`;
+  }
+
+  /** The embedded typing indicator of the open conversation, on the same client. */
+  private renderTyping() {
+    const conversation = this.conversation;
+    if (!conversation.current) return nothing;
+    return html`<typing-indicator
+      part="typing"
+      exportparts="label: typing-label, dots: typing-dots, dot: typing-dot"
+      conversation-id=${conversation.current.id}
+      .client=${conversation.client}
+      lang=${this.locale}
+      theme=${this.theme ?? nothing}
+    ></typing-indicator>`;
   }
 
   /** The reason the server gave for refusing the user's last edit, delete or reaction. */
