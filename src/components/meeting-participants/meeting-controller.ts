@@ -188,8 +188,10 @@ export class MeetingController implements ReactiveController {
     this.#graceTimer = undefined;
     this.#presenceJoinedAt = undefined;
     this.#roster.clear();
-    this.#participants = [];
     this.#baselined = false;
+    if (this.#participants.length === 0) return;
+    this.#participants = [];
+    this.#host.requestUpdate();
   }
 
   /** The own row as recorded differs from the properties (or is not known yet). */
