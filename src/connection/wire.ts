@@ -28,6 +28,9 @@ export const TopicEvent = {
   meeting: 'meeting',
 } as const;
 
+/** PostgreSQL's `insufficient_privilege`: RLS or a function's own check refused the caller. */
+export const INSUFFICIENT_PRIVILEGE = '42501';
+
 /** The PostgREST error code the rate-limit triggers raise (`PT429`, sent as HTTP 429). */
 export const RATE_LIMITED_CODE = 'PT429';
 

@@ -13,7 +13,7 @@ import {
 } from '../../connection/schemas.js';
 import type { Identity } from '../../connection/session.js';
 import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
-import { TopicEvent, isRateLimited } from '../../connection/wire.js';
+import { INSUFFICIENT_PRIVILEGE, TopicEvent, isRateLimited } from '../../connection/wire.js';
 import type { ChannelStatus } from '../../connection/channels.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
 import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
@@ -339,7 +339,7 @@ export class MeetingController implements ReactiveController {
   async #rpc(client: SupabaseClient, name: string, args: Record<string, unknown>): Promise<unknown> {
     const { data, error, status } = await client.rpc(name, args);
     if (!error) return data ?? null;
-    if (error.code === '42501' && name === 'join_meeting') this.#setNotAllowed(true);
+    if (error.code === INSUFFICIENT_PRIVILEGE && name === 'join_meeting') this.#setNotAllowed(true);
     this.#host.dispatchEvent(
       new PasabayErrorEvent({
         code: isRateLimited({ status, code: error.code }) ? 'rate-limited' : 'request',

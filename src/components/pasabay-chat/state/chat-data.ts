@@ -20,6 +20,7 @@ import {
 import { reported } from '../../../events/pasabay-error.js';
 import type { SendOutcome, OutboxItem } from './outbox.js';
 import { timestampMicros } from '../../../connection/timestamps.js';
+import { INSUFFICIENT_PRIVILEGE } from '../../../connection/wire.js';
 
 export interface RequestFailure {
   /** HTTP status; 0 when the request never got an answer (offline, connection reset). */
@@ -38,7 +39,7 @@ interface Response {
 
 /** Not a member (RLS refused, or the conversation is not visible). */
 export function isForbidden(error: RequestFailure): boolean {
-  return error.status === 401 || error.status === 403 || error.code === '42501';
+  return error.status === 401 || error.status === 403 || error.code === INSUFFICIENT_PRIVILEGE;
 }
 
 export { isRateLimited } from '../../../connection/wire.js';
