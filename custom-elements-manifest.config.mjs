@@ -5,14 +5,55 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** The analyzer lists `dispatchEvent(new X())` a second time without a name. */
+/**
+ * The analyzer lists `dispatchEvent(new X())` a second time without a name. It also writes the
+ * modules in the order its globbing finished, which varies between runs: sort them by path so an
+ * unchanged source gives an unchanged manifest.
+ */
 function dropNamelessEvents() {
   return {
     name: 'pasabay-drop-nameless-events',
     packageLinkPhase({ customElementsManifest }) {
+      customElementsManifest.modules?.sort((a, b) => a.path.localeCompare(b.path));
       for (const mod of customElementsManifest.modules ?? []) {
         for (const declaration of mod.declarations ?? []) {
           if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Elements extend `PasabayElement<S>`, `S` being their strings table; the analyzer copies the
+ * inherited members as written (`Partial<S>`), so put each element's own type argument in.
+ */
+function resolveBaseTypeArguments() {
+  const argumentsByClass = new Map();
+  return {
+    name: 'pasabay-resolve-base-type-arguments',
+    analyzePhase({ ts, node }) {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      for (const clause of node.heritageClauses ?? []) {
+        for (const type of clause.types) {
+          if (type.expression.getText() === 'PasabayElement' && type.typeArguments?.length === 1) {
+            argumentsByClass.set(node.name.getText(), type.typeArguments[0].getText());
+          }
+        }
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules ?? []) {
+        for (const declaration of mod.declarations ?? []) {
+          const argument = argumentsByClass.get(declaration.name);
+          if (!argument) continue;
+          // Inherited entries are shared between the elements: replace them, don't edit them.
+          const resolve = (entry) =>
+            entry.type?.text
+              ? { ...entry, type: { ...entry.type, text: entry.type.text.replace(/\bS\b/g, argument) } }
+              : entry;
+          if (declaration.members) declaration.members = declaration.members.map(resolve);
+          if (declaration.attributes) declaration.attributes = declaration.attributes.map(resolve);
         }
       }
     },
@@ -97,5 +138,5 @@ export default {
   exclude: ['src/components/**/*.styles.ts'],
   outdir: '.',
   litelement: true,
-  plugins: [dropNamelessEvents(), readmeTables()],
+  plugins: [dropNamelessEvents(), resolveBaseTypeArguments(), readmeTables()],
 };

@@ -11,7 +11,7 @@ export {
 } from './components/meeting-participants/meeting-participants.js';
 
 export { configure, configuration, PasabayConfigurationError, type ConfigureOptions } from './connection/client.js';
-export { MessageStore, type ChatMessage, type MessageRecord } from './components/pasabay-chat/message-store.js';
+export { MessageStore, type ChatMessage, type MessageRecord } from './components/pasabay-chat/state/message-store.js';
 
 export { PasabayMessageSendEvent, type PasabayMessageSendDetail } from './events/pasabay-message-send.js';
 export { PasabayMessageReceiveEvent, type PasabayMessageReceiveDetail } from './events/pasabay-message-receive.js';

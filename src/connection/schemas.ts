@@ -1,12 +1,14 @@
 /**
  * zod schemas for everything that crosses the network. Elements never trust a payload: they parse
- * it here, and a payload that fails is dropped and reported as a `pasabay-error` event.
+ * it here, and get back the valid data and the problems; a payload that fails is dropped, and the
+ * caller reports it (as a `pasabay-error` event). Nothing here dispatches.
  *
  * Written with `zod/mini` (functional API, tree-shakes) rather than `zod`, whose method-chaining
  * classes pull the whole library into the bundle.
  */
 import * as z from 'zod/mini';
-import { PasabayErrorEvent } from '../events/pasabay-error.js';
+import type { Database } from './database.types.js';
+import { MESSAGE_MAX_UNITS } from './wire.js';
 
 // PostgreSQL / GoTrue ids are UUIDs, but not all of them carry an RFC version nibble (seeded or
 // imported users), so accept any 8-4-4-4-12 hex id.
@@ -56,13 +58,14 @@ export const messageSchema = z.object({
   conversation_id: id,
   sender_id: id,
   // A soft-deleted message has its body emptied, so no minimum length here.
-  body: z.string().check(z.maxLength(4000 * 2)),
+  body: z.string().check(z.maxLength(MESSAGE_MAX_UNITS)),
   reply_to: orNull(id),
   created_at: timestamp,
   edited_at: orNull(timestamp),
   deleted_at: orNull(timestamp),
 });
-export type Message = z.infer<typeof messageSchema>;
+/** One row of `public.messages`: the generated table type, which the schema above must parse to. */
+export type Message = Database['public']['Tables']['messages']['Row'];
 
 export const reactionSchema = z.object({
   message_id: id,
@@ -160,11 +163,41 @@ export type ParticipantChange = z.infer<typeof participantChangeSchema>;
 export const meetingChangeSchema = broadcastChangeSchema('meetings', meetingSchema);
 export type MeetingChange = z.infer<typeof meetingChangeSchema>;
 
-export interface ParseContext {
-  /** Where the payload came from, e.g. `conversation:<id> message`; goes into the error event. */
+/** `true` when `A` and `B` are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/**
+ * Compile-time checks that a schema parses to its table's generated row type: a column added to
+ * or changed in database.types.ts (which a test compares with the live schema) fails the build
+ * here until the schema follows.
+ */
+export type SchemasMatchTables = [
+  Holds<Same<z.infer<typeof messageSchema>, Message>>,
+  // Elements read three columns of a profile (and RLS may hide the rest).
+  Holds<
+    Same<
+      z.infer<typeof profileSchema>,
+      Pick<Database['public']['Tables']['profiles']['Row'], 'id' | 'display_name' | 'avatar_url'>
+    >
+  >,
+];
+
+/** A payload that was rejected: where it came from, why, and the payload itself. */
+export interface PayloadProblem {
+  /** Where the payload came from, e.g. `conversation:<id> message`. */
   source: string;
-  /** Receives the `pasabay-error` event when the payload is rejected (usually the element). */
-  target?: EventTarget | null;
+  message: string;
+  /** The rejected payload. */
+  cause: unknown;
+}
+
+/**
+ * What a parse gives back: the valid data, and the problems it found. The caller decides how to
+ * report them (elements dispatch `pasabay-error`, see `reported()` in events/pasabay-error.ts).
+ */
+export interface Parsed<T> {
+  data: T;
+  problems: PayloadProblem[];
 }
 
 const englishMessages = z.locales.en().localeError;
@@ -179,58 +212,42 @@ const parseOptions: z.core.ParseContext<z.core.$ZodIssue> = {
   },
 };
 
-/**
- * Validates `data`. Returns the parsed value, or `undefined` after reporting a `pasabay-error`
- * (code `invalid-payload`) on `context.target`. Never throws.
- */
+/** Validates `data`: the parsed value, or `undefined` and why. Never throws. */
 export function parsePayload<Schema extends z.ZodMiniType>(
   schema: Schema,
   data: unknown,
-  context: ParseContext,
-): z.infer<Schema> | undefined {
+  source: string,
+): Parsed<z.infer<Schema> | undefined> {
   const result = schema.safeParse(data, parseOptions);
-  if (result.success) return result.data;
-  context.target?.dispatchEvent(
-    new PasabayErrorEvent({
-      code: 'invalid-payload',
-      message: `Dropped an invalid payload from ${context.source}: ${z.prettifyError(result.error)}`,
-      source: context.source,
-      cause: data,
-    }),
-  );
-  return undefined;
+  if (result.success) return { data: result.data, problems: [] };
+  const message = `Dropped an invalid payload from ${source}: ${z.prettifyError(result.error)}`;
+  return { data: undefined, problems: [{ source, message, cause: data }] };
 }
 
 /**
- * Reports a payload that is well-formed but does not belong where it arrived (another
- * conversation's row on this conversation's topic, an unknown event…). It is dropped.
+ * A payload that is well-formed but does not belong where it arrived (another conversation's row
+ * on this conversation's topic, an unknown event…): dropped, with the reason.
  */
-export function reportDropped(reason: string, data: unknown, context: ParseContext): undefined {
-  context.target?.dispatchEvent(
-    new PasabayErrorEvent({
-      code: 'invalid-payload',
-      message: `Dropped a payload from ${context.source}: ${reason}`,
-      source: context.source,
-      cause: data,
-    }),
-  );
-  return undefined;
+export function dropped(reason: string, data: unknown, source: string): Parsed<undefined> {
+  return {
+    data: undefined,
+    problems: [{ source, message: `Dropped a payload from ${source}: ${reason}`, cause: data }],
+  };
 }
 
-/** Validates each item, keeping the valid ones and reporting the rest. Never throws. */
+/** Validates each item: the valid ones, and a problem for each of the rest. Never throws. */
 export function parseList<Schema extends z.ZodMiniType>(
   schema: Schema,
   data: unknown,
-  context: ParseContext,
-): z.infer<Schema>[] {
-  if (!Array.isArray(data)) {
-    parsePayload(z.array(schema), data, context);
-    return [];
-  }
+  source: string,
+): Parsed<z.infer<Schema>[]> {
+  if (!Array.isArray(data)) return { data: [], problems: parsePayload(z.array(schema), data, source).problems };
   const items: z.infer<Schema>[] = [];
+  const problems: PayloadProblem[] = [];
   for (const item of data) {
-    const parsed = parsePayload(schema, item, context);
-    if (parsed !== undefined) items.push(parsed);
+    const parsed = parsePayload(schema, item, source);
+    if (parsed.data !== undefined) items.push(parsed.data);
+    problems.push(...parsed.problems);
   }
-  return items;
+  return { data: items, problems };
 }

@@ -8,6 +8,13 @@ import {
 } from '../connection/client.js';
 import { PasabayErrorEvent } from '../events/pasabay-error.js';
 
+export interface ClientControllerOptions {
+  /** The element's `client`, `supabase-url` and `supabase-key`. */
+  source: () => ClientSource;
+  /** Whether the element needs a client now; while it doesn't, none is resolved or reported. */
+  needed?: () => boolean;
+}
+
 /**
  * The Supabase client of an element: its `client` property, else its `supabase-url` /
  * `supabase-key` attributes, else the page's `configure()`. Re-resolved before every update and
@@ -16,14 +23,14 @@ import { PasabayErrorEvent } from '../events/pasabay-error.js';
  */
 export class ClientController implements ReactiveController {
   readonly #host: ReactiveControllerHost & EventTarget;
-  readonly #source: () => ClientSource;
+  readonly #options: ClientControllerOptions;
   #client: SupabaseClient | undefined;
   #error: PasabayConfigurationError | undefined;
   #stopListening: (() => void) | undefined;
 
-  constructor(host: ReactiveControllerHost & EventTarget, source: () => ClientSource) {
+  constructor(host: ReactiveControllerHost & EventTarget, options: ClientControllerOptions) {
     this.#host = host;
-    this.#source = source;
+    this.#options = options;
     host.addController(this);
   }
 
@@ -38,11 +45,11 @@ export class ClientController implements ReactiveController {
 
   hostConnected(): void {
     this.#stopListening = onConfigure(() => this.#host.requestUpdate());
-    this.#resolve();
+    this.sync();
   }
 
   hostUpdate(): void {
-    this.#resolve();
+    this.sync();
   }
 
   hostDisconnected(): void {
@@ -50,8 +57,14 @@ export class ClientController implements ReactiveController {
     this.#stopListening = undefined;
   }
 
-  #resolve() {
-    const resolved = tryResolveClient(this.#source());
+  /** Resolves the client again (the host calls it from `willUpdate` when it decides from it). */
+  sync(): void {
+    if (this.#options.needed && !this.#options.needed()) {
+      this.#client = undefined;
+      this.#error = undefined;
+      return;
+    }
+    const resolved = tryResolveClient(this.#options.source());
     this.#client = resolved.client;
     const error = resolved.error;
     if (error?.message === this.#error?.message) return;

@@ -1,12 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ChannelStatus } from '../connection/channels.js';
-import { parsePayload, reportDropped, typingEventSchema } from '../connection/schemas.js';
+import { dropped, parsePayload, typingEventSchema } from '../connection/schemas.js';
 import { typingTopic } from '../connection/topics.js';
-import { PasabayErrorEvent } from '../events/pasabay-error.js';
+import { PasabayErrorEvent, reported } from '../events/pasabay-error.js';
 import type { Typist } from '../events/pasabay-typing-change.js';
 import { ChannelController } from './channel-controller.js';
 import { TypingRoster, TypingThrottle } from './typing-roster.js';
+import { TopicEvent, isRateLimited } from '../connection/wire.js';
 
 export interface TypingControllerOptions {
   /** The element's client; `undefined` while it has none. */
@@ -144,7 +145,7 @@ export class TypingController implements ReactiveController {
       if (this.paused) return;
       this.#pausedUntil = Date.now() + (this.#options.pauseAfterRefusalMs ?? 30_000);
       this.#throttle.stop();
-      const rateLimited = failure.status === 429 || failure.code === 'PT429';
+      const rateLimited = isRateLimited(failure);
       this.#host.dispatchEvent(
         new PasabayErrorEvent({
           code: rateLimited ? 'rate-limited' : 'request',
@@ -157,15 +158,16 @@ export class TypingController implements ReactiveController {
   }
 
   #receive(event: string, payload: unknown) {
-    const context = { source: `${this.#channel.topic ?? 'typing'} ${event}`, target: this.#host };
-    if (event !== 'typing') {
-      reportDropped(`unknown event "${event}"`, payload, context);
+    const source = `${this.#channel.topic ?? 'typing'} ${event}`;
+    const reportTo = this.#host;
+    if (event !== TopicEvent.typing) {
+      reported(reportTo, dropped(`unknown event "${event}"`, payload, source));
       return;
     }
-    const typing = parsePayload(typingEventSchema, payload, context);
+    const typing = reported(reportTo, parsePayload(typingEventSchema, payload, source));
     if (!typing) return;
     if (typing.conversation_id !== this.#options.conversationId()) {
-      reportDropped('typing of another conversation', payload, context);
+      reported(reportTo, dropped('typing of another conversation', payload, source));
       return;
     }
     if (typing.user_id === this.#options.identity()?.userId) return;

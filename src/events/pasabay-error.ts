@@ -1,3 +1,5 @@
+import type { Parsed } from '../connection/schemas.js';
+
 /** What went wrong, so handlers can branch without parsing `message`. */
 export type PasabayErrorCode =
   /** No Supabase client: neither a `client` property, `supabase-url` + `supabase-key`, nor `configure()`. */
@@ -31,6 +33,17 @@ export class PasabayErrorEvent extends Event {
   constructor(readonly detail: PasabayErrorDetail) {
     super(PasabayErrorEvent.eventName, { bubbles: true, composed: true });
   }
+}
+
+/**
+ * Reports each problem of a parse on `target` as `pasabay-error` (code `invalid-payload`) and
+ * returns the valid data.
+ */
+export function reported<T>(target: EventTarget, parsed: Parsed<T>): T {
+  for (const { source, message, cause } of parsed.problems) {
+    target.dispatchEvent(new PasabayErrorEvent({ code: 'invalid-payload', message, source, cause }));
+  }
+  return parsed.data;
 }
 
 declare global {

@@ -5,7 +5,7 @@
  * test/bench/run.ts) loads this module and reads the result from `runRenderHistoryBenchmark()`.
  */
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
-import type { MessageRecord } from '../../src/components/pasabay-chat/message-store.js';
+import type { MessageRecord } from '../../src/components/pasabay-chat/state/message-store.js';
 
 definePasabayChat();
 

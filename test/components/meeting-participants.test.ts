@@ -270,7 +270,7 @@ describe('<meeting-participants>', () => {
       const c1 = await mount(carlos.client);
       const c2 = await mount(secondTab);
       await waitUntil(
-        () => (m['presence'].presenceState()[carlos.user.id]?.length ?? 0) === 2,
+        () => (m['meeting'].presenceState()[carlos.user.id]?.length ?? 0) === 2,
         'two Carlos tabs connected',
         { timeout: 10_000 },
       );
@@ -278,7 +278,7 @@ describe('<meeting-participants>', () => {
       let left = false;
       m.addEventListener('pasabay-participant-leave', () => (left = true));
       c2.remove();
-      await waitUntil(() => (m['presence'].presenceState()[carlos.user.id]?.length ?? 0) === 1, 'second tab gone', {
+      await waitUntil(() => (m['meeting'].presenceState()[carlos.user.id]?.length ?? 0) === 1, 'second tab gone', {
         timeout: 10_000,
       });
       await channelRemovalsSettled(secondTab);
@@ -321,7 +321,7 @@ describe('<meeting-participants>', () => {
       await waitUntil(() => lease.status === 'joined', "Carlos's presence joins", { timeout: 10_000 });
       expect(await lease.track({ online_at: new Date().toISOString() })).to.equal('ok');
       await waitUntil(() => names(m).includes('Carlos'), 'Maria sees Carlos', { timeout: 10_000 });
-      await waitUntil(() => m['presence'].presenceState()[carlos.user.id] !== undefined, 'Carlos is connected', {
+      await waitUntil(() => m['meeting'].presenceState()[carlos.user.id] !== undefined, 'Carlos is connected', {
         timeout: 10_000,
       });
       expect(badgesOf(m, 'Carlos')).to.deep.equal([]);
@@ -583,7 +583,7 @@ describe('<meeting-participants>', () => {
             }),
           );
           await waitUntil(
-            () => Object.keys(m['presence'].presenceState()).length >= 43,
+            () => Object.keys(m['meeting'].presenceState()).length >= 43,
             "Maria's socket sees all the made-up keys",
             { timeout: 20_000 },
           );

@@ -6,11 +6,11 @@ import { fixture, html, waitUntil } from '@open-wc/testing';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { channelRemovalsSettled } from '../../src/connection/channels.js';
-import { conversationOf, newUser, serviceClient, stack, type TestUser } from '../support/browser-stack.js';
+import { conversationOf, newUser, serviceClient, stack, twoUsers, type TestUser } from '../support/browser-stack.js';
 
 definePasabayChat();
 
-export { newUser, serviceClient, stack, type TestUser };
+export { newUser, serviceClient, stack, twoUsers, type TestUser };
 
 /** The password `newUser` signs users up with. */
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -26,6 +26,12 @@ export function groupOf(owner: TestUser, ...others: TestUser[]): Promise<string>
 /** A direct conversation between two users, made as a host app's backend makes one. */
 export function directBetween(a: TestUser, b: TestUser): Promise<string> {
   return conversationOf(a, [b], { kind: 'direct' });
+}
+
+/** Maria and Carlos, signed in, and the direct conversation between them. */
+export async function directPair(): Promise<{ maria: TestUser; carlos: TestUser; id: string }> {
+  const { maria, carlos } = await twoUsers();
+  return { maria, carlos, id: await directBetween(maria, carlos) };
 }
 
 /** Inserts a message as `user` straight through REST (not through an element). */

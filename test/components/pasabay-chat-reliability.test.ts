@@ -4,16 +4,14 @@
  * Nothing may be lost and nothing may appear twice.
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/outbox-storage.js';
+import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/state/outbox-storage.js';
 import { acquireChannel } from '../../src/connection/channels.js';
 import { conversationTopic } from '../../src/connection/topics.js';
 import {
   bodies,
-  directBetween,
   flakyClientFor,
   hasState,
   mountChat,
-  newUser,
   part,
   parts,
   post,
@@ -24,6 +22,7 @@ import {
   waitForBody,
   waitForState,
   waitLive,
+  directPair,
 } from './pasabay-chat-fixtures.js';
 
 /** Bodies of the unsent messages kept in localStorage under `key`, oldest first. */
@@ -50,9 +49,7 @@ async function storedBodies(conversationId: string): Promise<string[]> {
 describe('<pasabay-chat> reliability', () => {
   describe('reconnect', () => {
     it('loses and duplicates nothing when the socket drops in the middle of a burst', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const el = await mountChat(carlos.client, id);
       await waitLive(el);
       const burst = Array.from({ length: 24 }, (_, i) => `burst ${i}`);
@@ -75,9 +72,7 @@ describe('<pasabay-chat> reliability', () => {
     });
 
     it('catches up after waking from sleep (visibility or online)', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const el = await mountChat(carlos.client, id);
       await waitLive(el);
       // While the socket is down and no rejoin is scheduled yet, a message arrives.
@@ -93,9 +88,7 @@ describe('<pasabay-chat> reliability', () => {
 
   describe('reactions', () => {
     it('keeps a reaction that a catch-up read before it was saved', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       await post(maria, id, 'Meet at 5?');
       const { client, gate } = await reactionReadsHeldFor(carlos);
       const el = await mountChat(client, id);
@@ -147,9 +140,7 @@ describe('<pasabay-chat> reliability', () => {
 
   describe('offline', () => {
     it('queues sends while offline and delivers each exactly once on reconnect, even when answers are lost', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const { client, network } = await flakyClientFor(maria);
       const mine = await mountChat(client, id);
       const theirs = await mountChat(carlos.client, id);
@@ -190,9 +181,7 @@ describe('<pasabay-chat> reliability', () => {
 
   describe('unsent messages across page loads', () => {
     it('keeps messages written offline through a reload and delivers each exactly once, in order', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const before = await flakyClientFor(maria);
       const mine = await mountChat(before.client, id);
       const theirs = await mountChat(carlos.client, id);
@@ -244,9 +233,7 @@ describe('<pasabay-chat> reliability', () => {
     });
 
     it('shows a refused message as failed after a reload, and sends it once on retry', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       const filler: string[] = [];
       for (let i = 0; i < 30; i++) filler.push(await post(maria, id, `filler ${i}`));
       const mine = await mountChat(maria.client, id);
@@ -274,9 +261,7 @@ describe('<pasabay-chat> reliability', () => {
 
   describe('failed send', () => {
     it('keeps a refused message visible and sends it once on retry', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       // Use up Maria's rate limit (30 a minute) directly.
       const filler: string[] = [];
       for (let i = 0; i < 30; i++) filler.push(await post(maria, id, `filler ${i}`));

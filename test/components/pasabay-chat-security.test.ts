@@ -32,6 +32,8 @@ import {
   waitForBody,
   waitForState,
   waitLive,
+  directPair,
+  twoUsers,
 } from './pasabay-chat-fixtures.js';
 
 /** Everything a message row shows (body, edited marker, reactions, status), so any change shows here. */
@@ -64,7 +66,7 @@ describe('<pasabay-chat> security', () => {
     let carlosMessage: string;
 
     before(async () => {
-      [maria, carlos] = await Promise.all([newUser('Maria'), newUser('Carlos')]);
+      ({ maria, carlos } = await twoUsers());
       forger = await clientFor(carlos);
       id = await directBetween(maria, carlos);
       carlosMessage = await post(carlos, id, 'hello');
@@ -276,9 +278,7 @@ describe('<pasabay-chat> security', () => {
     }
 
     it('shows a refused edit with the rate limit as the reason and reports it', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       await post(maria, id, 'first');
       restore = await setRateLimit('edit', 1);
       const el = await mountChat(maria.client, id);
@@ -306,9 +306,7 @@ describe('<pasabay-chat> security', () => {
     });
 
     it('shows a refused reaction with its reason and reports it', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       await post(carlos, id, 'react to me');
       restore = await setRateLimit('reaction', 1);
       const el = await mountChat(maria.client, id);
@@ -341,9 +339,7 @@ describe('<pasabay-chat> security', () => {
     });
 
     it('shows why a message was not sent', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       restore = await setRateLimit('message', 1);
       const el = await mountChat(maria.client, id);
       await waitLive(el);
@@ -358,9 +354,7 @@ describe('<pasabay-chat> security', () => {
     });
 
     it('pauses typing after a refused typing update, reporting it once', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       restore = await setRateLimit('typing', 1);
       const el = await mountChat(maria.client, id);
       await waitLive(el);
@@ -387,8 +381,7 @@ describe('<pasabay-chat> security', () => {
 
   describe('avatars', () => {
     it('loads a sender avatar only from the allowed places, without a referrer', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
+      const { maria, carlos } = await twoUsers();
       const ana = await newUser('Ana');
       const id = await directBetween(maria, carlos);
       const other = await directBetween(maria, ana);

@@ -6,7 +6,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { runRenderHistoryBenchmark } from '../bench/render-history.js';
 import { PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
-import type { MessageRecord } from '../../src/components/pasabay-chat/message-store.js';
+import type { MessageRecord } from '../../src/components/pasabay-chat/state/message-store.js';
 
 const seeded = (from: number, count: number): MessageRecord[] =>
   Array.from({ length: count }, (_, index) => {

@@ -23,14 +23,14 @@ import {
   waitForBody,
   waitForState,
   waitLive,
+  directPair,
+  twoUsers,
 } from './pasabay-chat-fixtures.js';
 
 describe('<pasabay-chat>', () => {
   describe('two users', () => {
     it('delivers a message end to end: sending → sent → seen, with receive and unread events', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const mine = await mountChat(maria.client, id);
       const theirs = await mountChat(carlos.client, id);
       await Promise.all([waitLive(mine), waitLive(theirs)]);
@@ -59,9 +59,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('counts unread messages while scrolled away and marks them read at the bottom', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       for (let i = 0; i < 24; i++) await post(maria, id, `filler ${i}\nsecond line`);
       const theirs = await mountChat(carlos.client, id);
       await waitLive(theirs);
@@ -82,9 +80,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('edits, deletes, reacts and replies, seen live by the other member', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const mine = await mountChat(maria.client, id);
       const theirs = await mountChat(carlos.client, id);
       await Promise.all([waitLive(mine), waitLive(theirs)]);
@@ -127,9 +123,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('shows typing through the embedded <typing-indicator>', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const mine = await mountChat(maria.client, id);
       const theirs = await mountChat(carlos.client, id);
       await Promise.all([waitLive(mine), waitLive(theirs)]);
@@ -148,9 +142,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('works with realtime="postgres-changes"', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const theirs = await mountChat(carlos.client, id, 'postgres-changes');
       await waitLive(theirs);
       await post(maria, id, 'via postgres changes');
@@ -159,8 +151,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('opens a direct conversation from with-user with someone who opted in to be reachable', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
+      const { maria, carlos } = await twoUsers();
       await openToContact(carlos);
       const el = await fixture<PasabayChat>(
         html`<pasabay-chat style="height: 300px" .client=${maria.client} with-user=${carlos.user.id}></pasabay-chat>`,
@@ -173,8 +164,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('opens an external-ref conversation for exactly its members, which a squatter who claimed the key first cannot take', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
+      const { maria, carlos } = await twoUsers();
       const squatter = await newUser('Squatter');
       await openToContact(maria);
       await openToContact(carlos);
@@ -220,9 +210,7 @@ describe('<pasabay-chat>', () => {
 
   describe('history', () => {
     it('loads older pages on scroll-up without moving what is on screen', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const service = serviceClient();
       // One statement per row, so each has its own created_at (rows of one statement share now()).
       for (let i = 0; i < 120; i++) {
@@ -272,9 +260,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('leaves an edit of a message older than the loaded page to paging, so history has no gap', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const service = serviceClient();
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) {
@@ -328,9 +314,7 @@ describe('<pasabay-chat>', () => {
 
   describe('composer', () => {
     it('keeps Shift+Enter and IME Enter as line breaks and shows the limit before the server refuses', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       const el = await mountChat(maria.client, id);
       el.maxLength = 20;
       await waitLive(el);
@@ -353,9 +337,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('lets a host cancel pasabay-message-send', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       const el = await mountChat(maria.client, id);
       await waitLive(el);
       el.addEventListener('pasabay-message-send', (event) => event.preventDefault(), { once: true });
@@ -373,9 +355,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('shows loading, then empty, each accessible', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       const el = await mountChat(maria.client, id);
       expect(hasState(el, 'loading')).to.equal(true);
       expect(part(el, 'log')!.getAttribute('aria-busy')).to.equal('true');
@@ -393,8 +373,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('shows an outsider the not-allowed state and opens no channel', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
+      const { maria, carlos } = await twoUsers();
       const outsider = await newUser('Outsider');
       const id = await directBetween(maria, carlos);
       await post(maria, id, 'private');
@@ -428,9 +407,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it("is accessible with own, others', failed and reacted messages, in dark theme too", async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const first = await post(carlos, id, 'Hello https://example.com/path');
       await carlos.client.from('message_reactions').insert({ message_id: first, emoji: '👍' });
       await post(maria, id, 'Hi!');
@@ -451,9 +428,7 @@ describe('<pasabay-chat>', () => {
 
   describe('channels', () => {
     it('holds no channels after removal, also after 20 mount/remove cycles', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, id } = await directPair();
       const el = await mountChat(maria.client, id);
       await waitLive(el);
       expect(maria.client.getChannels().length).to.be.greaterThan(0);
@@ -469,9 +444,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('keeps the other element live when one of two on the same topic is removed', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       const one = await mountChat(maria.client, id);
       const two = await mountChat(maria.client, id);
       await Promise.all([waitLive(one), waitLive(two)]);
@@ -482,8 +455,7 @@ describe('<pasabay-chat>', () => {
     });
 
     it('rejoins after being moved in the DOM and switches conversations', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
+      const { maria, carlos } = await twoUsers();
       const ana = await newUser('Ana');
       const direct = await directBetween(maria, carlos);
       const group = await groupOf(maria, carlos, ana);
@@ -531,9 +503,7 @@ describe('<pasabay-chat>', () => {
     ];
 
     it('renders a corpus of XSS payloads as inert text', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       for (const payload of corpus) await post(carlos, id, payload);
       const el = await mountChat(maria.client, id);
       await waitForState(el, 'ready');
@@ -562,9 +532,7 @@ describe('<pasabay-chat>', () => {
 
   describe('direction', () => {
     it('mirrors the layout in dir="rtl"', async () => {
-      const maria = await newUser('Maria');
-      const carlos = await newUser('Carlos');
-      const id = await directBetween(maria, carlos);
+      const { maria, carlos, id } = await directPair();
       await post(carlos, id, 'مرحبا');
       await post(maria, id, 'أهلا');
       const wrapper = await fixture<HTMLDivElement>(

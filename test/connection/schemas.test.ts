@@ -16,7 +16,7 @@ import {
   typingTopic,
   userTopic,
 } from '../../src/connection/topics.js';
-import { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
+import { PasabayErrorEvent, reported } from '../../src/events/pasabay-error.js';
 
 const ID = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const message = {
@@ -97,7 +97,7 @@ describe('connection/schemas', () => {
     client.realtime.disconnect();
   });
 
-  it('drops an invalid payload, reports it and never throws', () => {
+  it('drops an invalid payload, returns the problem to the caller (who reports it) and never throws', () => {
     const { target, errors } = collectErrors();
     const payloads: unknown[] = [
       null,
@@ -110,7 +110,13 @@ describe('connection/schemas', () => {
       { is_typing: 'yes' },
     ];
     for (const payload of payloads) {
-      expect(parsePayload(typingEventSchema, payload, { source: 'test', target })).to.equal(undefined);
+      const before = errors.length;
+      const parsed = parsePayload(typingEventSchema, payload, 'test');
+      expect(parsed.data).to.equal(undefined);
+      expect(parsed.problems.length).to.equal(1);
+      // Parsing dispatches nothing: the caller reports.
+      expect(errors.length).to.equal(before);
+      expect(reported(target, parsed)).to.equal(undefined);
     }
     expect(errors.length).to.equal(payloads.length);
     expect(errors[0]!.detail.code).to.equal('invalid-payload');
@@ -120,17 +126,19 @@ describe('connection/schemas', () => {
 
   it('keeps the valid items of a list', () => {
     const { target, errors } = collectErrors();
-    const items = parseList(
+    const parsed = parseList(
       typingEventSchema,
       [{ conversation_id: ID, user_id: ID, display_name: 'Ana', is_typing: true }, { user_id: ID }],
-      {
-        source: 'list',
-        target,
-      },
+      'list',
     );
-    expect(items.length).to.equal(1);
+    expect(parsed.problems.length).to.equal(1);
+    expect(errors.length).to.equal(0);
+    expect(reported(target, parsed).length).to.equal(1);
     expect(errors.length).to.equal(1);
-    expect(parseList(typingEventSchema, 'not a list', { source: 'list', target })).to.deep.equal([]);
+    expect(errors[0]!.detail.source).to.equal('list');
+    const notAList = parseList(typingEventSchema, 'not a list', 'list');
+    expect(notAList.data.length).to.equal(0);
+    expect(notAList.problems.length).to.equal(1);
   });
 
   it('makes v4 UUIDs with and without randomUUID', () => {

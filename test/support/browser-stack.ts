@@ -46,6 +46,12 @@ export async function newUser(name = 'Test User'): Promise<TestUser> {
   return { client, user: data.user, name };
 }
 
+/** The two signed-in users most tests need, Maria and Carlos, each on their own client. */
+export async function twoUsers(): Promise<{ maria: TestUser; carlos: TestUser }> {
+  const [maria, carlos] = await Promise.all([newUser('Maria'), newUser('Carlos')]);
+  return { maria, carlos };
+}
+
 /** A client with the service_role key (bypasses RLS) for arranging test data. */
 export function serviceClient(): SupabaseClient {
   return newClient(stack.serviceRoleKey);

@@ -1,42 +1,14 @@
-import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedAvatarUrl, parseAvatarHosts } from '../../connection/avatars.js';
-import { configuration } from '../../connection/client.js';
-import type { BroadcastMessage, PresenceEvent } from '../../connection/channels.js';
-import {
-  meetingChangeSchema,
-  meetingParticipantSchema,
-  parseList,
-  parsePayload,
-  participantChangeSchema,
-  profileSchema,
-  reportDropped,
-  type MeetingParticipant,
-} from '../../connection/schemas.js';
-import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
-import { ChannelController } from '../../controllers/channel-controller.js';
-import { ClientController } from '../../controllers/client-controller.js';
-import { SessionController } from '../../controllers/session-controller.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
-import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
-import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
-import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
 import { participantsStrings, type ParticipantsStrings } from '../../i18n/participants.js';
-import { effectiveLang, mergeStrings } from '../../i18n/strings.js';
+import { mergeStrings } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
+import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { AnnouncerController } from './announcer-controller.js';
 import { styles } from './meeting-participants.styles.js';
-import {
-  MeetingRoster,
-  diffParticipants,
-  initials,
-  isJoined,
-  trackDelay,
-  type OwnState,
-  type Participant,
-} from './roster.js';
+import { MeetingController } from './meeting-controller.js';
+import { initials, type OwnState, type Participant } from './roster.js';
 
 export type { OwnState, Participant } from './roster.js';
 
@@ -55,23 +27,7 @@ function icon(badge: Badge) {
   return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${icons[badge]}</svg>`;
 }
 
-/** How long a participant recorded as joined may stay without presence before showing "connection lost". */
-const PRESENCE_GRACE_MS = 15_000;
-
 const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as const;
-
-// join_meeting / leave_meeting of one client run one after another: a DOM move (or a quick
-// remount) leaves and joins again, and a leave that overtook the join would record the user as gone.
-const membershipQueues = new WeakMap<SupabaseClient, Promise<unknown>>();
-
-function inOrder<T>(client: SupabaseClient, work: () => Promise<T>): Promise<T> {
-  const next = (membershipQueues.get(client) ?? Promise.resolve()).then(work, work);
-  membershipQueues.set(
-    client,
-    next.catch(() => undefined),
-  );
-  return next;
-}
 
 /**
  * @summary Who is in a meeting, live: one entry per participant (however many tabs) with name,
@@ -116,78 +72,26 @@ function inOrder<T>(client: SupabaseClient, work: () => Promise<T>): Promise<T> 
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in and guest mode is off.
  * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request, or an invalid payload (dropped).
  */
-export class MeetingParticipants extends LitElement {
+export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   static override styles = [hostStyles, styles];
 
-  private readonly internals = this.attachInternals();
-  private readonly clientSource = new ClientController(this, () => ({
-    client: this.client,
-    supabaseUrl: this.supabaseUrl,
-    supabaseKey: this.supabaseKey,
-  }));
-  private readonly session = new SessionController(this, {
-    client: () => this.clientSource.client,
-    guestName: () => this.guestName || configuration()?.guestName,
-  });
-  // `meeting:<id>`: participant and meeting rows, broadcast by the database only.
-  private readonly live = new ChannelController(this, {
-    client: () => (this.session.identity ? this.clientSource.client : undefined),
-    topic: () => (this.meetingId ? meetingTopic(this.meetingId) : undefined),
-    onBroadcast: (message) => this.onBroadcast(message),
-    onJoined: () => this.onJoined(),
-  });
-  // `meeting:<id>:presence`: who is connected, keyed by user id. Nothing else is read from it.
-  private readonly presence = new ChannelController(this, {
-    client: () => (this.session.identity ? this.clientSource.client : undefined),
-    topic: () => (this.meetingId ? meetingPresenceTopic(this.meetingId) : undefined),
-    presenceKey: () => this.session.identity?.userId,
-    onPresence: (event) => this.onPresence(event),
-    onJoined: () => this.onPresenceJoined(),
-    onStatusChange: (status) => {
-      if (status !== 'joined') this.onPresenceLost();
-    },
-  });
   private readonly announcer = new AnnouncerController(this, {
     strings: () => this.resolvedStrings,
     locale: () => this.locale,
   });
-  private readonly roster = new MeetingRoster();
-  /** Whether the list holds the state of the current join (joins/leaves are diffed after that). */
-  private baselined = false;
-  private joinedMeetingId: string | undefined;
-  /** Bumped when the meeting changes or the element leaves: answers to older requests are dropped. */
-  private epoch = 0;
-  private trackTimes: number[] = [];
-  private trackTimer: ReturnType<typeof setTimeout> | undefined;
-  private graceTimer: ReturnType<typeof setTimeout> | undefined;
-  private presenceJoinedAt: number | undefined;
-  private resolvedStrings: ParticipantsStrings = participantsStrings;
-  private locale = '';
-  private avatarHostList: string[] = [];
-  /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
-  private recording = 0;
-  /** The last RPC that records one's own state; `setState()` waits for it. */
-  private pendingRecord: Promise<void> = Promise.resolve();
+  // After the announcer, which it reports joins and leaves to.
+  private readonly meeting = new MeetingController(this, {
+    client: () => this.clientSource.client,
+    identity: () => this.session.identity,
+    fallbackName: () => this.resolvedStrings.participantsSomeone,
+    announcer: this.announcer,
+    onRecordRefused: (recorded) => this.applyOwnState(recorded),
+  });
 
-  @state() private participantList: readonly Participant[] = [];
   @state() private expanded = false;
-  @state() private notAllowed = false;
 
   /** Meeting to show; a new value leaves the old meeting's channel and joins the new one. */
   @property({ attribute: 'meeting-id' }) meetingId = '';
-  /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
-  @property({ attribute: false }) client?: SupabaseClient;
-  /** Supabase project URL, used with `supabase-key` when no `client` is set. */
-  @property({ attribute: 'supabase-url' }) supabaseUrl?: string;
-  /** Supabase publishable (anon) key, used with `supabase-url`. */
-  @property({ attribute: 'supabase-key' }) supabaseKey?: string;
-  /** Guest mode: when nobody is signed in, sign in anonymously under this display name. */
-  @property({ attribute: 'guest-name' }) guestName?: string;
-  /**
-   * Space-separated origins avatars may be loaded from, besides the project's public Storage and
-   * `configure({ avatarHosts })`. Other avatars show initials.
-   */
-  @property({ attribute: 'avatar-hosts' }) avatarHosts = '';
   /** How many participants show before the rest collapse into "+N more". */
   @property({ type: Number, attribute: 'max-visible' }) maxVisible = 12;
   /** Shows a toolbar of toggles for the current user's own state. */
@@ -202,14 +106,10 @@ export class MeetingParticipants extends LitElement {
   @property({ type: Boolean, attribute: 'hand-raised' }) handRaised = false;
   /** The current user is away (recorded, so others see it at once). */
   @property({ type: Boolean }) away = false;
-  /** Overrides for any of the element's strings (see `ParticipantsStrings`). */
-  @property({ attribute: false }) strings: Partial<ParticipantsStrings> = {};
-  /** Pins the colour scheme; otherwise it follows `prefers-color-scheme`. */
-  @property({ reflect: true }) theme?: 'light' | 'dark';
 
   /** Everyone in the meeting, one entry per user, the current user first. */
   get participants(): readonly Participant[] {
-    return this.participantList;
+    return this.meeting.participants;
   }
 
   /** The current user's own state. */
@@ -223,348 +123,51 @@ export class MeetingParticipants extends LitElement {
     };
   }
 
-  override disconnectedCallback(): void {
-    // Another tab of the same user still in the meeting keeps them in it (read before the
-    // presence channel is released below).
-    const ownId = this.session.identity?.userId;
-    const ownTabs = ownId ? (this.presence.presenceState()[ownId]?.length ?? 0) : 0;
-    super.disconnectedCallback();
-    clearTimeout(this.trackTimer);
-    this.trackTimer = undefined;
-    this.resetRoster();
-    const client = this.clientSource.client;
-    const meetingId = this.joinedMeetingId;
-    this.joinedMeetingId = undefined;
-    // Removing the element leaves the meeting (records left_at); re-appending joins again.
-    if (client && meetingId && ownTabs <= 1) {
-      void inOrder(client, () => this.rpc(client, 'leave_meeting', { meeting_id: meetingId }));
-    }
-  }
-
   /**
    * Changes the current user's own state: updates the properties and records it with
    * `update_meeting_state`. Resolves once the database answered (a refusal is reported as
    * `pasabay-error` and the properties go back to the recorded state).
    */
   async setState(patch: Partial<OwnState>): Promise<void> {
+    this.applyOwnState(patch);
+    await this.updateComplete;
+    await this.meeting.pendingRecord;
+  }
+
+  private applyOwnState(patch: Partial<OwnState>) {
     if (patch.isMuted !== undefined) this.muted = patch.isMuted;
     if (patch.isVideoOn !== undefined) this.videoOn = patch.isVideoOn;
     if (patch.isScreenSharing !== undefined) this.screenSharing = patch.isScreenSharing;
     if (patch.isHandRaised !== undefined) this.handRaised = patch.isHandRaised;
     if (patch.away !== undefined) this.away = patch.away;
-    await this.updateComplete;
-    await this.pendingRecord;
+  }
+
+  protected override resolveStrings(overrides: Partial<ParticipantsStrings>): ParticipantsStrings {
+    return mergeStrings(participantsStrings, overrides);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.resolvedStrings = mergeStrings(participantsStrings, this.strings);
-    if (changed.has('avatarHosts')) this.avatarHostList = parseAvatarHosts(this.avatarHosts);
-    this.locale = effectiveLang(this);
+    super.willUpdate(changed);
     if (changed.has('meetingId') && changed.get('meetingId') !== undefined) {
-      this.resetRoster();
-      this.notAllowed = false;
       this.expanded = false;
-      const client = this.clientSource.client;
-      const previous = this.joinedMeetingId;
-      this.joinedMeetingId = undefined;
-      if (client && previous) void inOrder(client, () => this.rpc(client, 'leave_meeting', { meeting_id: previous }));
+      this.meeting.meetingChanged();
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     const changedOwn = OWN_KEYS.some((key) => changed.has(key) && changed.get(key) !== undefined);
-    if (changedOwn && this.ownDiffersFromRecord()) this.pendingRecord = this.recordOwnState();
-    const status = this.live.status;
-    const states = this.internals.states;
-    const toggle = (name: string, on: boolean) => (on ? states.add(name) : states.delete(name));
+    if (changedOwn) this.meeting.ownStateChanged();
+    const status = this.meeting.status;
+    const notAllowed = this.meeting.notAllowed;
+    const toggle = (name: string, on: boolean) => this.toggleState(name, on);
     toggle('offline', status !== 'joined');
-    toggle('empty', status === 'joined' && this.participantList.length === 0);
-    toggle('not-allowed', this.notAllowed);
+    toggle('empty', status === 'joined' && this.participants.length === 0);
+    toggle('not-allowed', notAllowed);
     toggle('auth-required', this.session.status === 'auth-required');
     toggle(
       'error',
-      Boolean(this.clientSource.error) || this.session.status === 'error' || (status === 'error' && !this.notAllowed),
+      Boolean(this.clientSource.error) || this.session.status === 'error' || (status === 'error' && !notAllowed),
     );
-  }
-
-  private resetRoster() {
-    this.epoch++;
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    this.presenceJoinedAt = undefined;
-    this.roster.clear();
-    this.participantList = [];
-    this.baselined = false;
-  }
-
-  /** The own row as recorded differs from the properties (or is not known yet). */
-  private ownDiffersFromRecord(): boolean {
-    const ownId = this.session.identity?.userId;
-    const row = ownId ? this.roster.row(ownId) : undefined;
-    if (!row) return true;
-    return (
-      row.is_muted !== this.muted ||
-      row.is_video_on !== this.videoOn ||
-      row.is_screen_sharing !== this.screenSharing ||
-      row.is_hand_raised !== this.handRaised ||
-      row.is_away !== this.away
-    );
-  }
-
-  /** The meeting channel (re)joined: join the meeting the first time, then load the roster. */
-  private onJoined() {
-    this.notAllowed = false;
-    const client = this.clientSource.client;
-    const meetingId = this.meetingId;
-    if (!client || !meetingId) return;
-    const firstJoin = this.joinedMeetingId !== meetingId;
-    if (firstJoin) {
-      this.joinedMeetingId = meetingId;
-      const joining = this.joinMeeting(client, meetingId);
-      this.pendingRecord = joining;
-      void joining.then(() => this.loadRoster(client, meetingId));
-    } else {
-      // A reconnect: anything may have changed meanwhile.
-      void this.loadRoster(client, meetingId);
-    }
-  }
-
-  private async joinMeeting(client: SupabaseClient, meetingId: string) {
-    const epoch = this.epoch;
-    const requestedAt = this.roster.clock;
-    const row = await inOrder(client, () => this.rpc(client, 'join_meeting', { meeting_id: meetingId }));
-    if (row === undefined || epoch !== this.epoch) return;
-    const parsed = parsePayload(meetingParticipantSchema, row, { source: 'rpc join_meeting', target: this });
-    if (!parsed || parsed.meeting_id !== meetingId) return;
-    this.roster.applyRow(parsed, requestedAt);
-    // The state the host app set on the element wins over what was recorded before.
-    if (this.ownDiffersFromRecord()) await this.recordOwnState();
-  }
-
-  /**
-   * Loads who is in the meeting and their recorded state (REST), with their profiles, so a
-   * (re)joining user sees everyone's state at once.
-   */
-  private async loadRoster(client: SupabaseClient, meetingId: string) {
-    const epoch = this.epoch;
-    const requestedAt = this.roster.clock;
-    let rows: MeetingParticipant[];
-    try {
-      const { data, error } = await client.from('meeting_participants').select('*').eq('meeting_id', meetingId);
-      if (epoch !== this.epoch) return;
-      if (error) {
-        this.reportRequestError('meeting_participants', error.message, error);
-        return;
-      }
-      rows = parseList(meetingParticipantSchema, data, { source: 'meeting_participants', target: this }).filter(
-        (row) => row.meeting_id === meetingId,
-      );
-    } catch (error) {
-      this.reportRequestError('meeting_participants', String(error), error);
-      return;
-    }
-    this.roster.load(rows, requestedAt);
-    await this.loadProfiles(client, epoch);
-    if (epoch !== this.epoch) return;
-    this.refreshList();
-  }
-
-  /** Fetches the profiles of joined participants not known yet. */
-  private async loadProfiles(client: SupabaseClient, epoch: number) {
-    const missing = this.roster.missingProfiles();
-    if (missing.length === 0) return;
-    try {
-      const { data, error } = await client.from('profiles').select('id, display_name, avatar_url').in('id', missing);
-      if (epoch !== this.epoch) return;
-      if (error) {
-        this.reportRequestError('profiles', error.message, error);
-        return;
-      }
-      this.roster.addProfiles(parseList(profileSchema, data, { source: 'profiles', target: this }), missing);
-    } catch (error) {
-      this.reportRequestError('profiles', String(error), error);
-    }
-  }
-
-  private reportRequestError(source: string, message: string, cause: unknown) {
-    this.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: `${source}: ${message}`, source, cause }));
-  }
-
-  private async recordOwnState() {
-    const client = this.clientSource.client;
-    const meetingId = this.joinedMeetingId;
-    if (!client || !meetingId) return;
-    const epoch = this.epoch;
-    const requestedAt = this.roster.clock;
-    this.recording++;
-    this.refreshList();
-    try {
-      const row = await this.rpc(client, 'update_meeting_state', {
-        meeting_id: meetingId,
-        is_muted: this.muted,
-        is_video_on: this.videoOn,
-        is_screen_sharing: this.screenSharing,
-        is_hand_raised: this.handRaised,
-        is_away: this.away,
-      });
-      if (epoch !== this.epoch) return;
-      const parsed =
-        row === undefined
-          ? undefined
-          : parsePayload(meetingParticipantSchema, row, { source: 'rpc update_meeting_state', target: this });
-      if (parsed && parsed.meeting_id === meetingId) this.roster.applyRow(parsed, requestedAt);
-      else if (this.recording === 1) this.revertOwnState();
-    } finally {
-      this.recording--;
-      if (epoch === this.epoch) this.refreshList();
-    }
-  }
-
-  /** Puts the properties back to the recorded state (after the database refused a change). */
-  private revertOwnState() {
-    const ownId = this.session.identity?.userId;
-    const row = ownId ? this.roster.row(ownId) : undefined;
-    if (!row) return;
-    this.muted = row.is_muted;
-    this.videoOn = row.is_video_on;
-    this.screenSharing = row.is_screen_sharing;
-    this.handRaised = row.is_hand_raised;
-    this.away = row.is_away;
-  }
-
-  /** Calls an RPC; a failure is reported as `pasabay-error` and resolves `undefined`. */
-  private async rpc(client: SupabaseClient, name: string, args: Record<string, unknown>): Promise<unknown> {
-    const { data, error, status } = await client.rpc(name, args);
-    if (!error) return data ?? null;
-    if (error.code === '42501' && name === 'join_meeting') this.notAllowed = true;
-    this.dispatchEvent(
-      new PasabayErrorEvent({
-        code: status === 429 || error.code === 'PT429' ? 'rate-limited' : 'request',
-        message: `${name} failed: ${error.message}`,
-        source: `rpc ${name}`,
-        cause: error,
-      }),
-    );
-    return undefined;
-  }
-
-  /**
-   * Events on `meeting:<id>`, which only the database writes to; still validated: the shape, the
-   * table, and that the row is this meeting's. Anything else is dropped and reported.
-   */
-  private onBroadcast(message: BroadcastMessage) {
-    const meetingId = this.meetingId;
-    const context = { source: `${this.live.topic ?? 'meeting'} ${message.event}`, target: this };
-    if (message.event === 'participant') {
-      const change = parsePayload(participantChangeSchema, message.payload, context);
-      if (!change) return;
-      const row = change.operation === 'DELETE' ? change.old_record : change.record;
-      if (row.meeting_id !== meetingId) {
-        reportDropped('a participant of another meeting', message.payload, context);
-        return;
-      }
-      if (change.operation === 'DELETE') this.roster.removeRow(row.user_id);
-      else this.roster.applyRow(row);
-      const client = this.clientSource.client;
-      const epoch = this.epoch;
-      if (client && isJoined(row))
-        void this.loadProfiles(client, epoch).then(() => epoch === this.epoch && this.refreshList());
-      else this.refreshList();
-    } else if (message.event === 'meeting') {
-      const change = parsePayload(meetingChangeSchema, message.payload, context);
-      if (!change) return;
-      const row = change.operation === 'DELETE' ? change.old_record : change.record;
-      if (row.id !== meetingId) reportDropped('another meeting', message.payload, context);
-      // The meeting row itself changes nothing shown here.
-    } else {
-      reportDropped(`unknown event "${message.event}"`, message.payload, context);
-    }
-  }
-
-  /** The presence channel (re)joined: track once (a small claim: the key is what counts). */
-  private onPresenceJoined() {
-    this.roster.resetPresence();
-    this.presenceJoinedAt = Date.now();
-    clearTimeout(this.graceTimer);
-    this.graceTimer = setTimeout(() => {
-      this.graceTimer = undefined;
-      this.refreshList();
-    }, PRESENCE_GRACE_MS);
-    this.scheduleTrack();
-  }
-
-  private onPresenceLost() {
-    clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    clearTimeout(this.trackTimer);
-    this.trackTimer = undefined;
-    this.presenceJoinedAt = undefined;
-    this.roster.resetPresence();
-    this.refreshList();
-  }
-
-  /** Tracks one's own presence, no more often than Realtime allows. */
-  private scheduleTrack() {
-    if (this.trackTimer !== undefined || this.presence.status !== 'joined') return;
-    const delay = trackDelay(this.trackTimes, Date.now());
-    const track = () => {
-      this.trackTimer = undefined;
-      if (!this.session.identity || this.presence.status !== 'joined') return;
-      this.trackTimes = [...this.trackTimes.slice(-8), Date.now()];
-      void this.presence.track({ online_at: new Date().toISOString() });
-    };
-    if (delay === 0) track();
-    else this.trackTimer = setTimeout(track, delay);
-  }
-
-  private onPresence(event: PresenceEvent) {
-    if (event.event !== 'sync') return;
-    // Only the keys: a presence payload is a claim anyone could make, so nothing of it is shown.
-    this.roster.notePresence(Object.keys(this.presence.presenceState()));
-    this.refreshList();
-  }
-
-  private refreshList() {
-    const ownId = this.session.identity?.userId;
-    const presenceJoined = this.presence.status === 'joined' && this.presenceJoinedAt !== undefined;
-    const list = this.roster.list({
-      ownId,
-      fallbackName: this.resolvedStrings.participantsSomeone,
-      presenceJoined,
-      graceOver: presenceJoined && Date.now() - this.presenceJoinedAt! >= PRESENCE_GRACE_MS,
-      // Optimistic: while one's own change is on its way, show it; the database's answer wins after.
-      ownOverride:
-        this.recording > 0
-          ? {
-              is_muted: this.muted,
-              is_video_on: this.videoOn,
-              is_screen_sharing: this.screenSharing,
-              is_hand_raised: this.handRaised,
-              is_away: this.away,
-            }
-          : undefined,
-    });
-    const previous = this.participantList;
-    const changed =
-      list.length !== previous.length || list.some((p, i) => JSON.stringify(p) !== JSON.stringify(previous[i]));
-    if (!changed) return;
-    if (this.baselined) {
-      const { joined, left } = diffParticipants(previous, list);
-      for (const participant of joined) {
-        if (participant.user_id === ownId) continue;
-        this.dispatchEvent(new PasabayParticipantJoinEvent({ meetingId: this.meetingId, participant }));
-        this.announcer.noteJoin(participant.display_name);
-      }
-      for (const participant of left) {
-        if (participant.user_id === ownId) continue;
-        this.dispatchEvent(new PasabayParticipantLeaveEvent({ meetingId: this.meetingId, participant }));
-        this.announcer.noteLeave(participant.display_name);
-      }
-    }
-    // The first list that holds one's own entry is the baseline: who was already there did not "join".
-    if (ownId && list.some((p) => p.user_id === ownId)) this.baselined = true;
-    this.participantList = list;
-    this.dispatchEvent(new PasabayPresenceChangeEvent({ meetingId: this.meetingId, participants: list }));
   }
 
   private onToggle(key: keyof OwnState) {
@@ -577,14 +180,14 @@ export class MeetingParticipants extends LitElement {
     if (this.session.status === 'auth-required') return s.participantsAuthRequired;
     if (!this.meetingId) return s.participantsNoMeeting;
     if (
-      this.notAllowed ||
-      (this.live.status === 'error' && /unauthori[sz]ed|permission/i.test(this.live.error?.message ?? ''))
+      this.meeting.notAllowed ||
+      (this.meeting.status === 'error' && /unauthori[sz]ed|permission/i.test(this.meeting.error?.message ?? ''))
     ) {
       return s.participantsNotAllowed;
     }
-    if (this.live.status === 'error') return s.participantsReconnecting;
-    if (this.live.status !== 'joined') return s.participantsConnecting;
-    if (this.participantList.length === 0) return s.participantsEmpty;
+    if (this.meeting.status === 'error') return s.participantsReconnecting;
+    if (this.meeting.status !== 'joined') return s.participantsConnecting;
+    if (this.meeting.participants.length === 0) return s.participantsEmpty;
     return undefined;
   }
 
@@ -617,7 +220,7 @@ export class MeetingParticipants extends LitElement {
     ]
       .filter(Boolean)
       .join(' ');
-    const avatar = allowedAvatarUrl(p.avatar_url, this.clientSource.client, this.avatarHostList);
+    const avatar = this.avatarUrl(p.avatar_url);
     return html`<li part=${parts}>
       ${
         avatar
@@ -646,7 +249,7 @@ export class MeetingParticipants extends LitElement {
             type="button"
             part="toggle ${badge}${own[key] ? ' pressed' : ''}"
             aria-pressed=${own[key] ? 'true' : 'false'}
-            ?disabled=${this.live.status !== 'joined'}
+            ?disabled=${this.meeting.status !== 'joined'}
             @click=${() => this.onToggle(key)}
           >
             ${icon(badge)}<span>${label}</span>
@@ -658,7 +261,7 @@ export class MeetingParticipants extends LitElement {
   override render() {
     const s = this.resolvedStrings;
     const ownId = this.session.identity?.userId;
-    const all = this.participantList;
+    const all = this.meeting.participants;
     const limit = Math.max(1, Math.floor(this.maxVisible) || 1);
     const overflowing = all.length > limit;
     const visible = overflowing && !this.expanded ? all.slice(0, limit) : all;
@@ -711,11 +314,7 @@ export class MeetingParticipants extends LitElement {
  * A second tag gets a subclass, since one class can only be defined once.
  */
 export function defineMeetingParticipants(tag = 'meeting-participants'): void {
-  if (customElements.get(tag)) return;
-  customElements.define(
-    tag,
-    customElements.getName(MeetingParticipants) ? class extends MeetingParticipants {} : MeetingParticipants,
-  );
+  defineElement(tag, MeetingParticipants);
 }
 
 declare global {

@@ -6,7 +6,7 @@
  * nothing, and presence payloads are never read.
  */
 import type { MeetingParticipant, Profile } from '../../connection/schemas.js';
-import { timestampMicros } from '../pasabay-chat/timestamps.js';
+import { timestampMicros } from '../../connection/timestamps.js';
 
 /** One's own meeting state: what the toggles change. */
 export interface OwnState {

@@ -1,12 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { onConfigure, tryResolveClient, type ClientSource } from '../../connection/client.js';
 import type { BroadcastMessage, PostgresChangesFilter } from '../../connection/channels.js';
 import {
   messageChangeSchema,
   messageSchema,
   parsePayload,
-  reportDropped,
+  dropped,
   reactionChangeSchema,
   readReceiptSchema,
   type Conversation,
@@ -17,7 +16,7 @@ import { conversationTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
 import type { SessionController } from '../../controllers/session-controller.js';
 import type { VisibilityController } from '../../controllers/visibility-controller.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
+import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import { PasabayMessageFailEvent } from '../../events/pasabay-message-fail.js';
 import { PasabayMessageReceiveEvent } from '../../events/pasabay-message-receive.js';
 import { PasabayUnreadChangeEvent } from '../../events/pasabay-unread-change.js';
@@ -38,11 +37,12 @@ import {
   setReaction,
   type DataContext,
   type RequestFailure,
-} from './chat-data.js';
-import type { ChatMessage, MessageRecord, MessageStore } from './message-store.js';
-import { timestampMicros } from './timestamps.js';
-import { Outbox } from './outbox.js';
-import { OutboxStorage, projectUrlOf, type OutboxScope } from './outbox-storage.js';
+} from './state/chat-data.js';
+import type { ChatMessage, MessageRecord, MessageStore } from './state/message-store.js';
+import { timestampMicros } from '../../connection/timestamps.js';
+import { Outbox } from './state/outbox.js';
+import { OutboxStorage, projectUrlOf, type OutboxScope } from './state/outbox-storage.js';
+import { TopicEvent } from '../../connection/wire.js';
 
 /** What the element is showing, besides the connection banner. */
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
@@ -56,7 +56,7 @@ export interface ChatNotice {
 }
 
 /** The element's inputs the controller reads on every update. */
-export interface ConversationSource extends ClientSource {
+export interface ConversationSource {
   conversationId: string;
   withUser: string;
   externalRef: string;
@@ -66,6 +66,8 @@ export interface ConversationSource extends ClientSource {
 }
 
 export interface ConversationControllerOptions {
+  /** The element's client (its ClientController reports a missing one); re-read on every `sync()`. */
+  client: () => SupabaseClient | undefined;
   session: SessionController;
   store: MessageStore;
   visibility: Pick<VisibilityController, 'visible'>;
@@ -111,8 +113,6 @@ export class ConversationController implements ReactiveController {
   #catchUpAgain = false;
   #markingRead = false;
   #reportedUnread = 0;
-  #reportedConfigurationError: string | undefined;
-  #stopConfigure: (() => void) | undefined;
   #profiles = new Map<string, Profile>();
   /** Read positions (microseconds) by member. */
   #members = new Map<string, number>();
@@ -145,7 +145,6 @@ export class ConversationController implements ReactiveController {
     window.addEventListener('offline', this.#onOffline);
     document.addEventListener('visibilitychange', this.#onWake);
     window.addEventListener('pageshow', this.#onWake);
-    this.#stopConfigure = onConfigure(() => this.#host.requestUpdate());
     // The network may have come or gone while the element was detached.
     if (this.#online !== navigator.onLine) {
       this.#online = navigator.onLine;
@@ -159,8 +158,6 @@ export class ConversationController implements ReactiveController {
     window.removeEventListener('offline', this.#onOffline);
     document.removeEventListener('visibilitychange', this.#onWake);
     window.removeEventListener('pageshow', this.#onWake);
-    this.#stopConfigure?.();
-    this.#stopConfigure = undefined;
     // Queued messages stay in the outbox and go out when the element is attached again.
     this.#outbox?.pause();
   }
@@ -250,18 +247,11 @@ export class ConversationController implements ReactiveController {
       this.#close('idle');
       return;
     }
-    const resolved = tryResolveClient(host);
-    if (!resolved.client) {
+    const client = this.#options.client();
+    if (!client) {
       this.#close('error');
-      if (this.#reportedConfigurationError !== resolved.error.message) {
-        this.#reportedConfigurationError = resolved.error.message;
-        host.dispatchEvent(
-          new PasabayErrorEvent({ code: 'configuration', message: resolved.error.message, cause: resolved.error }),
-        );
-      }
       return;
     }
-    this.#reportedConfigurationError = undefined;
     const session = this.#options.session.snapshot;
     if (session.status !== 'signed-in') {
       this.#close(
@@ -270,11 +260,11 @@ export class ConversationController implements ReactiveController {
       return;
     }
     const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}`;
-    if (key === this.#openKey && resolved.client === this.#openClient) return;
+    if (key === this.#openKey && client === this.#openClient) return;
     this.#close('loading');
     this.#openKey = key;
-    this.#openClient = resolved.client;
-    void this.#open(resolved.client, this.#epoch, session.identity.userId);
+    this.#openClient = client;
+    void this.#open(client, this.#epoch, session.identity.userId);
   }
 
   /** Opens the same conversation again (the "try again" button of the error state). */
@@ -531,21 +521,22 @@ export class ConversationController implements ReactiveController {
     const store = this.#options.store;
     const conversationId = this.#conversation?.id;
     if (!conversationId) return;
-    const context = { source: `${this.#live.topic ?? 'conversation'} ${message.event}`, target: host };
-    if (message.event === 'message') {
-      const change = parsePayload(messageChangeSchema, message.payload, context);
+    const source = `${this.#live.topic ?? 'conversation'} ${message.event}`;
+    const reportTo = host;
+    if (message.event === TopicEvent.message) {
+      const change = reported(reportTo, parsePayload(messageChangeSchema, message.payload, source));
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.conversation_id !== conversationId) {
-        reportDropped('a message of another conversation', message.payload, context);
+        reported(reportTo, dropped('a message of another conversation', message.payload, source));
         return;
       }
       // In postgres-changes mode messages come from there; the same row's broadcast is redundant.
       if (host.realtime === 'postgres-changes') return;
       if (change.operation === 'DELETE') store.remove(change.old_record.id);
       else this.#receive([change.record], 'live');
-    } else if (message.event === 'reaction') {
-      const change = parsePayload(reactionChangeSchema, message.payload, context);
+    } else if (message.event === TopicEvent.reaction) {
+      const change = reported(reportTo, parsePayload(reactionChangeSchema, message.payload, source));
       if (!change) return;
       const reaction = change.operation === 'DELETE' ? change.old_record : change.record;
       // A reaction row names no conversation: it belongs here only if its message does. One to a
@@ -553,20 +544,20 @@ export class ConversationController implements ReactiveController {
       const target = store.get(reaction.message_id);
       if (!target) return;
       if (target.conversation_id !== conversationId) {
-        reportDropped('a reaction to a message of another conversation', message.payload, context);
+        reported(reportTo, dropped('a reaction to a message of another conversation', message.payload, source));
         return;
       }
       store.applyReaction(reaction, change.operation !== 'DELETE');
-    } else if (message.event === 'read') {
-      const receipt = parsePayload(readReceiptSchema, message.payload, context);
+    } else if (message.event === TopicEvent.read) {
+      const receipt = reported(reportTo, parsePayload(readReceiptSchema, message.payload, source));
       if (!receipt) return;
       if (receipt.conversation_id !== conversationId) {
-        reportDropped('a read receipt of another conversation', message.payload, context);
+        reported(reportTo, dropped('a read receipt of another conversation', message.payload, source));
         return;
       }
       this.#applyMembers([receipt]);
     } else {
-      reportDropped(`unknown event "${message.event}"`, message.payload, context);
+      reported(reportTo, dropped(`unknown event "${message.event}"`, message.payload, source));
     }
   }
 
@@ -574,15 +565,19 @@ export class ConversationController implements ReactiveController {
   #onPostgresChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>) {
     const conversationId = this.#conversation?.id;
     if (!conversationId) return;
-    const context = { source: `${this.#live.topic ?? 'conversation'} postgres_changes`, target: this.#host };
+    const source = `${this.#live.topic ?? 'conversation'} postgres_changes`;
+    const reportTo = this.#host;
     if (payload.schema !== 'public' || payload.table !== 'messages') {
-      reportDropped(`a change of ${payload.schema}.${payload.table}`, payload, context);
+      reported(reportTo, dropped(`a change of ${payload.schema}.${payload.table}`, payload, source));
       return;
     }
-    const row = parsePayload(messageSchema, payload.eventType === 'DELETE' ? payload.old : payload.new, context);
+    const row = reported(
+      reportTo,
+      parsePayload(messageSchema, payload.eventType === 'DELETE' ? payload.old : payload.new, source),
+    );
     if (!row) return;
     if (row.conversation_id !== conversationId) {
-      reportDropped('a message of another conversation', payload, context);
+      reported(reportTo, dropped('a message of another conversation', payload, source));
       return;
     }
     if (payload.eventType === 'DELETE') this.#options.store.remove(row.id);

@@ -1,28 +1,25 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { allowedAvatarUrl, parseAvatarHosts } from '../../connection/avatars.js';
-import { configuration, tryResolveClient } from '../../connection/client.js';
 import { uuid } from '../../connection/ids.js';
 import type { Message } from '../../connection/schemas.js';
-import { SessionController } from '../../controllers/session-controller.js';
 import { TypingController } from '../../controllers/typing-controller.js';
 import { VisibilityController } from '../../controllers/visibility-controller.js';
 import { PasabayMessageSendEvent } from '../../events/pasabay-message-send.js';
 import { resolveChatStrings, type ChatStrings } from '../../i18n/chat.js';
-import { effectiveLang } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
+import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { defineTypingIndicator } from '../typing-indicator/typing-indicator.js';
-import { Composer, SERVER_MAX_LENGTH } from './composer.js';
-import { renderComposer } from './composer-view.js';
+import { Composer } from './view/composer.js';
+import { renderComposer } from './view/composer-view.js';
 import { ConversationController } from './conversation-controller.js';
-import { chatFormatters, type ChatFormatters } from './format.js';
-import { MessageStore, type ChatMessage } from './message-store.js';
-import { renderRow, type MessageView } from './message-view.js';
+import { chatFormatters, type ChatFormatters } from './view/format.js';
+import { MessageStore, type ChatMessage } from './state/message-store.js';
+import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
-import { ScrollWindowController } from './scroll-window-controller.js';
+import { ScrollWindowController } from './view/scroll-window-controller.js';
+import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -103,13 +100,11 @@ import { ScrollWindowController } from './scroll-window-controller.js';
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - A signed-in user is needed.
  * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
  */
-export class PasabayChat extends LitElement {
+export class PasabayChat extends PasabayElement<ChatStrings> {
   static override styles = [hostStyles, styles];
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
-
-  private readonly internals = this.attachInternals();
 
   /**
    * The messages shown, oldest first. Public so a host app can seed it from its own cache (or a
@@ -117,10 +112,6 @@ export class PasabayChat extends LitElement {
    */
   readonly messageStore = new MessageStore();
 
-  private readonly session = new SessionController(this, {
-    client: () => this.currentClient(),
-    guestName: () => this.guestName || configuration()?.guestName,
-  });
   // Sends only: the embedded <typing-indicator> listens.
   private readonly typing = new TypingController(this, {
     client: () => this.conversation.channelClient,
@@ -149,6 +140,7 @@ export class PasabayChat extends LitElement {
   });
   // After the scroller: its hostUpdated settles `pinned` before this one marks messages read.
   private readonly conversation: ConversationController = new ConversationController(this, {
+    client: () => this.clientSource.client,
     session: this.session,
     store: this.messageStore,
     visibility: this.visibility,
@@ -163,9 +155,7 @@ export class PasabayChat extends LitElement {
     onArrived: (messages) => this.announceArrivals(messages),
   });
 
-  #strings: ChatStrings = resolveChatStrings(undefined);
   #formatters: ChatFormatters = chatFormatters();
-  #avatarHosts: string[] = [];
 
   @query('[part~="log"]') private logElement?: HTMLElement;
   @query('[part~="list"]') private listElement?: HTMLElement;
@@ -192,24 +182,6 @@ export class PasabayChat extends LitElement {
   /** With `external-ref`: the other members' user ids, separated by spaces. */
   @property() members = '';
 
-  /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
-  @property({ attribute: false }) client?: SupabaseClient;
-
-  /** Project URL, used with `supabase-key` when no `client` is set. */
-  @property({ attribute: 'supabase-url' }) supabaseUrl = '';
-
-  /** Publishable (anon) key, used with `supabase-url`. */
-  @property({ attribute: 'supabase-key' }) supabaseKey = '';
-
-  /** Guest mode: sign in anonymously with this display name when nobody is signed in. */
-  @property({ attribute: 'guest-name' }) guestName = '';
-
-  /**
-   * Space-separated origins avatars may be loaded from, besides the project's public Storage and
-   * `configure({ avatarHosts })`. Other avatars show initials.
-   */
-  @property({ attribute: 'avatar-hosts' }) avatarHosts = '';
-
   /** Live transport: `broadcast` (Broadcast from Database, default) or `postgres-changes` (filtered Postgres Changes). */
   @property() realtime: 'broadcast' | 'postgres-changes' = 'broadcast';
 
@@ -217,16 +189,10 @@ export class PasabayChat extends LitElement {
   @property({ type: Number, attribute: 'page-size' }) pageSize = 50;
 
   /** Longest message accepted, in characters after trimming (at most the server's 4000). */
-  @property({ type: Number, attribute: 'max-length' }) maxLength = SERVER_MAX_LENGTH;
+  @property({ type: Number, attribute: 'max-length' }) maxLength: number = MESSAGE_MAX_LENGTH;
 
   /** Hides the composer (read-only view). */
   @property({ type: Boolean, attribute: 'no-composer' }) noComposer = false;
-
-  /** `light` or `dark` pins the colour scheme; unset follows `prefers-color-scheme`. */
-  @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
-
-  /** Overrides for any of the visible strings (see `ChatStrings`). */
-  @property({ attribute: false }) strings: Partial<ChatStrings> = {};
 
   /** Messages from others after the user's read position. */
   get unreadCount(): number {
@@ -248,25 +214,23 @@ export class PasabayChat extends LitElement {
     defineTypingIndicator();
   }
 
+  protected override resolveStrings(overrides: Partial<ChatStrings>): ChatStrings {
+    return resolveChatStrings(overrides);
+  }
+
+  /** No conversation asked for: no client needed, and none missing to report. */
+  protected override needsClient(): boolean {
+    return Boolean(this.conversationId || this.withUser || this.externalRef);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.#strings = resolveChatStrings(this.strings);
-    if (changed.has('avatarHosts')) this.#avatarHosts = parseAvatarHosts(this.avatarHosts);
-    this.#formatters = chatFormatters(effectiveLang(this));
+    super.willUpdate(changed);
+    this.#formatters = chatFormatters(this.locale);
     this.conversation.sync();
     this.syncStates();
   }
 
   // ----- wiring -------------------------------------------------------------------------------
-
-  private currentClient(): SupabaseClient | undefined {
-    if (!this.conversationId && !this.withUser && !this.externalRef) return undefined;
-    const resolved = tryResolveClient({
-      client: this.client,
-      supabaseUrl: this.supabaseUrl,
-      supabaseKey: this.supabaseKey,
-    });
-    return resolved.client;
-  }
 
   /** Moves the "new messages" count and the screen-reader announcement on for new messages from others. */
   private announceArrivals(messages: Message[]) {
@@ -274,8 +238,8 @@ export class PasabayChat extends LitElement {
     const last = messages.at(-1)!;
     this.announcement =
       messages.length === 1
-        ? this.#strings.announceMessage(this.nameOf(last.sender_id), last.body)
-        : this.#strings.announceMany(messages.length);
+        ? this.resolvedStrings.announceMessage(this.nameOf(last.sender_id), last.body)
+        : this.resolvedStrings.announceMany(messages.length);
   }
 
   // ----- scrolling ------------------------------------------------------------------------------
@@ -418,15 +382,7 @@ export class PasabayChat extends LitElement {
   // ----- states -----------------------------------------------------------------------------
 
   private syncStates() {
-    const states = this.internals.states;
-    const set = (name: string, on: boolean) => {
-      try {
-        if (on) states.add(name);
-        else states.delete(name);
-      } catch {
-        // Browsers that only accept `--name` custom states: the parts still carry the state.
-      }
-    };
+    const set = (name: string, on: boolean) => this.toggleState(name, on);
     const view = this.conversation.view;
     const empty = view === 'ready' && this.messageStore.size === 0;
     set('loading', view === 'loading');
@@ -445,8 +401,8 @@ export class PasabayChat extends LitElement {
   // ----- rendering --------------------------------------------------------------------------
 
   private nameOf(userId: string): string {
-    if (userId === this.session.identity?.userId) return this.#strings.you;
-    return this.conversation.profileOf(userId)?.display_name ?? this.#strings.someone;
+    if (userId === this.session.identity?.userId) return this.resolvedStrings.you;
+    return this.conversation.profileOf(userId)?.display_name ?? this.resolvedStrings.someone;
   }
 
   /** Names of the other members who have read `message`; `undefined` when nobody has. */
@@ -460,7 +416,7 @@ export class PasabayChat extends LitElement {
   }
 
   override render(): TemplateResult {
-    const strings = this.#strings;
+    const strings = this.resolvedStrings;
     switch (this.conversation.view) {
       case 'idle':
         // Messages a host seeded into `messageStore` without a conversation: a read-only transcript.
@@ -482,7 +438,9 @@ export class PasabayChat extends LitElement {
         <p>${message}</p>
         ${
           canRetry
-            ? html`<button part="state-action" type="button" @click=${this.reopen}>${this.#strings.retry}</button>`
+            ? html`<button part="state-action" type="button" @click=${this.reopen}>
+                ${this.resolvedStrings.retry}
+              </button>`
             : nothing
         }
       </div>
@@ -492,76 +450,17 @@ export class PasabayChat extends LitElement {
   private readonly reopen = () => this.conversation.reopen();
 
   private renderChat(): TemplateResult {
-    const strings = this.#strings;
-    const conversation = this.conversation;
-    const view = conversation.view;
-    const loading = view === 'loading';
-    const connection = conversation.connection;
-    const empty = !loading && this.messageStore.size === 0;
-    const messageView = this.messageView();
+    const strings = this.resolvedStrings;
+    const view = this.conversation.view;
+    const connection = this.conversation.connection;
     return html`<div part="base">
       ${
         connection === 'online'
           ? nothing
           : html`<div part="banner ${connection}" role="status">${strings[connection]}</div>`
       }
-      <div part="viewport">
-        ${
-          conversation.loadingOlder || conversation.olderFailed
-            ? html`<div part="history-status" role="status">
-                ${
-                  conversation.olderFailed
-                    ? html`${strings.olderFailed}
-                        <button type="button" @click=${() => void conversation.loadOlder()}>${strings.retry}</button>`
-                    : strings.loadingOlder
-                }
-              </div>`
-            : nothing
-        }
-        <div
-          part="log"
-          role="log"
-          aria-label=${strings.log}
-          aria-live="off"
-          aria-busy=${loading || conversation.loadingOlder ? 'true' : 'false'}
-          tabindex="0"
-          @scroll=${this.onScroll}
-          @keydown=${this.onLogKeydown}
-          @focusin=${this.onLogFocusIn}
-        >
-          ${loading ? html`<p part="loading">${strings.loading}</p>` : nothing}
-          ${empty ? html`<div part="empty"><slot name="empty">${strings.empty}</slot></div>` : nothing}
-          <div part="list">
-            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingTop}px` })}></div>
-            ${repeat(
-              this.scroller.visibleRows,
-              (row) => row.key,
-              (row) => renderRow(row, messageView),
-            )}
-            <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingBottom}px` })}></div>
-          </div>
-        </div>
-        ${
-          this.newBelow > 0 || (!this.scroller.pinned && this.messageStore.size > 0)
-            ? html`<button part="jump" type="button" @click=${this.scrollToLatest} aria-label=${strings.jumpToLatest}>
-                ${this.newBelow > 0 ? strings.newMessages(this.newBelow) : '↓'}
-              </button>`
-            : nothing
-        }
-      </div>
-      ${
-        conversation.current
-          ? html`<typing-indicator
-              part="typing"
-              exportparts="label: typing-label, dots: typing-dots, dot: typing-dot"
-              conversation-id=${conversation.current.id}
-              .client=${conversation.client}
-              lang=${effectiveLang(this)}
-              theme=${this.theme ?? nothing}
-            ></typing-indicator>`
-          : nothing
-      }
-      ${this.renderNotice()}
+      <div part="viewport">${this.renderHistoryStatus()} ${this.renderLog()} ${this.renderJump()}</div>
+      ${this.renderTyping()} ${this.renderNotice()}
       ${
         this.noComposer || view === 'idle'
           ? nothing
@@ -576,11 +475,80 @@ export class PasabayChat extends LitElement {
     </div>`;
   }
 
+  /** Loading older messages, or why that failed (with a retry). */
+  private renderHistoryStatus() {
+    const conversation = this.conversation;
+    if (!conversation.loadingOlder && !conversation.olderFailed) return nothing;
+    const strings = this.resolvedStrings;
+    return html`<div part="history-status" role="status">
+      ${
+        conversation.olderFailed
+          ? html`${strings.olderFailed}
+              <button type="button" @click=${() => void conversation.loadOlder()}>${strings.retry}</button>`
+          : strings.loadingOlder
+      }
+    </div>`;
+  }
+
+  /** The message log: only the rows near the viewport, between two spacers. */
+  private renderLog() {
+    const strings = this.resolvedStrings;
+    const loading = this.conversation.view === 'loading';
+    const empty = !loading && this.messageStore.size === 0;
+    const messageView = this.messageView();
+    return html`<div
+      part="log"
+      role="log"
+      aria-label=${strings.log}
+      aria-live="off"
+      aria-busy=${loading || this.conversation.loadingOlder ? 'true' : 'false'}
+      tabindex="0"
+      @scroll=${this.onScroll}
+      @keydown=${this.onLogKeydown}
+      @focusin=${this.onLogFocusIn}
+    >
+      ${loading ? html`<p part="loading">${strings.loading}</p>` : nothing}
+      ${empty ? html`<div part="empty"><slot name="empty">${strings.empty}</slot></div>` : nothing}
+      <div part="list">
+        <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingTop}px` })}></div>
+        ${repeat(
+          this.scroller.visibleRows,
+          (row) => row.key,
+          (row) => renderRow(row, messageView),
+        )}
+        <div class="spacer" style=${styleMap({ blockSize: `${this.scroller.paddingBottom}px` })}></div>
+      </div>
+    </div>`;
+  }
+
+  /** "New messages" / jump to the latest, while the log is not following the newest message. */
+  private renderJump() {
+    if (this.newBelow === 0 && (this.scroller.pinned || this.messageStore.size === 0)) return nothing;
+    const strings = this.resolvedStrings;
+    return html`<button part="jump" type="button" @click=${this.scrollToLatest} aria-label=${strings.jumpToLatest}>
+      ${this.newBelow > 0 ? strings.newMessages(this.newBelow) : '↓'}
+    </button>`;
+  }
+
+  /** The embedded typing indicator of the open conversation, on the same client. */
+  private renderTyping() {
+    const conversation = this.conversation;
+    if (!conversation.current) return nothing;
+    return html`<typing-indicator
+      part="typing"
+      exportparts="label: typing-label, dots: typing-dots, dot: typing-dot"
+      conversation-id=${conversation.current.id}
+      .client=${conversation.client}
+      lang=${this.locale}
+      theme=${this.theme ?? nothing}
+    ></typing-indicator>`;
+  }
+
   /** The reason the server gave for refusing the user's last edit, delete or reaction. */
   private renderNotice() {
     const notice = this.conversation.notice;
     if (!notice) return nothing;
-    const strings = this.#strings;
+    const strings = this.resolvedStrings;
     const text =
       notice.kind === 'edit'
         ? strings.editRefused(notice.reason)
@@ -598,7 +566,7 @@ export class PasabayChat extends LitElement {
   /** What the row templates need to know, and where their buttons report back. */
   private messageView(): MessageView {
     return {
-      strings: this.#strings,
+      strings: this.resolvedStrings,
       formatters: this.#formatters,
       me: this.session.identity?.userId,
       showSenderNames: this.conversation.current?.kind !== 'direct',
@@ -608,7 +576,7 @@ export class PasabayChat extends LitElement {
       quickReactions: PasabayChat.quickReactions,
       nameOf: (userId) => this.nameOf(userId),
       avatarUrlOf: (userId) =>
-        allowedAvatarUrl(this.conversation.profileOf(userId)?.avatar_url, this.conversation.client, this.#avatarHosts),
+        this.avatarUrl(this.conversation.profileOf(userId)?.avatar_url, this.conversation.client),
       messageById: (id) => this.messageStore.get(id),
       reactionsOf: (messageId) => this.messageStore.reactionsOf(messageId, this.session.identity?.userId),
       isLastOwn: (message) => this.isLastOwn(message),
@@ -637,9 +605,7 @@ export class PasabayChat extends LitElement {
 /** Registers `<pasabay-chat>` (and the `<typing-indicator>` it embeds) under `tag`, once. */
 export function definePasabayChat(tag = 'pasabay-chat'): void {
   defineTypingIndicator();
-  if (customElements.get(tag)) return;
-  // One class can be defined once; a second tag gets a subclass.
-  customElements.define(tag, customElements.getName(PasabayChat) ? class extends PasabayChat {} : PasabayChat);
+  defineElement(tag, PasabayChat);
 }
 
 declare global {

@@ -1,14 +1,11 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { configuration } from '../../connection/client.js';
-import { ClientController } from '../../controllers/client-controller.js';
-import { SessionController } from '../../controllers/session-controller.js';
 import { TypingController } from '../../controllers/typing-controller.js';
 import { PasabayTypingChangeEvent, type Typist } from '../../events/pasabay-typing-change.js';
-import { effectiveLang, mergeStrings, typingSentence } from '../../i18n/strings.js';
+import { mergeStrings, typingSentence } from '../../i18n/strings.js';
 import { typingStrings, type TypingStrings } from '../../i18n/typing.js';
 import { hostStyles } from '../../styles/host.js';
+import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { styles } from './typing-indicator.styles.js';
 
 /** The status sentence changes at most this often, so screen readers aren't flooded. */
@@ -40,19 +37,9 @@ const ANNOUNCE_INTERVAL_MS = 3000;
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in on the client and guest mode is off.
  * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, or an invalid or foreign payload (dropped).
  */
-export class TypingIndicator extends LitElement {
+export class TypingIndicator extends PasabayElement<TypingStrings> {
   static override styles = [hostStyles, styles];
 
-  private readonly internals = this.attachInternals();
-  private readonly clientSource = new ClientController(this, () => ({
-    client: this.client,
-    supabaseUrl: this.supabaseUrl,
-    supabaseKey: this.supabaseKey,
-  }));
-  private readonly session = new SessionController(this, {
-    client: () => this.clientSource.client,
-    guestName: () => this.guestName || configuration()?.guestName,
-  });
   private readonly typing = new TypingController(this, {
     client: () => this.clientSource.client,
     conversationId: () => this.conversationId || undefined,
@@ -61,26 +48,12 @@ export class TypingIndicator extends LitElement {
   });
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
   private lastAnnouncedAt = -Infinity;
-  private resolvedStrings: TypingStrings = typingStrings;
-  private locale = '';
 
   /** The sentence in the status region: lags the visible one by up to a few seconds. */
   @state() private announcement = '';
 
   /** Conversation whose typing to show; a new value leaves the old channel and joins the new one. */
   @property({ attribute: 'conversation-id' }) conversationId = '';
-  /** Supabase client of the host app; wins over `supabase-url` / `supabase-key` and `configure()`. */
-  @property({ attribute: false }) client?: SupabaseClient;
-  /** Supabase project URL, used with `supabase-key` when no `client` is set. */
-  @property({ attribute: 'supabase-url' }) supabaseUrl?: string;
-  /** Supabase publishable (anon) key, used with `supabase-url`. */
-  @property({ attribute: 'supabase-key' }) supabaseKey?: string;
-  /** Guest mode: when nobody is signed in, sign in anonymously under this display name. */
-  @property({ attribute: 'guest-name' }) guestName?: string;
-  /** Overrides for any of the element's strings (see `TypingStrings`). */
-  @property({ attribute: false }) strings: Partial<TypingStrings> = {};
-  /** Pins the colour scheme; otherwise it follows `prefers-color-scheme`. */
-  @property({ reflect: true }) theme?: 'light' | 'dark';
 
   /** Others typing now, in the order they started. */
   get typists(): readonly Typist[] {
@@ -98,9 +71,12 @@ export class TypingIndicator extends LitElement {
     this.dispatchEvent(new PasabayTypingChangeEvent({ conversationId: this.conversationId, typists }));
   }
 
+  protected override resolveStrings(overrides: Partial<TypingStrings>): TypingStrings {
+    return mergeStrings(typingStrings, overrides);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.resolvedStrings = mergeStrings(typingStrings, this.strings);
-    this.locale = effectiveLang(this);
+    super.willUpdate(changed);
     this.scheduleAnnouncement();
   }
 
@@ -135,11 +111,9 @@ export class TypingIndicator extends LitElement {
   }
 
   protected override updated(): void {
-    const states = this.internals.states;
-    const toggle = (name: string, on: boolean) => (on ? states.add(name) : states.delete(name));
-    toggle('typing', this.typing.typists.length > 0);
-    toggle('offline', this.typing.status !== 'joined');
-    toggle(
+    this.toggleState('typing', this.typing.typists.length > 0);
+    this.toggleState('offline', this.typing.status !== 'joined');
+    this.toggleState(
       'error',
       Boolean(this.clientSource.error) || this.session.status === 'error' || this.typing.status === 'error',
     );
@@ -164,11 +138,7 @@ export class TypingIndicator extends LitElement {
  * A second tag gets a subclass, since one class can only be defined once.
  */
 export function defineTypingIndicator(tag = 'typing-indicator'): void {
-  if (customElements.get(tag)) return;
-  customElements.define(
-    tag,
-    customElements.getName(TypingIndicator) ? class extends TypingIndicator {} : TypingIndicator,
-  );
+  defineElement(tag, TypingIndicator);
 }
 
 declare global {

@@ -4,10 +4,10 @@
  * `MessageView` they are given; every action goes back to the element through its callbacks.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ChatStrings } from '../../i18n/chat.js';
+import type { ChatStrings } from '../../../i18n/chat.js';
 import type { ChatFormatters } from './format.js';
 import { renderBody } from './linkify.js';
-import type { ChatMessage, ReactionSummary } from './message-store.js';
+import type { ChatMessage, ReactionSummary } from '../state/message-store.js';
 import type { DisplayRow, MessageRowData } from './scroll-window-controller.js';
 
 /** Quotes longer than this are cut, so a reply never repeats a whole essay. */

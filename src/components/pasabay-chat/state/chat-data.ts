@@ -16,9 +16,11 @@ import {
   type Message,
   type Profile,
   type Reaction,
-} from '../../connection/schemas.js';
+} from '../../../connection/schemas.js';
+import { reported } from '../../../events/pasabay-error.js';
 import type { SendOutcome, OutboxItem } from './outbox.js';
-import { timestampMicros } from './timestamps.js';
+import { timestampMicros } from '../../../connection/timestamps.js';
+import { INSUFFICIENT_PRIVILEGE } from '../../../connection/wire.js';
 
 export interface RequestFailure {
   /** HTTP status; 0 when the request never got an answer (offline, connection reset). */
@@ -37,13 +39,10 @@ interface Response {
 
 /** Not a member (RLS refused, or the conversation is not visible). */
 export function isForbidden(error: RequestFailure): boolean {
-  return error.status === 401 || error.status === 403 || error.code === '42501';
+  return error.status === 401 || error.status === 403 || error.code === INSUFFICIENT_PRIVILEGE;
 }
 
-/** The database refused the write for going over its rate limit (PT429, HTTP 429). */
-export function isRateLimited(error: RequestFailure): boolean {
-  return error.status === 429 || error.code === 'PT429';
-}
+export { isRateLimited } from '../../../connection/wire.js';
 
 /** The request may succeed later without any change: no answer, or the server was unavailable. */
 export function isTransient(error: RequestFailure): boolean {
@@ -109,7 +108,7 @@ export async function resolveConversation(
   if (result.error) return isForbidden(result.error) ? { data: undefined } : result;
   const row = Array.isArray(result.data) ? result.data[0] : result.data;
   if (row === null || row === undefined) return { data: undefined };
-  const conversation = parsePayload(conversationSchema, row, { source, target });
+  const conversation = reported(target, parsePayload(conversationSchema, row, source));
   return conversation
     ? { data: conversation }
     : { error: { status: 200, code: 'invalid-payload', message: `Invalid ${source} row` } };
@@ -118,14 +117,14 @@ export async function resolveConversation(
 export async function fetchMembers({ client, target }: DataContext, conversationId: string): Promise<Result<Member[]>> {
   const result = await run(client.from('conversation_members').select('*').eq('conversation_id', conversationId));
   if (result.error) return result;
-  return { data: parseList(memberSchema, result.data, { source: 'conversation_members', target }) };
+  return { data: reported(target, parseList(memberSchema, result.data, 'conversation_members')) };
 }
 
 export async function fetchProfiles({ client, target }: DataContext, userIds: string[]): Promise<Result<Profile[]>> {
   if (userIds.length === 0) return { data: [] };
   const result = await run(client.from('profiles').select('id, display_name, avatar_url').in('id', userIds));
   if (result.error) return result;
-  return { data: parseList(profileSchema, result.data, { source: 'profiles', target }) };
+  return { data: reported(target, parseList(profileSchema, result.data, 'profiles')) };
 }
 
 /**
@@ -151,7 +150,7 @@ export async function fetchPage(
   const rows: Message[] = [];
   for (const result of await Promise.all(queries)) {
     if (result.error) return result;
-    rows.push(...parseList(messageSchema, result.data, { source: 'messages', target }));
+    rows.push(...reported(target, parseList(messageSchema, result.data, 'messages')));
   }
   rows.sort(
     (a, b) => timestampMicros(b.created_at) - timestampMicros(a.created_at) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
@@ -179,7 +178,7 @@ export async function fetchSince(
   const rows: Message[] = [];
   for (const result of results) {
     if (result.error) return result;
-    rows.push(...parseList(messageSchema, result.data, { source: 'messages', target }));
+    rows.push(...reported(target, parseList(messageSchema, result.data, 'messages')));
   }
   return { data: rows };
 }
@@ -193,7 +192,7 @@ export async function fetchReactions(
     client.from('message_reactions').select('message_id, user_id, emoji, created_at').in('message_id', messageIds),
   );
   if (result.error) return result;
-  return { data: parseList(reactionSchema, result.data, { source: 'message_reactions', target }) };
+  return { data: reported(target, parseList(reactionSchema, result.data, 'message_reactions')) };
 }
 
 /**
@@ -214,11 +213,11 @@ export async function sendMessage({ client, target }: DataContext, item: OutboxI
     client.from('messages').upsert(row, { onConflict: 'id', ignoreDuplicates: true }).select(MESSAGE_COLUMNS),
   );
   if (inserted.error) return refused(inserted.error);
-  let stored = parseList(messageSchema, inserted.data, { source: 'messages insert', target })[0];
+  let stored = reported(target, parseList(messageSchema, inserted.data, 'messages insert'))[0];
   if (!stored) {
     const existing = await run(client.from('messages').select(MESSAGE_COLUMNS).eq('id', item.id).maybeSingle());
     if (existing.error) return refused(existing.error);
-    const found = parsePayload(messageSchema, existing.data, { source: 'messages', target });
+    const found = reported(target, parsePayload(messageSchema, existing.data, 'messages'));
     if (!found) return { ok: false, retryable: false, message: 'The server did not store the message.' };
     stored = found;
   }
@@ -236,7 +235,7 @@ export async function editMessage(
 ): Promise<Result<Message | undefined>> {
   const result = await run(client.from('messages').update({ body }).eq('id', id).select(MESSAGE_COLUMNS));
   if (result.error) return result;
-  return { data: parseList(messageSchema, result.data, { source: 'messages update', target })[0] };
+  return { data: reported(target, parseList(messageSchema, result.data, 'messages update'))[0] };
 }
 
 /** Soft delete: the row stays (so replies keep their place) with its body emptied by the database. */
@@ -245,7 +244,7 @@ export async function deleteMessage({ client, target }: DataContext, id: string)
     client.from('messages').update({ deleted_at: new Date().toISOString() }).eq('id', id).select(MESSAGE_COLUMNS),
   );
   if (result.error) return result;
-  return { data: parseList(messageSchema, result.data, { source: 'messages update', target })[0] };
+  return { data: reported(target, parseList(messageSchema, result.data, 'messages update'))[0] };
 }
 
 export async function setReaction(

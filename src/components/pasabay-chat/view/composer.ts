@@ -1,11 +1,9 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { ChatMessage } from './message-store.js';
-
-/** The server's limit on a message body (characters after trimming). */
-export const SERVER_MAX_LENGTH = 4000;
+import type { ChatMessage } from '../state/message-store.js';
+import { MESSAGE_MAX_LENGTH } from '../../../connection/wire.js';
 
 export interface ComposerOptions {
-  /** The element's `max-length`; clamped to 1..4000. */
+  /** The element's `max-length`; clamped to 1..`MESSAGE_MAX_LENGTH`. */
   maxLength: () => number;
   /** The textarea, once rendered. */
   textarea: () => HTMLTextAreaElement | undefined;
@@ -65,7 +63,7 @@ export class Composer {
 
   /** Longest body accepted: the element's `max-length`, never above the server's limit. */
   get limit(): number {
-    return Math.min(SERVER_MAX_LENGTH, Math.max(1, this.#options.maxLength() || SERVER_MAX_LENGTH));
+    return Math.min(MESSAGE_MAX_LENGTH, Math.max(1, this.#options.maxLength() || MESSAGE_MAX_LENGTH));
   }
 
   /** Forgets the draft's reply or edit (a different conversation is opening). */

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { groupMessages, type ChatRow } from './grouping.js';
-import type { MessageStore } from './message-store.js';
+import type { MessageStore } from '../state/message-store.js';
 import { VirtualWindow, type WindowRange } from './virtual-window.js';
 
 export type MessageRowData = Extract<ChatRow, { kind: 'message' }>;

@@ -4,9 +4,10 @@
  * restored items again is safe: they keep their client ids, and the server ignores a duplicate id.
  */
 import * as z from 'zod/mini';
-import { parsePayload } from '../../connection/schemas.js';
-import { PasabayErrorEvent } from '../../events/pasabay-error.js';
-import type { OutboxItem } from './outbox.js';
+import { parsePayload } from '../../../connection/schemas.js';
+import { PasabayErrorEvent, reported } from '../../../events/pasabay-error.js';
+import type { OutboxItem, OutboxPersistence } from './outbox.js';
+import { MESSAGE_MAX_UNITS } from '../../../connection/wire.js';
 
 const KEY_PREFIX = 'pasabay-chat:outbox:v1';
 const VERSION = 1;
@@ -16,7 +17,7 @@ export const storedOutboxItemSchema = z.object({
   id: z.guid(),
   conversation_id: z.guid(),
   sender_id: z.guid(),
-  body: z.string().check(z.minLength(1), z.maxLength(4000 * 2)),
+  body: z.string().check(z.minLength(1), z.maxLength(MESSAGE_MAX_UNITS)),
   reply_to: z.nullable(z.guid()),
   created_at: z.iso.datetime({ offset: true }),
   state: z.enum(['queued', 'failed']),
@@ -39,13 +40,7 @@ export function outboxStorageKey({ projectUrl, userId, conversationId }: OutboxS
 }
 
 /** The project URL a client talks to (its Realtime HTTP endpoint without `/realtime/v1`). */
-export { projectUrlOf } from '../../connection/client.js';
-
-/** What the outbox calls as its items change (see `Outbox`'s `persistence` option). */
-export interface OutboxPersistence {
-  save(item: OutboxItem): void;
-  forget(id: string): void;
-}
+export { projectUrlOf } from '../../../connection/client.js';
 
 export interface OutboxStorageOptions {
   /** Receives `pasabay-error` events (corrupt entries; storage unavailable or full). */
@@ -143,14 +138,14 @@ export class OutboxStorage {
       this.#remove(storage, key);
       return [];
     }
-    const entry = parsePayload(entrySchema, data, { source, target });
+    const entry = reported(target, parsePayload(entrySchema, data, source));
     if (!entry) {
       this.#remove(storage, key);
       return [];
     }
     const items: StoredOutboxItem[] = [];
     for (const raw of entry.items) {
-      const item = parsePayload(storedOutboxItemSchema, raw, { source, target });
+      const item = reported(target, parsePayload(storedOutboxItemSchema, raw, source));
       if (!item) continue;
       if (item.sender_id !== scope.userId || item.conversation_id !== scope.conversationId) {
         target.dispatchEvent(

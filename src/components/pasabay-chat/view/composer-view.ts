@@ -1,7 +1,7 @@
 /** The template of `<pasabay-chat>`'s composer: context bar, textarea, send button and counter. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { ChatStrings } from '../../i18n/chat.js';
+import type { ChatStrings } from '../../../i18n/chat.js';
 import type { Composer } from './composer.js';
 
 /** The counter appears this many characters before the limit. */

@@ -1,5 +1,4 @@
 import type { MessageRecord } from './message-store.js';
-import type { OutboxPersistence } from './outbox-storage.js';
 
 /** A message the user wrote that the server has not confirmed yet. */
 export interface OutboxItem {
@@ -23,6 +22,15 @@ export interface OutboxItem {
  * validation) stay failed until the user retries.
  */
 /** What `enqueue()` takes: the message as written. */
+/**
+ * What the outbox calls as its items change (see the `persistence` option); `OutboxStorage`
+ * implements it. Declared here so storage depends on the outbox and not the other way round.
+ */
+export interface OutboxPersistence {
+  save(item: OutboxItem): void;
+  forget(id: string): void;
+}
+
 export type OutboxDraft = Pick<OutboxItem, 'id' | 'conversation_id' | 'sender_id' | 'body' | 'reply_to' | 'created_at'>;
 
 export type SendOutcome = { ok: true; row: MessageRecord } | { ok: false; retryable: boolean; message: string };

@@ -1,19 +1,11 @@
+import type { Message } from '../../../connection/schemas.js';
 import { ReactionStore, type ReactionRecord, type ReactionSummary } from './reaction-store.js';
-import { timestampMicros } from './timestamps.js';
+import { timestampMicros } from '../../../connection/timestamps.js';
 
 export type { ReactionRecord, ReactionSummary };
 
 /** One row of `public.messages` as REST and Broadcast from Database deliver it. */
-export interface MessageRecord {
-  id: string;
-  conversation_id: string;
-  sender_id: string;
-  body: string;
-  reply_to: string | null;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-}
+export type MessageRecord = Message;
 
 /**
  * Where a message is on its way to the server. `sent` means the server stored it; `seen` is derived

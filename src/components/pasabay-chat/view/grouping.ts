@@ -1,4 +1,4 @@
-import type { ChatMessage } from './message-store.js';
+import type { ChatMessage } from '../state/message-store.js';
 
 /** A day heading or a message, in display order. */
 export type ChatRow =

@@ -1,0 +1,474 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { BroadcastMessage, PresenceEvent } from '../../connection/channels.js';
+import {
+  dropped,
+  meetingChangeSchema,
+  meetingParticipantSchema,
+  parseList,
+  parsePayload,
+  participantChangeSchema,
+  profileSchema,
+  type MeetingParticipant,
+} from '../../connection/schemas.js';
+import type { Identity } from '../../connection/session.js';
+import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
+import { INSUFFICIENT_PRIVILEGE, TopicEvent, isRateLimited } from '../../connection/wire.js';
+import type { ChannelStatus } from '../../connection/channels.js';
+import { ChannelController } from '../../controllers/channel-controller.js';
+import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
+import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
+import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
+import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
+import { MeetingRoster, diffParticipants, isJoined, trackDelay, type OwnState, type Participant } from './roster.js';
+
+/** How long a participant recorded as joined may stay without presence before showing "connection lost". */
+const PRESENCE_GRACE_MS = 15_000;
+
+// join_meeting / leave_meeting of one client run one after another: a DOM move (or a quick
+// remount) leaves and joins again, and a leave that overtook the join would record the user as gone.
+const membershipQueues = new WeakMap<SupabaseClient, Promise<unknown>>();
+
+function inOrder<T>(client: SupabaseClient, work: () => Promise<T>): Promise<T> {
+  const next = (membershipQueues.get(client) ?? Promise.resolve()).then(work, work);
+  membershipQueues.set(
+    client,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/** The element's inputs the controller reads. */
+export interface MeetingHost extends ReactiveControllerHost, HTMLElement {
+  meetingId: string;
+  /** The current user's own state as the element's properties hold it. */
+  readonly ownState: OwnState;
+}
+
+export interface MeetingControllerOptions {
+  /** The element's client; `undefined` while it has none. */
+  client: () => SupabaseClient | undefined;
+  /** The signed-in user; channels are joined only while there is one. */
+  identity: () => Identity | undefined;
+  /** The name shown for a participant whose profile is hidden or missing. */
+  fallbackName: () => string;
+  /** Where joins and leaves of others are announced (the element's status region). */
+  announcer: { noteJoin(name: string): void; noteLeave(name: string): void };
+  /** The database refused one's own state: put the properties back to what is recorded. */
+  onRecordRefused(recorded: OwnState): void;
+}
+
+/**
+ * The meeting behind `<meeting-participants>`: joins the meeting when its channel joins (RPC
+ * `join_meeting`) and leaves it when the element goes or the meeting changes (`leave_meeting`,
+ * unless another tab of the user is still there), loads the roster and profiles (REST) and keeps
+ * them current from the database's broadcasts, tracks one's presence (throttled) on the presence
+ * topic, records one's own state (`update_meeting_state`), and diffs each new list against the
+ * baseline to fire join / leave / presence events. The element renders from the getters.
+ *
+ * Added to the host before its two channels, so `hostDisconnected` still sees the presence state
+ * (how many tabs of the user remain) before the channels are released.
+ */
+export class MeetingController implements ReactiveController {
+  readonly #host: MeetingHost;
+  readonly #options: MeetingControllerOptions;
+  // `meeting:<id>`: participant and meeting rows, broadcast by the database only.
+  readonly #live: ChannelController;
+  // `meeting:<id>:presence`: who is connected, keyed by user id. Nothing else is read from it.
+  readonly #presence: ChannelController;
+  readonly #roster = new MeetingRoster();
+  #participants: readonly Participant[] = [];
+  #notAllowed = false;
+  /** Whether the list holds the state of the current join (joins/leaves are diffed after that). */
+  #baselined = false;
+  #joinedMeetingId: string | undefined;
+  /** Bumped when the meeting changes or the element leaves: answers to older requests are dropped. */
+  #epoch = 0;
+  #trackTimes: number[] = [];
+  #trackTimer: ReturnType<typeof setTimeout> | undefined;
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #presenceJoinedAt: number | undefined;
+  /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
+  #recording = 0;
+  /** The last RPC that records one's own state. */
+  #pendingRecord: Promise<void> = Promise.resolve();
+
+  constructor(host: MeetingHost, options: MeetingControllerOptions) {
+    this.#host = host;
+    this.#options = options;
+    host.addController(this);
+    const client = () => (options.identity() ? options.client() : undefined);
+    this.#live = new ChannelController(host, {
+      client,
+      topic: () => (host.meetingId ? meetingTopic(host.meetingId) : undefined),
+      onBroadcast: (message) => this.#onBroadcast(message),
+      onJoined: () => this.#onJoined(),
+    });
+    this.#presence = new ChannelController(host, {
+      client,
+      topic: () => (host.meetingId ? meetingPresenceTopic(host.meetingId) : undefined),
+      presenceKey: () => options.identity()?.userId,
+      onPresence: (event) => this.#onPresence(event),
+      onJoined: () => this.#onPresenceJoined(),
+      onStatusChange: (status) => {
+        if (status !== 'joined') this.#onPresenceLost();
+      },
+    });
+  }
+
+  /** Everyone in the meeting, one entry per user, the current user first. */
+  get participants(): readonly Participant[] {
+    return this.#participants;
+  }
+
+  /** The meeting channel's status. */
+  get status(): ChannelStatus {
+    return this.#live.status;
+  }
+
+  /** Why the meeting channel failed, if it did. */
+  get error(): Error | undefined {
+    return this.#live.error;
+  }
+
+  /** `join_meeting` was refused: the user is not invited. */
+  get notAllowed(): boolean {
+    return this.#notAllowed;
+  }
+
+  /** Settles when the last write of one's own state has been answered. */
+  get pendingRecord(): Promise<void> {
+    return this.#pendingRecord;
+  }
+
+  /** The presence topic's state: the connected tabs of each user, keyed by user id. */
+  presenceState(): ReturnType<ChannelController['presenceState']> {
+    return this.#presence.presenceState();
+  }
+
+  hostDisconnected(): void {
+    // Another tab of the same user still in the meeting keeps them in it.
+    const ownId = this.#options.identity()?.userId;
+    const ownTabs = ownId ? (this.presenceState()[ownId]?.length ?? 0) : 0;
+    clearTimeout(this.#trackTimer);
+    this.#trackTimer = undefined;
+    this.#resetRoster();
+    // Removing the element leaves the meeting (records left_at); re-appending joins again.
+    if (ownTabs <= 1) this.#leave();
+  }
+
+  /** The element's `meeting-id` changed: leave the old meeting and forget its roster. */
+  meetingChanged(): void {
+    this.#resetRoster();
+    this.#setNotAllowed(false);
+    this.#leave();
+  }
+
+  /** The element's own-state properties changed: record them unless they are what is recorded. */
+  ownStateChanged(): void {
+    if (this.#ownDiffersFromRecord()) this.#pendingRecord = this.#recordOwnState();
+  }
+
+  #leave() {
+    const client = this.#options.client();
+    const meetingId = this.#joinedMeetingId;
+    this.#joinedMeetingId = undefined;
+    if (client && meetingId) void inOrder(client, () => this.#rpc(client, 'leave_meeting', { meeting_id: meetingId }));
+  }
+
+  #setNotAllowed(notAllowed: boolean) {
+    if (this.#notAllowed === notAllowed) return;
+    this.#notAllowed = notAllowed;
+    this.#host.requestUpdate();
+  }
+
+  #resetRoster() {
+    this.#epoch++;
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#presenceJoinedAt = undefined;
+    this.#roster.clear();
+    this.#baselined = false;
+    if (this.#participants.length === 0) return;
+    this.#participants = [];
+    this.#host.requestUpdate();
+  }
+
+  /** The own row as recorded differs from the properties (or is not known yet). */
+  #ownDiffersFromRecord(): boolean {
+    const own = this.#host.ownState;
+    const ownId = this.#options.identity()?.userId;
+    const row = ownId ? this.#roster.row(ownId) : undefined;
+    if (!row) return true;
+    return (
+      row.is_muted !== own.isMuted ||
+      row.is_video_on !== own.isVideoOn ||
+      row.is_screen_sharing !== own.isScreenSharing ||
+      row.is_hand_raised !== own.isHandRaised ||
+      row.is_away !== own.away
+    );
+  }
+
+  /** The meeting channel (re)joined: join the meeting the first time, then load the roster. */
+  #onJoined() {
+    this.#setNotAllowed(false);
+    const client = this.#options.client();
+    const meetingId = this.#host.meetingId;
+    if (!client || !meetingId) return;
+    const firstJoin = this.#joinedMeetingId !== meetingId;
+    if (firstJoin) {
+      this.#joinedMeetingId = meetingId;
+      const joining = this.#joinMeeting(client, meetingId);
+      this.#pendingRecord = joining;
+      void joining.then(() => this.#loadRoster(client, meetingId));
+    } else {
+      // A reconnect: anything may have changed meanwhile.
+      void this.#loadRoster(client, meetingId);
+    }
+  }
+
+  async #joinMeeting(client: SupabaseClient, meetingId: string) {
+    const epoch = this.#epoch;
+    const requestedAt = this.#roster.clock;
+    const row = await inOrder(client, () => this.#rpc(client, 'join_meeting', { meeting_id: meetingId }));
+    if (row === undefined || epoch !== this.#epoch) return;
+    const parsed = reported(this.#host, parsePayload(meetingParticipantSchema, row, 'rpc join_meeting'));
+    if (!parsed || parsed.meeting_id !== meetingId) return;
+    this.#roster.applyRow(parsed, requestedAt);
+    // The state the host app set on the element wins over what was recorded before.
+    if (this.#ownDiffersFromRecord()) await this.#recordOwnState();
+  }
+
+  /**
+   * Loads who is in the meeting and their recorded state (REST), with their profiles, so a
+   * (re)joining user sees everyone's state at once.
+   */
+  async #loadRoster(client: SupabaseClient, meetingId: string) {
+    const epoch = this.#epoch;
+    const requestedAt = this.#roster.clock;
+    let rows: MeetingParticipant[];
+    try {
+      const { data, error } = await client.from('meeting_participants').select('*').eq('meeting_id', meetingId);
+      if (epoch !== this.#epoch) return;
+      if (error) {
+        this.#reportRequestError('meeting_participants', error.message, error);
+        return;
+      }
+      rows = reported(this.#host, parseList(meetingParticipantSchema, data, 'meeting_participants')).filter(
+        (row) => row.meeting_id === meetingId,
+      );
+    } catch (error) {
+      this.#reportRequestError('meeting_participants', String(error), error);
+      return;
+    }
+    this.#roster.load(rows, requestedAt);
+    await this.#loadProfiles(client, epoch);
+    if (epoch !== this.#epoch) return;
+    this.#refreshList();
+  }
+
+  /** Fetches the profiles of joined participants not known yet. */
+  async #loadProfiles(client: SupabaseClient, epoch: number) {
+    const missing = this.#roster.missingProfiles();
+    if (missing.length === 0) return;
+    try {
+      const { data, error } = await client.from('profiles').select('id, display_name, avatar_url').in('id', missing);
+      if (epoch !== this.#epoch) return;
+      if (error) {
+        this.#reportRequestError('profiles', error.message, error);
+        return;
+      }
+      this.#roster.addProfiles(reported(this.#host, parseList(profileSchema, data, 'profiles')), missing);
+    } catch (error) {
+      this.#reportRequestError('profiles', String(error), error);
+    }
+  }
+
+  #reportRequestError(source: string, message: string, cause: unknown) {
+    this.#host.dispatchEvent(
+      new PasabayErrorEvent({ code: 'request', message: `${source}: ${message}`, source, cause }),
+    );
+  }
+
+  async #recordOwnState() {
+    const client = this.#options.client();
+    const meetingId = this.#joinedMeetingId;
+    if (!client || !meetingId) return;
+    const own = this.#host.ownState;
+    const epoch = this.#epoch;
+    const requestedAt = this.#roster.clock;
+    this.#recording++;
+    this.#refreshList();
+    try {
+      const row = await this.#rpc(client, 'update_meeting_state', {
+        meeting_id: meetingId,
+        is_muted: own.isMuted,
+        is_video_on: own.isVideoOn,
+        is_screen_sharing: own.isScreenSharing,
+        is_hand_raised: own.isHandRaised,
+        is_away: own.away,
+      });
+      if (epoch !== this.#epoch) return;
+      const parsed =
+        row === undefined
+          ? undefined
+          : reported(this.#host, parsePayload(meetingParticipantSchema, row, 'rpc update_meeting_state'));
+      if (parsed && parsed.meeting_id === meetingId) this.#roster.applyRow(parsed, requestedAt);
+      else if (this.#recording === 1) this.#revertOwnState();
+    } finally {
+      this.#recording--;
+      if (epoch === this.#epoch) this.#refreshList();
+    }
+  }
+
+  /** Puts the properties back to the recorded state (after the database refused a change). */
+  #revertOwnState() {
+    const ownId = this.#options.identity()?.userId;
+    const row = ownId ? this.#roster.row(ownId) : undefined;
+    if (!row) return;
+    this.#options.onRecordRefused({
+      isMuted: row.is_muted,
+      isVideoOn: row.is_video_on,
+      isScreenSharing: row.is_screen_sharing,
+      isHandRaised: row.is_hand_raised,
+      away: row.is_away,
+    });
+  }
+
+  /** Calls an RPC; a failure is reported as `pasabay-error` and resolves `undefined`. */
+  async #rpc(client: SupabaseClient, name: string, args: Record<string, unknown>): Promise<unknown> {
+    const { data, error, status } = await client.rpc(name, args);
+    if (!error) return data ?? null;
+    if (error.code === INSUFFICIENT_PRIVILEGE && name === 'join_meeting') this.#setNotAllowed(true);
+    this.#host.dispatchEvent(
+      new PasabayErrorEvent({
+        code: isRateLimited({ status, code: error.code }) ? 'rate-limited' : 'request',
+        message: `${name} failed: ${error.message}`,
+        source: `rpc ${name}`,
+        cause: error,
+      }),
+    );
+    return undefined;
+  }
+
+  /**
+   * Events on `meeting:<id>`, which only the database writes to; still validated: the shape, the
+   * table, and that the row is this meeting's. Anything else is dropped and reported.
+   */
+  #onBroadcast(message: BroadcastMessage) {
+    const meetingId = this.#host.meetingId;
+    const source = `${this.#live.topic ?? 'meeting'} ${message.event}`;
+    if (message.event === TopicEvent.participant) {
+      const change = reported(this.#host, parsePayload(participantChangeSchema, message.payload, source));
+      if (!change) return;
+      const row = change.operation === 'DELETE' ? change.old_record : change.record;
+      if (row.meeting_id !== meetingId) {
+        reported(this.#host, dropped('a participant of another meeting', message.payload, source));
+        return;
+      }
+      if (change.operation === 'DELETE') this.#roster.removeRow(row.user_id);
+      else this.#roster.applyRow(row);
+      const client = this.#options.client();
+      const epoch = this.#epoch;
+      if (client && isJoined(row))
+        void this.#loadProfiles(client, epoch).then(() => epoch === this.#epoch && this.#refreshList());
+      else this.#refreshList();
+    } else if (message.event === TopicEvent.meeting) {
+      const change = reported(this.#host, parsePayload(meetingChangeSchema, message.payload, source));
+      if (!change) return;
+      const row = change.operation === 'DELETE' ? change.old_record : change.record;
+      if (row.id !== meetingId) reported(this.#host, dropped('another meeting', message.payload, source));
+      // The meeting row itself changes nothing shown here.
+    } else {
+      reported(this.#host, dropped(`unknown event "${message.event}"`, message.payload, source));
+    }
+  }
+
+  /** The presence channel (re)joined: track once (a small claim: the key is what counts). */
+  #onPresenceJoined() {
+    this.#roster.resetPresence();
+    this.#presenceJoinedAt = Date.now();
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = setTimeout(() => {
+      this.#graceTimer = undefined;
+      this.#refreshList();
+    }, PRESENCE_GRACE_MS);
+    this.#scheduleTrack();
+  }
+
+  #onPresenceLost() {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    clearTimeout(this.#trackTimer);
+    this.#trackTimer = undefined;
+    this.#presenceJoinedAt = undefined;
+    this.#roster.resetPresence();
+    this.#refreshList();
+  }
+
+  /** Tracks one's own presence, no more often than Realtime allows. */
+  #scheduleTrack() {
+    if (this.#trackTimer !== undefined || this.#presence.status !== 'joined') return;
+    const delay = trackDelay(this.#trackTimes, Date.now());
+    const track = () => {
+      this.#trackTimer = undefined;
+      if (!this.#options.identity() || this.#presence.status !== 'joined') return;
+      this.#trackTimes = [...this.#trackTimes.slice(-8), Date.now()];
+      void this.#presence.track({ online_at: new Date().toISOString() });
+    };
+    if (delay === 0) track();
+    else this.#trackTimer = setTimeout(track, delay);
+  }
+
+  #onPresence(event: PresenceEvent) {
+    if (event.event !== 'sync') return;
+    // Only the keys: a presence payload is a claim anyone could make, so nothing of it is shown.
+    this.#roster.notePresence(Object.keys(this.#presence.presenceState()));
+    this.#refreshList();
+  }
+
+  #refreshList() {
+    const own = this.#host.ownState;
+    const ownId = this.#options.identity()?.userId;
+    const presenceJoined = this.#presence.status === 'joined' && this.#presenceJoinedAt !== undefined;
+    const list = this.#roster.list({
+      ownId,
+      fallbackName: this.#options.fallbackName(),
+      presenceJoined,
+      graceOver: presenceJoined && Date.now() - this.#presenceJoinedAt! >= PRESENCE_GRACE_MS,
+      // Optimistic: while one's own change is on its way, show it; the database's answer wins after.
+      ownOverride:
+        this.#recording > 0
+          ? {
+              is_muted: own.isMuted,
+              is_video_on: own.isVideoOn,
+              is_screen_sharing: own.isScreenSharing,
+              is_hand_raised: own.isHandRaised,
+              is_away: own.away,
+            }
+          : undefined,
+    });
+    const previous = this.#participants;
+    const changed =
+      list.length !== previous.length || list.some((p, i) => JSON.stringify(p) !== JSON.stringify(previous[i]));
+    if (!changed) return;
+    if (this.#baselined) {
+      const { joined, left } = diffParticipants(previous, list);
+      for (const participant of joined) {
+        if (participant.user_id === ownId) continue;
+        this.#host.dispatchEvent(new PasabayParticipantJoinEvent({ meetingId: this.#host.meetingId, participant }));
+        this.#options.announcer.noteJoin(participant.display_name);
+      }
+      for (const participant of left) {
+        if (participant.user_id === ownId) continue;
+        this.#host.dispatchEvent(new PasabayParticipantLeaveEvent({ meetingId: this.#host.meetingId, participant }));
+        this.#options.announcer.noteLeave(participant.display_name);
+      }
+    }
+    // The first list that holds one's own entry is the baseline: who was already there did not "join".
+    if (ownId && list.some((p) => p.user_id === ownId)) this.#baselined = true;
+    this.#participants = list;
+    this.#host.requestUpdate();
+    this.#host.dispatchEvent(new PasabayPresenceChangeEvent({ meetingId: this.#host.meetingId, participants: list }));
+  }
+}
