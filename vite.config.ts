@@ -47,7 +47,7 @@ export default defineConfig(({ mode }) => {
   const bundle = mode === 'bundle';
   const entry: Record<string, string> = bundle
     ? { 'pasabay-chat.bundle': 'src/index.ts' }
-    : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts' };
+    : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts', react: 'src/react.ts' };
   const lib: LibraryOptions = { entry, formats: ['es'] };
   return {
     plugins: [minifyLitTemplates()],
@@ -58,7 +58,7 @@ export default defineConfig(({ mode }) => {
       minify: true,
       lib,
       rolldownOptions: {
-        external: bundle ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^@supabase\//, /^zod(\/.*)?$/],
+        external: bundle ? [] : [/^lit(\/.*)?$/, /^@lit\//, /^react(\/.*)?$/, /^@supabase\//, /^zod(\/.*)?$/],
         output: {
           // Library mode does not strip whitespace in ES output unless the output asks for it too.
           minify: true,

@@ -11,19 +11,55 @@ export {
 } from './components/meeting-participants/meeting-participants.js';
 
 export { configure, configuration, PasabayConfigurationError, type ConfigureOptions } from './connection/client.js';
-export { MessageStore, type ChatMessage, type MessageRecord } from './components/pasabay-chat/state/message-store.js';
+export {
+  MessageStore,
+  type ChatMessage,
+  type Delivery,
+  type MessageRecord,
+  type ReactionRecord,
+  type ReactionSummary,
+} from './components/pasabay-chat/state/message-store.js';
+export type { ChatConnection, ChatView, RealtimeMode } from './components/pasabay-chat/conversation-controller.js';
+export type { OwnState, Participant } from './components/meeting-participants/meeting-participants.js';
+export type { ChannelStatus } from './connection/channels.js';
+export type {
+  ConversationKind,
+  ConversationMemberRow,
+  ConversationRow,
+  Database,
+  Json,
+  MeetingParticipantRow,
+  MeetingRow,
+  MeetingStatus,
+  MemberRole,
+  MessageReactionRow,
+  MessageRow,
+  ParticipantRole,
+  ProfileRow,
+  RateLimitCounterRow,
+  RateLimitRow,
+} from './connection/database.types.js';
 
 export { PasabayMessageSendEvent, type PasabayMessageSendDetail } from './events/pasabay-message-send.js';
 export { PasabayMessageReceiveEvent, type PasabayMessageReceiveDetail } from './events/pasabay-message-receive.js';
 export { PasabayMessageFailEvent, type PasabayMessageFailDetail } from './events/pasabay-message-fail.js';
 export { PasabayUnreadChangeEvent, type PasabayUnreadChangeDetail } from './events/pasabay-unread-change.js';
-export { PasabayTypingChangeEvent } from './events/pasabay-typing-change.js';
-export { PasabayPresenceChangeEvent } from './events/pasabay-presence-change.js';
-export { PasabayParticipantJoinEvent } from './events/pasabay-participant-join.js';
-export { PasabayParticipantLeaveEvent } from './events/pasabay-participant-leave.js';
-export { PasabayStatusChangeEvent } from './events/pasabay-status-change.js';
-export { PasabayAuthRequiredEvent } from './events/pasabay-auth-required.js';
+export {
+  PasabayTypingChangeEvent,
+  type PasabayTypingChangeDetail,
+  type Typist,
+} from './events/pasabay-typing-change.js';
+export { PasabayPresenceChangeEvent, type PasabayPresenceChangeDetail } from './events/pasabay-presence-change.js';
+export { PasabayParticipantJoinEvent, type PasabayParticipantJoinDetail } from './events/pasabay-participant-join.js';
+export {
+  PasabayParticipantLeaveEvent,
+  type PasabayParticipantLeaveDetail,
+} from './events/pasabay-participant-leave.js';
+export { PasabayStatusChangeEvent, type PasabayStatusChangeDetail } from './events/pasabay-status-change.js';
+export { PasabayAuthRequiredEvent, type PasabayAuthRequiredDetail } from './events/pasabay-auth-required.js';
 export { PasabayErrorEvent, type PasabayErrorCode, type PasabayErrorDetail } from './events/pasabay-error.js';
 
 export { chatStrings, type ChatStrings } from './i18n/chat.js';
+export { typingStrings, type TypingStrings } from './i18n/typing.js';
+export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';

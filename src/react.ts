@@ -1,0 +1,88 @@
+/**
+ * React components for the three elements (`pasabay-chat/react`), made with `@lit/react`.
+ *
+ * Properties pass through as properties (so `client={supabase}` hands over the object, not a
+ * string), and every `pasabay-*` event an element fires is an `onX` prop whose handler gets the
+ * typed event. Importing this module registers the default tags, as `pasabay-chat` does.
+ *
+ * ```tsx
+ * import { PasabayChat } from 'pasabay-chat/react';
+ * <PasabayChat conversationId={id} client={supabase} onUnreadChange={(e) => setBadge(e.detail.unreadCount)} />
+ * ```
+ */
+import * as React from 'react';
+import { createComponent, type EventName } from '@lit/react';
+import { PasabayChat as PasabayChatElement, definePasabayChat } from './components/pasabay-chat/pasabay-chat.js';
+import {
+  TypingIndicator as TypingIndicatorElement,
+  defineTypingIndicator,
+} from './components/typing-indicator/typing-indicator.js';
+import {
+  MeetingParticipants as MeetingParticipantsElement,
+  defineMeetingParticipants,
+} from './components/meeting-participants/meeting-participants.js';
+import type { PasabayAuthRequiredEvent } from './events/pasabay-auth-required.js';
+import type { PasabayErrorEvent } from './events/pasabay-error.js';
+import type { PasabayMessageFailEvent } from './events/pasabay-message-fail.js';
+import type { PasabayMessageReceiveEvent } from './events/pasabay-message-receive.js';
+import type { PasabayMessageSendEvent } from './events/pasabay-message-send.js';
+import type { PasabayParticipantJoinEvent } from './events/pasabay-participant-join.js';
+import type { PasabayParticipantLeaveEvent } from './events/pasabay-participant-leave.js';
+import type { PasabayPresenceChangeEvent } from './events/pasabay-presence-change.js';
+import type { PasabayStatusChangeEvent } from './events/pasabay-status-change.js';
+import type { PasabayTypingChangeEvent } from './events/pasabay-typing-change.js';
+import type { PasabayUnreadChangeEvent } from './events/pasabay-unread-change.js';
+
+// The React components render the default tags, so those must be registered.
+defineTypingIndicator();
+definePasabayChat();
+defineMeetingParticipants();
+
+/** Events every element fires. */
+const commonEvents = {
+  onStatusChange: 'pasabay-status-change' as EventName<PasabayStatusChangeEvent>,
+  onAuthRequired: 'pasabay-auth-required' as EventName<PasabayAuthRequiredEvent>,
+  onError: 'pasabay-error' as EventName<PasabayErrorEvent>,
+};
+
+/** `<pasabay-chat>`; `onTypingChange` comes from the `<typing-indicator>` it embeds. */
+export const PasabayChat = createComponent({
+  react: React,
+  tagName: 'pasabay-chat',
+  elementClass: PasabayChatElement,
+  displayName: 'PasabayChat',
+  events: {
+    ...commonEvents,
+    onMessageSend: 'pasabay-message-send' as EventName<PasabayMessageSendEvent>,
+    onMessageReceive: 'pasabay-message-receive' as EventName<PasabayMessageReceiveEvent>,
+    onMessageFail: 'pasabay-message-fail' as EventName<PasabayMessageFailEvent>,
+    onUnreadChange: 'pasabay-unread-change' as EventName<PasabayUnreadChangeEvent>,
+    onTypingChange: 'pasabay-typing-change' as EventName<PasabayTypingChangeEvent>,
+  },
+});
+
+/** `<typing-indicator>`. */
+export const TypingIndicator = createComponent({
+  react: React,
+  tagName: 'typing-indicator',
+  elementClass: TypingIndicatorElement,
+  displayName: 'TypingIndicator',
+  events: {
+    ...commonEvents,
+    onTypingChange: 'pasabay-typing-change' as EventName<PasabayTypingChangeEvent>,
+  },
+});
+
+/** `<meeting-participants>`. */
+export const MeetingParticipants = createComponent({
+  react: React,
+  tagName: 'meeting-participants',
+  elementClass: MeetingParticipantsElement,
+  displayName: 'MeetingParticipants',
+  events: {
+    ...commonEvents,
+    onPresenceChange: 'pasabay-presence-change' as EventName<PasabayPresenceChangeEvent>,
+    onParticipantJoin: 'pasabay-participant-join' as EventName<PasabayParticipantJoinEvent>,
+    onParticipantLeave: 'pasabay-participant-leave' as EventName<PasabayParticipantLeaveEvent>,
+  },
+});
