@@ -14,6 +14,7 @@ import { register } from 'tsx/esm/api';
 // TypeScript modules of the project (the Chromium flags, the local stack) load through tsx.
 const unregister = register();
 const { chromiumArgs, chromiumPath } = await import('./test/support/chromium.ts');
+const { reactAsModules } = await import('./test/support/react-as-modules.mjs');
 
 /** Starts the stack when the test server starts and stops it (and its database) when it stops. */
 function localStackPlugin() {
@@ -55,7 +56,12 @@ function localStackPlugin() {
 
 export default {
   rootDir: fileURLToPath(new URL('.', import.meta.url)),
-  files: ['test/components/**/*.test.ts', 'test/connection/**/*.test.ts', 'test/controllers/**/*.test.ts'],
+  files: [
+    'test/components/**/*.test.ts',
+    'test/connection/**/*.test.ts',
+    'test/controllers/**/*.test.ts',
+    'test/react/**/*.test.ts',
+  ],
   nodeResolve: { exportConditions: ['browser', 'production'] },
   concurrency: 1,
   concurrentBrowsers: 1,
@@ -65,6 +71,7 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     localStackPlugin(),
+    reactAsModules(),
   ],
   browsers: [
     chromeLauncher({
