@@ -3,7 +3,6 @@ import { createRoot } from 'react-dom/client';
 import type { PasabayMessageSendEvent, PasabayTypingChangeEvent } from 'pasabay-chat';
 import { MeetingParticipants, PasabayChat, TypingIndicator } from 'pasabay-chat/react';
 import { supabase } from './supabase.js';
-import './framework-snippet.js';
 
 function ChatPanel({ conversationId }: { conversationId: string }) {
   const [unread, setUnread] = useState(0);
