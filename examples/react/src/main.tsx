@@ -46,6 +46,8 @@ function ChatPanel({ conversationId }: { conversationId: string }) {
 // The tag name map types querySelector: no cast needed to read the element's properties.
 const existing = document.querySelector('pasabay-chat');
 console.info(existing?.conversationId ?? 'no chat yet');
+// And the event map types listeners on the element itself.
+existing?.addEventListener('pasabay-message-send', (event) => console.info(event.detail.body, event.detail.replyTo));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
