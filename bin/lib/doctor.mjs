@@ -1,7 +1,9 @@
 // `pasabay-chat doctor`: checks over HTTP and WebSocket, with supabase-js, that a live Supabase
 // project has what the elements need. Each check prints ✓ or ✗ with what to fix; any ✗ makes the
 // exit code 1. It signs in one anonymous user (deleted again when a service key is given).
+/* global fetch, AbortSignal -- Node 20's built-ins; the repository's lint config lists only a few globals for .mjs */
 import { randomUUID } from 'node:crypto';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { createClient } from '@supabase/supabase-js';
 
 export const HELP = `Usage: pasabay-chat doctor --url <SUPABASE_URL> --key <anon key> [--service-key <key>]
