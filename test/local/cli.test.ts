@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -154,8 +155,13 @@ describe('pasabay-chat doctor', () => {
   });
 
   it('reports a project nobody listens on and exits 1', async () => {
+    // A port that was free a moment ago: connection refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
     const closed = new URL(stack.url);
-    closed.port = '9'; // discard: nothing answers HTTP there
+    closed.port = String(port);
     const run = await cli(['doctor', '--url', closed.toString(), '--key', stack.anonKey, '--timeout', '3']);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /✗ Cannot reach/);
