@@ -20,7 +20,7 @@ test_url=${2:-$(node -e 'const u = new URL(process.argv[1]); u.username = "postg
 command -v pg_prove >/dev/null || { echo "pg_prove not found (apt-get install libtap-parser-sourcehandler-pgtap-perl)" >&2; exit 1; }
 command -v psql >/dev/null || { echo "psql not found (apt-get install postgresql-client)" >&2; exit 1; }
 
-psql "$admin_url" -v ON_ERROR_STOP=1 -q -c 'create extension if not exists pgtap with schema extensions'
+psql "$admin_url" -v ON_ERROR_STOP=1 -q -c 'set client_min_messages = warning' -c 'create extension if not exists pgtap with schema extensions'
 shopt -s nullglob
 tests=(supabase/tests/*.test.sql)
 [ ${#tests[@]} -gt 0 ] || { echo "no tests in supabase/tests" >&2; exit 1; }
