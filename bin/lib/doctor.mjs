@@ -169,11 +169,11 @@ async function checkAnonymousSignIn(report, client) {
 }
 
 async function checkTables(report, client) {
-  const missing = [];
-  for (const table of TABLES) {
-    const { error } = await client.from(table).select('*').limit(0);
-    if (error) missing.push(`${table} (${error.code ?? ''} ${error.message})`.trim());
-  }
+  const answers = await Promise.all(TABLES.map((table) => client.from(table).select('*').limit(0)));
+  const missing = TABLES.flatMap((table, index) => {
+    const { error } = answers[index];
+    return error ? [`${table} (${error.code ?? ''} ${error.message})`.trim()] : [];
+  });
   if (missing.length === 0) report.pass(`Tables reachable over REST: ${TABLES.join(', ')}`);
   else
     report.fail(
@@ -183,13 +183,16 @@ async function checkTables(report, client) {
 }
 
 async function checkRpcs(report, client, signedIn) {
-  const missing = [];
-  for (const [name, args] of Object.entries(RPC_PROBES)) {
-    const { error } = await client.rpc(name, args);
+  const probes = Object.entries(RPC_PROBES);
+  const answers = await Promise.all(probes.map(([name, args]) => client.rpc(name, args)));
+  const missing = probes.flatMap(([name], index) => {
+    const { error } = answers[index];
     // PostgREST: PGRST202 = no such function (or other argument names), 42883 = undefined function.
-    if (error && (error.code === 'PGRST202' || error.code === '42883')) missing.push(name);
-    else if (error && !error.code) missing.push(`${name} (${error.message})`);
-  }
+    if (error && (error.code === 'PGRST202' || error.code === '42883')) return [name];
+    // No code at all: the request itself failed (network, timeout), so presence is unknown.
+    if (error && !error.code) return [`${name} (${error.message})`];
+    return [];
+  });
   const as = signedIn ? '' : ' (as anon)';
   if (missing.length === 0) report.pass(`RPCs present${as}: ${Object.keys(RPC_PROBES).join(', ')}`);
   else report.fail(`RPCs missing: ${missing.join(', ')}`, `${MIGRATE} (a newer package may ship new migrations)`);
