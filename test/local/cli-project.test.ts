@@ -1,8 +1,9 @@
 /**
- * supabase/config.toml, for Supabase CLI users (`supabase start`, `db reset`, `test db`): it parses
- * as TOML, uses only keys the CLI's own `supabase init` template defines (a misspelt key is
- * silently ignored by the CLI, so a typo would quietly turn a setting off), and sets what the
- * elements and the demo need.
+ * The project workflow around the CLI. supabase/config.toml, for Supabase CLI users (`supabase
+ * start`, `db reset`, `test db`): it parses as TOML, uses only keys the CLI's own `supabase init`
+ * template defines (a misspelt key is silently ignored by the CLI, so a typo would quietly turn a
+ * setting off), and sets what the elements and the demo need. And the script-tag demo page, which
+ * must follow the stack to whatever port it runs on.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'smol-toml';
 import { REPO_ROOT } from '../../supabase/local/db.js';
+import { startDemoServer } from '../../supabase/local/demo-server.js';
 
 const SUPABASE_DIR = path.join(REPO_ROOT, 'supabase');
 
@@ -112,6 +114,23 @@ describe('supabase/config.toml', () => {
       assert.match(sql, /^begin;$/m, `${file} begins a transaction`);
       assert.match(sql, /^select plan\(\d+\);$/m, `${file} has a plan`);
       assert.match(sql, /^select \* from finish\(\);\s*rollback;\s*$/m, `${file} finishes and rolls back`);
+    }
+  });
+});
+
+describe('the script-tag demo page', () => {
+  it('points its script tag at the stack the demo server was started for, whatever its port', async () => {
+    const stackUrl = 'http://127.0.0.1:61234';
+    const demo = await startDemoServer({ stackUrl, port: 0, logLevel: 'silent' });
+    try {
+      const response = await fetch(new URL('script-tag.html', demo.url));
+      assert.equal(response.status, 200);
+      const html = await response.text();
+      const urls = [...html.matchAll(/data-supabase-url="([^"]*)"/g)].map((match) => match[1]);
+      assert.deepEqual(urls, [stackUrl]);
+      assert.doesNotMatch(html, /127\.0\.0\.1:54321/, 'no hard-coded default port left');
+    } finally {
+      await demo.close();
     }
   });
 });
