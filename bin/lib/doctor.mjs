@@ -10,8 +10,10 @@ export const HELP = `Usage: pasabay-chat doctor --url <SUPABASE_URL> --key <anon
 
 Checks a live Supabase project for Pasabay Chat: the tables and RPCs of the migrations over the
 REST API, anonymous sign-ins (guest mode), Realtime private channels (your own user:<id> topic
-joins, someone else's is refused) and, with the service key, Broadcast from Database end to end.
-Signs in one anonymous user to do so; with --service-key it is deleted again afterwards.
+joins, someone else's is refused) and, with the service key, end to end: a new membership and a
+new message reach the browser through Broadcast from Database, and the message as a Postgres
+Change too. Signs in one anonymous user to do so; with --service-key the conversation it uses is
+deleted again, and so is the user where the Auth admin API allows.
 Exit code 0 when every check passes, 1 otherwise.
 
 Options:
@@ -83,7 +85,7 @@ export async function doctor({ url, key, serviceKey, timeout, log = console.log 
     await checkRpcs(report, client, user !== undefined);
     if (user) {
       const own = await checkRealtime(report, client, user, waitMs);
-      if (service && own) await checkBroadcastFromDatabase(report, service, own, user, waitMs);
+      if (service && own) await checkBroadcastFromDatabase(report, client, service, own, user, waitMs);
       else if (!service) report.skip('Broadcast from Database', 'pass --service-key to check it end to end');
       if (service) await removeUser(report, service, user);
     } else {
@@ -244,8 +246,13 @@ async function checkRealtime(report, client, user, waitMs) {
   return { ...own, received };
 }
 
-/** The service role adds the user to a new conversation; the database's trigger must tell them on user:<id>. */
-async function checkBroadcastFromDatabase(report, service, own, user, waitMs) {
+/**
+ * The service role adds the user to a new conversation: a trigger must tell them on user:<id>.
+ * Then the user sends a message there: it must reach conversation:<id> both as the database's
+ * broadcast and as a Postgres Change (the supabase_realtime publication). The conversation and
+ * its message are deleted afterwards.
+ */
+async function checkBroadcastFromDatabase(report, client, service, own, user, waitMs) {
   const created = await service
     .from('conversations')
     .insert({ kind: 'group', title: 'pasabay-chat doctor' })
@@ -267,21 +274,74 @@ async function checkBroadcastFromDatabase(report, service, own, user, waitMs) {
       report.fail(`Broadcast from Database: adding a member failed (${member.error.message})`, MIGRATE);
       return;
     }
-    const deadline = Date.now() + waitMs;
     const arrived = () =>
       own.received.some(
         (message) => message.event === 'conversation' && message.payload?.conversation_id === conversationId,
       );
-    while (!arrived() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (arrived()) report.pass('Broadcast from Database: a new membership reached user:<id> through Realtime');
+    if (await until(arrived, waitMs))
+      report.pass('Broadcast from Database: a new membership reached user:<id> through Realtime');
     else
       report.fail(
         'Broadcast from Database: no "conversation" event arrived on user:<id>',
         `the broadcast triggers are missing (${MIGRATE}), or Realtime is not replicating realtime.messages`,
       );
+    await checkMessageDelivery(report, client, conversationId, waitMs);
   } finally {
     await service.from('conversations').delete().eq('id', conversationId);
   }
+}
+
+/** A member's message reaches conversation:<id> as a broadcast and as a Postgres Change. */
+async function checkMessageDelivery(report, client, conversationId, waitMs) {
+  const broadcasts = [];
+  const changes = [];
+  const joined = await joinPrivate(client, `conversation:${conversationId}`, waitMs, (channel) => {
+    channel.on('broadcast', { event: 'message' }, (message) => broadcasts.push(message));
+    channel.on(
+      'postgres_changes',
+      { event: 'INSERT', schema: 'public', table: 'messages', filter: `conversation_id=eq.${conversationId}` },
+      (change) => changes.push(change),
+    );
+  });
+  if (joined.status !== 'SUBSCRIBED') {
+    report.fail(
+      `Realtime: a member could not join conversation:<id> (${joined.status}${joined.error ? `: ${joined.error.message}` : ''})`,
+      `the realtime.messages policies or the supabase_realtime publication are missing: ${MIGRATE}`,
+    );
+    return;
+  }
+  const sent = await client
+    .from('messages')
+    .insert({ conversation_id: conversationId, body: 'pasabay-chat doctor' })
+    .select('id')
+    .single();
+  if (sent.error) {
+    report.fail(`A member could not send a message (${sent.error.message})`, MIGRATE);
+    return;
+  }
+  const id = sent.data.id;
+  const broadcast = await until(() => broadcasts.some((message) => message.payload?.record?.id === id), waitMs);
+  if (broadcast) report.pass('Broadcast from Database: a new message reached conversation:<id>');
+  else
+    report.fail(
+      'Broadcast from Database: the new message did not arrive on conversation:<id>',
+      `the message triggers are missing: ${MIGRATE}`,
+    );
+  const change = await until(() => changes.some((payload) => payload.new?.id === id), waitMs);
+  if (change) report.pass('Postgres Changes: the new message arrived (public.messages is in supabase_realtime)');
+  else
+    report.fail(
+      'Postgres Changes: the new message did not arrive (only needed for realtime="postgres-changes")',
+      `add public.messages to the supabase_realtime publication: ${MIGRATE}`,
+    );
+  await client.removeChannel(joined.channel);
+}
+
+/** Polls `condition` every 100 ms for up to `ms`; → whether it became true. */
+async function until(condition, ms) {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return condition();
 }
 
 async function removeUser(report, service, user) {

@@ -135,6 +135,8 @@ describe('pasabay-chat doctor', () => {
       /✓ Realtime: your own private topic user:<id> joins/,
       /✓ Realtime: someone else's private topic is refused/,
       /✓ Broadcast from Database: a new membership reached user:<id>/,
+      /✓ Broadcast from Database: a new message reached conversation:<id>/,
+      /✓ Postgres Changes: the new message arrived/,
       /All checks passed/,
     ]) {
       assert.match(run.stdout, check);
