@@ -60,7 +60,7 @@ export async function doctor({ url, key, serviceKey, timeout, log = console.log 
     report.fail('Project URL and anon key', 'pass --url and --key, or set SUPABASE_URL and SUPABASE_ANON_KEY');
     return report.exitCode();
   }
-  if (!/^https?:\/\/[^/\s]+/i.test(url)) {
+  if (!isHttpUrl(url)) {
     report.fail(`Project URL "${url}"`, 'use the https://YOUR-PROJECT.supabase.co form (Project Settings → API)');
     return report.exitCode();
   }
@@ -347,6 +347,15 @@ async function until(condition, ms) {
 async function removeUser(report, service, user) {
   const { error } = await service.auth.admin.deleteUser(user.id);
   if (error) report.note(`(could not delete the anonymous test user ${user.id}: ${error.message})`);
+}
+
+function isHttpUrl(text) {
+  try {
+    const parsed = new URL(text);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function describe(error) {
