@@ -1,7 +1,8 @@
 /**
- * Where the demo pages find the local stack. `npm start` serves them next to the stack on
- * 127.0.0.1:54321 with the Supabase CLI's well-known local anon key; VITE_SUPABASE_URL /
- * VITE_SUPABASE_ANON_KEY point them elsewhere (a hosted project, say).
+ * Where the demo pages find the local stack. `npm start`'s demo server sets VITE_SUPABASE_URL to
+ * the stack it started (127.0.0.1:54321 unless PASABAY_PORT says otherwise); the key is the
+ * Supabase CLI's well-known local anon key. VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY in a
+ * `.env` point a bare `vite` run elsewhere (a hosted project, say).
  */
 export const supabaseUrl: string = import.meta.env.VITE_SUPABASE_URL ?? 'http://127.0.0.1:54321';
 export const supabaseKey: string =
