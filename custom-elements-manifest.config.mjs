@@ -30,7 +30,7 @@ export function distPath(sourcePath) {
  */
 export function tokenDeclarations(cssText) {
   const declarations = [];
-  for (const match of cssText.matchAll(/(--_[\w-]+):\s*var\((--pasabay-[\w-]+),\s*(.+)\);/g)) {
+  for (const match of cssText.matchAll(/(--_[\w-]+):\s*var\((--pasabay-[\w-]+),\s*(.+?)\);/g)) {
     declarations.push({ privateName: match[1], name: match[2], value: match[3].trim() });
   }
   return declarations;
