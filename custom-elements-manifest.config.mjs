@@ -242,6 +242,30 @@ function distPaths() {
   };
 }
 
+/**
+ * The package's main entry (`main` in package.json, built from src/index.ts) is what registers the
+ * tags: it gets their `custom-element-definition` exports, which tools such as api-viewer look
+ * elements up by. The element modules themselves register nothing (see src/elements.ts).
+ */
+function definitionsInMainEntry() {
+  return {
+    name: 'pasabay-definitions-in-main-entry',
+    packageLinkPhase({ customElementsManifest }) {
+      const main = JSON.parse(readFileSync('package.json', 'utf8')).main.replace(/^\.\//, '');
+      customElementsManifest.modules.push({
+        kind: 'javascript-module',
+        path: main,
+        declarations: [],
+        exports: elementsOf(customElementsManifest).map((element) => ({
+          kind: 'custom-element-definition',
+          name: element.tagName,
+          declaration: { name: element.name, module: element.modulePath },
+        })),
+      });
+    },
+  };
+}
+
 /** The elements of a manifest (declarations with a tag), by tag name. */
 export function elementsOf(manifest) {
   return (manifest.modules ?? [])
@@ -362,6 +386,7 @@ export default {
     dropNamelessEvents(),
     resolveBaseTypeArguments(),
     distPaths(),
+    definitionsInMainEntry(),
     readmeTables(),
   ],
 };

@@ -7,7 +7,7 @@
  * working tree is never written.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,9 @@ async function analyzeInTempCopy() {
     cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
     cpSync(join(root, 'README.md'), join(dir, 'README.md'));
     cpSync(join(root, CONFIG), join(dir, CONFIG));
-    // The analyzer's config loader walks up to a package.json and never stops if there is none.
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    // The config reads `main` from it; the analyzer's config loader walks up to a package.json and
+    // never stops if there is none.
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'));
     const cem = join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js');
     const run = spawnSync(process.execPath, [cem, 'analyze', '--config', CONFIG, '--quiet'], {
       cwd: dir,
@@ -244,9 +245,10 @@ function checkSourceAgainst(manifest) {
 /** What the manifest must never hold, whatever the source says. */
 function checkShape(manifest) {
   const lines = [];
+  const main = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).main.replace(/^\.\//, '');
   for (const mod of manifest.modules) {
     const source = mod.path.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
-    if (!mod.path.startsWith('dist/') || !existsSync(join(root, source))) {
+    if (mod.path !== main && (!mod.path.startsWith('dist/') || !existsSync(join(root, source)))) {
       lines.push(`${mod.path}: not a dist/ module of a source file`);
     }
     for (const declaration of mod.declarations ?? []) {
@@ -265,6 +267,9 @@ function checkShape(manifest) {
     for (const entry of mod.exports ?? []) {
       if (/^anonymous_/.test(entry.declaration?.name ?? ''))
         lines.push(`${mod.path}: exports ${entry.declaration.name}`);
+      if (entry.kind === 'custom-element-definition' && mod.path !== main) {
+        lines.push(`${mod.path}: defines <${entry.name}>, but only ${main} registers the elements`);
+      }
     }
   }
   report('custom-elements.json holds what a package manifest must not:', lines);
