@@ -91,12 +91,29 @@ function svelte5(text) {
   );
 }
 
+/**
+ * Vue looks props and listeners up camelCased (`conversation-id` → `conversationId`,
+ * `@pasabay-message-send` → `onPasabayMessageSend`); under the generator's kebab-case keys
+ * vue-tsc checked nothing.
+ */
+function vueCamelCase(text) {
+  const camel = (name) => name.replace(/-([a-z0-9])/g, (_, letter) => letter.toUpperCase());
+  let count = 0;
+  const rewritten = text.replace(/^(\s*)"([a-z0-9-]+)"\?:/gm, (_, indent, name) => {
+    count++;
+    // Listeners are `on` + the event name (`onpasabay-message-send`); our events all start `pasabay-`.
+    return `${indent}${camel(name.replace(/^onpasabay-/, 'on-pasabay-'))}?:`;
+  });
+  if (count === 0) throw new Error('vue.d.ts: unexpected shape');
+  return rewritten;
+}
+
 const targets = [
   { generate: generateJsxTypes, fileName: 'react-jsx.d.ts', finish: (t) => t + jsxAugmentation('react') },
   { generate: generateJsxTypes, fileName: 'preact-jsx.d.ts', finish: (t) => t + jsxAugmentation('preact') },
   { generate: generateSolidJsTypes, fileName: 'solid-jsx.d.ts', finish: (t) => t + jsxAugmentation('solid-js') },
   // Already augments `vue` (GlobalComponents) and the global JSX namespace.
-  { generate: generateVuejsTypes, fileName: 'vue.d.ts', finish: (t) => t },
+  { generate: generateVuejsTypes, fileName: 'vue.d.ts', finish: vueCamelCase },
   { generate: generateSvelteTypes, fileName: 'svelte.d.ts', finish: svelte5 },
 ];
 
