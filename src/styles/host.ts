@@ -11,12 +11,32 @@ import { css } from 'lit';
  * Light and dark: defaults use `light-dark()`, so they follow `prefers-color-scheme`; the
  * `theme="light|dark"` attribute pins one scheme (and should be forwarded to nested elements).
  *
- * Global tokens:
- * - colours: `--pasabay-color-surface`, `-surface-raised`, `-text`, `-text-muted`, `-border`,
- *   `-accent`, `-on-accent`, `-danger`, `-success`, `-warning`, `-focus`
- * - shape and space: `--pasabay-radius-s|m|l`, `--pasabay-space-xs|s|m|l`
- * - type: `--pasabay-font-family`, `--pasabay-font-size`, `--pasabay-font-size-small`, `--pasabay-line-height`
- * - motion: `--pasabay-duration` (0s under `prefers-reduced-motion: reduce`)
+ * The `@cssprop` lines below document the global tokens; their defaults are read from the styles
+ * themselves, so the manifest and the README cannot drift from them.
+ *
+ * @cssprop --pasabay-color-surface - Background of the elements and their fields.
+ * @cssprop --pasabay-color-surface-raised - Raised surfaces: others' bubbles, banners, notices, avatars, one's own reactions.
+ * @cssprop --pasabay-color-text - Body text.
+ * @cssprop --pasabay-color-text-muted - Secondary text: times, delivery status, the typing sentence, badges.
+ * @cssprop --pasabay-color-border - Borders and dividers.
+ * @cssprop --pasabay-color-accent - Accent: one's own bubbles, the send and jump buttons, pressed toggles, and the focus outline.
+ * @cssprop --pasabay-color-on-accent - Text and icons on the accent colour.
+ * @cssprop --pasabay-color-danger - Errors: failed messages, the over-limit counter, an invalid composer.
+ * @cssprop --pasabay-color-success - Success colour, resolved for designs that build on it; the elements do not use it yet.
+ * @cssprop --pasabay-color-warning - Warnings: the edge of the offline banner and of notices, the raised-hand badge.
+ * @cssprop --pasabay-color-focus - Focus outline.
+ * @cssprop --pasabay-radius-s - Small corner radius (the quoted message of a reply).
+ * @cssprop --pasabay-radius-m - Medium corner radius (buttons, the composer, messages' toolbars).
+ * @cssprop --pasabay-radius-l - Large corner radius (bubbles, reaction chips).
+ * @cssprop --pasabay-space-xs - Extra small space.
+ * @cssprop --pasabay-space-s - Small space; the default gap between messages, participants, and typing dots and sentence.
+ * @cssprop --pasabay-space-m - Medium space.
+ * @cssprop --pasabay-space-l - Large space.
+ * @cssprop --pasabay-font-family - Font family.
+ * @cssprop --pasabay-font-size - Base font size.
+ * @cssprop --pasabay-font-size-small - Small text: times, statuses, counters.
+ * @cssprop --pasabay-line-height - Line height.
+ * @cssprop --pasabay-duration - Length of transitions and animations (`0s` under `prefers-reduced-motion: reduce`).
  */
 export const hostStyles = css`
   :host {

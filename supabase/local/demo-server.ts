@@ -13,7 +13,13 @@ import type { Connect, Plugin, ServerOptions } from 'vite';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_ROOT = path.join(REPO_ROOT, 'demo');
-const SERVED_FOLDERS = [DEMO_ROOT, path.join(REPO_ROOT, 'src'), path.join(REPO_ROOT, 'node_modules')];
+// custom-elements.json: the API page (demo/docs.html) reads the elements' documentation from it.
+const SERVED_FOLDERS = [
+  DEMO_ROOT,
+  path.join(REPO_ROOT, 'src'),
+  path.join(REPO_ROOT, 'node_modules'),
+  path.join(REPO_ROOT, 'custom-elements.json'),
+];
 
 /** Refused even inside the served folders (Vite matches these against absolute file paths). */
 const DENIED_FILES = [

@@ -43,7 +43,7 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @csspart count - The participant count.
  * @csspart message - The state message (connecting, not allowed, empty…).
  * @csspart list - The participant list (`<ul>`).
- * @csspart participant - One participant (`<li>`). Extra tokens: `self`, `away`, `hand-raised`, `connection-lost`.
+ * @csspart participant - One participant (`<li>`). Extra tokens: `self`, `away`, `hand-raised`, `connection-lost`; `more` on the item holding the "+N more" button.
  * @csspart avatar - The avatar image, or the initials placeholder (extra token `initials`).
  * @csspart name - The participant's name.
  * @csspart badges - The row of state badges.

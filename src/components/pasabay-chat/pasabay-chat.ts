@@ -32,10 +32,13 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart banner - The connection banner (connecting, reconnecting, offline). Extra tokens: `connecting`, `reconnecting`, `offline`.
  * @csspart state - A full-size state message (no conversation, not allowed, auth required, error). Extra token: the state name.
  * @csspart state-action - The button of a state message (try again).
+ * @csspart viewport - The box around the history status, the log and the jump button.
  * @csspart log - The scrollable message list (`role="log"`).
- * @csspart history-status - Loading / failed / beginning indicator for older messages.
+ * @csspart history-status - "Loading older messages", or why that failed with a retry button.
  * @csspart loading - The loading message while the first page loads.
  * @csspart empty - The wrapper of the `empty` slot.
+ * @csspart list - The rendered rows inside the log (only those near the viewport are in the DOM).
+ * @csspart beginning - "Beginning of the conversation", above the oldest message.
  * @csspart day - A day heading.
  * @csspart message - One message. Extra tokens: `own`, `other`, `first`, `last`, `deleted`, `sending`, `queued`, `failed`, `active`.
  * @csspart avatar - The sender's initial or picture beside the first message of a group.
@@ -45,11 +48,13 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart link - A link in a message (http/https only; opens in a new tab without a referrer).
  * @csspart edited - The "edited" marker.
  * @csspart reply-quote - The quoted message a reply refers to.
+ * @csspart reply-sender - The quoted message's sender.
+ * @csspart reply-body - The quoted message's text.
  * @csspart reactions - The list of reactions under a message.
  * @csspart reaction - One reaction chip (a toggle button). Extra token: `mine`.
  * @csspart meta - Time and delivery status line.
  * @csspart time - The message time.
- * @csspart status - Delivery status (sending, waiting, not sent, sent, seen). Extra token: the status.
+ * @csspart status - Delivery status. Extra token: `sending`, `queued`, `failed`, `sent` or `seen`.
  * @csspart retry - Retry button of a message that was not sent.
  * @csspart discard - Discard button of a message that was not sent.
  * @csspart actions - The toolbar of a message (react, reply, edit, delete).
@@ -57,16 +62,21 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart picker - The quick reaction picker.
  * @csspart picker-option - One emoji in the picker.
  * @csspart jump - "New messages" / jump-to-latest button.
- * @csspart typing - The embedded `<typing-indicator>` (its parts are exported as `typing-label`, `typing-dots`, `typing-dot`).
+ * @csspart typing - The embedded `<typing-indicator>`.
+ * @csspart typing-label - The typing indicator's sentence (its `label` part).
+ * @csspart typing-dots - The typing indicator's animated dots (its `dots` part).
+ * @csspart typing-dot - One of those dots (its `dot` part).
  * @csspart composer-form - The form around the composer.
  * @csspart context - The "replying to" / "editing" bar above the composer.
  * @csspart context-cancel - Its cancel button.
+ * @csspart composer-row - The row holding the textarea and the send button.
  * @csspart composer - The message textarea.
- * @csspart counter - Characters left / over the limit.
+ * @csspart counter - Characters left, shown near the limit. Extra token: `over` past it.
  * @csspart send - The send (or save) button.
  * @csspart notice - Why the server refused the user's last edit, delete or reaction (`role="alert"`), e.g. a rate limit.
  * @csspart notice-text - The words of the notice.
  * @csspart notice-dismiss - The button that closes the notice.
+ * @csspart announcer - The visually hidden live region that announces arriving messages.
  *
  * @cssprop [--pasabay-chat-block-size=100%] - Height of the element.
  * @cssprop [--pasabay-chat-background=var(--pasabay-color-surface)] - Background of the log.
