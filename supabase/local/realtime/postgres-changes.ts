@@ -19,6 +19,7 @@ import {
 } from './filters.js';
 import type { Hub } from './hub.js';
 import type { ChannelPort, PgSubscription } from './ports.js';
+import { sharedPayload } from './serializer.js';
 
 export type { PgSubscription, RequestedPgChange } from './ports.js';
 
@@ -200,7 +201,8 @@ interface Target {
 }
 
 /** A frame per channel that may see the change (channels missing from the map get nothing). */
-type Frames = Map<ChannelPort, { ids: number[]; data: Record<string, unknown> }>;
+type Frame = Readonly<{ ids: number[]; data: Record<string, unknown> }>;
+type Frames = Map<ChannelPort, Frame>;
 
 function isSqlError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -387,17 +389,24 @@ export class PostgresChangesDispatcher {
       this.#selectableColumns(change.relation, [...new Set([...claimsOf.values()].map((claims) => claims.role))]),
     ]);
     const commitTimestamp = new Date(Number(commit.committedAt / 1000n)).toISOString();
-    // Subscribers sharing a role share the frame's data (the serializer encodes it per socket).
+    // Subscribers with the same role and bindings get the same payload, encoded once for all of them.
     const dataByRole = new Map<string, Record<string, unknown>>();
+    const payloads = new Map<string, Frame>();
     for (const { channel, ids } of matching) {
       const claims = channel.claims;
       if (!verdicts.get(JSON.stringify(claims))) continue;
-      let data = dataByRole.get(claims.role);
-      if (!data) {
-        data = buildData(change, info, selectable.get(claims.role)!, evaluated, commitTimestamp);
-        dataByRole.set(claims.role, data);
+      const payloadKey = JSON.stringify([claims.role, ids]);
+      let payload = payloads.get(payloadKey);
+      if (!payload) {
+        let data = dataByRole.get(claims.role);
+        if (!data) {
+          data = buildData(change, info, selectable.get(claims.role)!, evaluated, commitTimestamp);
+          dataByRole.set(claims.role, data);
+        }
+        payload = sharedPayload({ ids, data });
+        payloads.set(payloadKey, payload);
       }
-      frames.set(channel, { ids, data });
+      frames.set(channel, payload);
     }
     return frames;
   }
