@@ -334,6 +334,8 @@ export class PostgresChangesDispatcher {
   readonly #loggedFailures = new WeakSet<Error>();
 
   #reportFailure(channel: ChannelPort, change: RowChange, error: Error): void {
+    // A channel gone meanwhile (the socket left, the server is shutting down) was owed nothing.
+    if (channel.closed) return;
     if (!this.#loggedFailures.has(error)) {
       this.#loggedFailures.add(error);
       this.hub.ctx.metrics.errors.inc({ service: 'realtime' });
@@ -342,12 +344,11 @@ export class PostgresChangesDispatcher {
         sqlErrorMessage(error),
       );
     }
-    if (!channel.closed)
-      channel.systemMessage(
-        'postgres_changes',
-        'error',
-        `Unable to deliver a change of ${change.relation.schema}.${change.relation.name}: the database could not be reached`,
-      );
+    channel.systemMessage(
+      'postgres_changes',
+      'error',
+      `Unable to deliver a change of ${change.relation.schema}.${change.relation.name}`,
+    );
   }
 
   /** A change is never dropped for want of a connection: failures other than SQL verdicts are retried. */
