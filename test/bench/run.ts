@@ -21,6 +21,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
+import { benchRealtime } from './realtime.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -325,6 +326,7 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
   await benchRender();
+  await benchRealtime(report);
 }
 
 main().catch((error: unknown) => {

@@ -86,9 +86,13 @@ export class Connection implements ChannelHost, HubConnection {
     this.#onClose();
   }
 
+  /** One timer per socket for its whole life: each frame pushes its deadline back (`refresh`). */
   #armIdleTimer(): void {
-    clearTimeout(this.#idleTimer);
     if (this.#closed) return;
+    if (this.#idleTimer) {
+      this.#idleTimer.refresh();
+      return;
+    }
     this.#idleTimer = setTimeout(() => this.close(1000, 'idle timeout'), this.hub.options.idleTimeoutMs);
     this.#idleTimer.unref();
   }

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { dispatchDatabaseBroadcast, isMessagesTable } from './db-broadcast.js';
 import { Hub, resolveOptions, type RealtimeContext, type RealtimeOptions } from './hub.js';
 import { PostgresChangesDispatcher, type Relation } from './postgres-changes.js';
+import { startMessagePruning } from './pruning.js';
 import { ReplicationStream, type Transaction } from './replication.js';
 import { createRestBroadcastHandler } from './rest-broadcast.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -103,10 +104,12 @@ export async function createRealtime(ctx: RealtimeContext, options: RealtimeOpti
   const isClosed = () => closed;
   const feed = createChangeFeed(hub, isClosed);
   const replication = await startReplication(ctx, feed);
+  const pruning = startMessagePruning(ctx.pool, (error) => console.error('[realtime] partitions:', error.message));
 
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
+    await pruning.stop();
     await closeSockets(hub, wss);
     await replication.close();
     await feed.drained();

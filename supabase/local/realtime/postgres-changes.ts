@@ -1,9 +1,10 @@
 /**
  * Postgres Changes: subscriptions validated against publication `supabase_realtime`, and each
  * decoded row change turned into Realtime's `postgres_changes` frame for every subscriber whose
- * filters match and who may see the row under RLS — checked as the subscriber's role and claims
- * (`select exists(select 1 from <table> where <pk> = …)`, like `realtime.apply_rls`). Values are
- * JSON-typed by PostgreSQL itself (`to_jsonb(value::type)`, as `realtime.cast`).
+ * filters match and who may see the row under RLS. Like `realtime.apply_rls`, one query per change
+ * checks every distinct subscriber claims (`select exists(select 1 from <table> where <pk> = …)` as
+ * each one's role and claims). Values are JSON-typed by PostgreSQL itself (`to_jsonb(value::type)`,
+ * as `realtime.cast`).
  */
 import type pg from 'pg';
 import type { Claims } from '../keys.js';
@@ -18,6 +19,7 @@ import {
 } from './filters.js';
 import type { Hub } from './hub.js';
 import type { ChannelPort, PgSubscription } from './ports.js';
+import { sharedPayload } from './serializer.js';
 
 export type { PgSubscription, RequestedPgChange } from './ports.js';
 
@@ -154,12 +156,76 @@ async function checkFilters(pool: pg.Pool, params: SubscriptionParams): Promise<
   }
 }
 
-/** Turns decoded row changes into frames; one change at a time, in commit order. */
+/**
+ * The RLS check of one change for all its subscribers in one round trip, as Realtime's
+ * `realtime.apply_rls` does: a function loops over the distinct claims, switches to each one's role
+ * and claims, and runs the primary-key look-up under RLS. Each check runs in its own
+ * subtransaction that is always rolled back (a policy that writes leaves nothing; one that errors
+ * counts as "not visible" for that subscriber alone). Not SECURITY DEFINER: changing the role is
+ * refused there; the realtime pool's login role may take any role, as Realtime's own.
+ */
+const VISIBILITY_FUNCTION = 'pasabay_local.realtime_rows_visible';
+const VISIBILITY_FUNCTION_SQL = `
+create or replace function ${VISIBILITY_FUNCTION}(target regclass, key_condition text, key_values text[], roles text[], claims text[])
+returns boolean[]
+language plpgsql
+as $$
+declare
+  verdicts boolean[] := array_fill(false, array[coalesce(array_length(roles, 1), 0)]);
+  visible boolean;
+begin
+  for i in 1 .. coalesce(array_length(roles, 1), 0) loop
+    begin
+      perform set_config('role', roles[i], true), set_config('request.jwt.claims', claims[i], true);
+      execute format('select exists(select 1 from %s where %s)', target, key_condition) into visible using key_values;
+      verdicts[i] := coalesce(visible, false);
+      raise sqlstate 'PBRLS';
+    exception
+      when sqlstate 'PBRLS' then null;
+      when others then verdicts[i] := false;
+    end;
+  end loop;
+  return verdicts;
+end
+$$;
+revoke all on function ${VISIBILITY_FUNCTION}(regclass, text, text[], text[], text[]) from public`;
+
+/** Changes whose RLS checks and frames are prepared at the same time; delivery stays in order per channel. */
+const MAX_CHANGES_IN_FLIGHT = 4;
+/** Attempts for a change whose queries failed for want of a connection (not an SQL verdict). */
+const DELIVERY_ATTEMPTS = 3;
+
+interface Target {
+  channel: ChannelPort;
+  subscriptions: PgSubscription[];
+}
+
+/** A frame per channel that may see the change (channels missing from the map get nothing). */
+type Frame = Readonly<{ ids: number[]; data: Record<string, unknown> }>;
+type Frames = Map<ChannelPort, Frame>;
+
+function isSqlError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Turns decoded row changes into frames. Each channel receives its changes in commit order, but a
+ * change is only ever held up by earlier changes of the same channels: the RLS checks of several
+ * changes run side by side, so a conversation with many members does not delay an unrelated one.
+ */
 export class PostgresChangesDispatcher {
   readonly #tables = new Map<string, TableInfo>();
   readonly #selectable = new Map<string, Set<string>>();
-  /** The last transaction seen visible: all its changes share the one wait. */
-  #visibleXid: number | undefined;
+  /** Per channel, the delivery of its latest change; later ones chain on it. */
+  readonly #deliveries = new Map<ChannelPort, Promise<void>>();
+  /** Commit visibility waits of recent transactions: all changes of one share a wait. */
+  readonly #visible = new Map<number, Promise<void>>();
+  #inFlight = 0;
+  readonly #slotWaiters: (() => void)[] = [];
+  #functionReady: Promise<void> | undefined;
 
   constructor(readonly hub: Hub) {}
 
@@ -168,6 +234,11 @@ export class PostgresChangesDispatcher {
     const prefix = `${relation.schema}.${relation.name}`;
     this.#tables.delete(prefix);
     for (const key of this.#selectable.keys()) if (key.startsWith(`${prefix}|`)) this.#selectable.delete(key);
+  }
+
+  /** Settles once every change handed to dispatch so far is delivered (or reported failed). */
+  async idle(): Promise<void> {
+    while (this.#deliveries.size > 0) await Promise.all([...this.#deliveries.values()]);
   }
 
   async #table(relation: Relation): Promise<TableInfo | undefined> {
@@ -180,29 +251,34 @@ export class PostgresChangesDispatcher {
     return info;
   }
 
-  async #selectableColumns(relation: Relation, role: string): Promise<Set<string>> {
-    const key = `${relation.schema}.${relation.name}|${role}`;
-    let columns = this.#selectable.get(key);
-    if (!columns) {
-      try {
-        const { rows } = await this.hub.ctx.pool.query<{ name: string }>(
-          `select a.attname as name from pg_attribute a
-            where a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass and a.attnum > 0 and not a.attisdropped
-              and has_column_privilege($3, a.attrelid, a.attnum, 'SELECT')`,
-          [relation.schema, relation.name, role],
-        );
-        columns = new Set(rows.map((row) => row.name));
-      } catch {
-        columns = new Set();
-      }
-      this.#selectable.set(key, columns);
+  /** Columns each role may select, looked up in one query for all the roles not cached yet. */
+  async #selectableColumns(relation: Relation, roles: string[]): Promise<Map<string, Set<string>>> {
+    const prefix = `${relation.schema}.${relation.name}|`;
+    const missing = roles.filter((role) => !this.#selectable.has(prefix + role));
+    if (missing.length > 0) {
+      const { rows } = await this.hub.ctx.pool.query<{ role: string; names: string[] }>(
+        `select r.role, coalesce(array_agg(a.attname::text order by a.attnum) filter (
+                  where exists (select from pg_roles where rolname = r.role)
+                    and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')), '{}'::text[]) as names
+           from unnest($3::text[]) as r(role)
+           left join pg_attribute a
+             on a.attrelid = to_regclass(quote_ident($1) || '.' || quote_ident($2)) and a.attnum > 0 and not a.attisdropped
+          group by r.role`,
+        [relation.schema, relation.name, missing],
+      );
+      // A role that does not exist may select nothing (has_column_privilege would raise).
+      for (const role of missing) this.#selectable.set(prefix + role, new Set());
+      for (const row of rows) this.#selectable.set(prefix + row.role, new Set(row.names));
     }
-    return columns;
+    return new Map(roles.map((role) => [role, this.#selectable.get(prefix + role)!]));
   }
 
+  /**
+   * Schedules the change for its subscribers and returns once it is under way; returns later when
+   * MAX_CHANGES_IN_FLIGHT changes are already being prepared (backpressure on the replication feed).
+   */
   async dispatch(change: RowChange, commit: Commit): Promise<void> {
-    const { committedAt } = commit;
-    const targets: { channel: ChannelPort; subscriptions: PgSubscription[] }[] = [];
+    const targets: Target[] = [];
     for (const channel of this.hub.allChannels()) {
       const subscriptions = channel.pgActive.filter(({ params }) => {
         const schemaMatches = params.schema === '*' || params.schema === change.relation.schema;
@@ -212,8 +288,85 @@ export class PostgresChangesDispatcher {
       if (subscriptions.length > 0) targets.push({ channel, subscriptions });
     }
     if (targets.length === 0) return;
+    await this.#acquireSlot();
+    const frames = this.#framesWithRetry(change, commit, targets).finally(() => this.#releaseSlot());
+    for (const { channel } of targets) {
+      const previous = this.#deliveries.get(channel) ?? Promise.resolve();
+      const delivery = previous
+        .then(() => frames)
+        .then(
+          (ready) => this.#deliver(channel, ready, commit),
+          (error: unknown) => this.#reportFailure(channel, change, toError(error)),
+        )
+        .catch((error: unknown) => {
+          this.hub.ctx.metrics.errors.inc({ service: 'realtime' });
+          console.error('[realtime] postgres_changes delivery failed:', error);
+        });
+      this.#deliveries.set(channel, delivery);
+      void delivery.then(() => {
+        if (this.#deliveries.get(channel) === delivery) this.#deliveries.delete(channel);
+      });
+    }
+    // The failure is reported per channel above; this only keeps the rejection handled.
+    frames.catch(() => undefined);
+  }
+
+  async #acquireSlot(): Promise<void> {
+    while (this.#inFlight >= MAX_CHANGES_IN_FLIGHT)
+      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    this.#inFlight += 1;
+  }
+
+  #releaseSlot(): void {
+    this.#inFlight -= 1;
+    this.#slotWaiters.shift()?.();
+  }
+
+  #deliver(channel: ChannelPort, frames: Frames, commit: Commit): void {
+    const frame = frames.get(channel);
+    if (!frame || channel.closed) return;
+    if (channel.push('postgres_changes', frame, null, null)) {
+      this.hub.ctx.metrics.deliveryLatency.observe(Math.max(0, Date.now() / 1000 - Number(commit.committedAt) / 1e6));
+    }
+  }
+
+  /** Failures already logged: one line per change, however many channels it was owed to. */
+  readonly #loggedFailures = new WeakSet<Error>();
+
+  #reportFailure(channel: ChannelPort, change: RowChange, error: Error): void {
+    // A channel gone meanwhile (the socket left, the server is shutting down) was owed nothing.
+    if (channel.closed) return;
+    if (!this.#loggedFailures.has(error)) {
+      this.#loggedFailures.add(error);
+      this.hub.ctx.metrics.errors.inc({ service: 'realtime' });
+      console.error(
+        `[realtime] postgres_changes: a ${change.kind} on ${change.relation.schema}.${change.relation.name} could not be delivered:`,
+        sqlErrorMessage(error),
+      );
+    }
+    channel.systemMessage(
+      'postgres_changes',
+      'error',
+      `Unable to deliver a change of ${change.relation.schema}.${change.relation.name}`,
+    );
+  }
+
+  /** A change is never dropped for want of a connection: failures other than SQL verdicts are retried. */
+  async #framesWithRetry(change: RowChange, commit: Commit, targets: Target[]): Promise<Frames> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#frames(change, commit, targets);
+      } catch (error) {
+        if (isSqlError(error) || attempt >= DELIVERY_ATTEMPTS) throw toError(error);
+        await sleep(50 * attempt);
+      }
+    }
+  }
+
+  async #frames(change: RowChange, commit: Commit, targets: Target[]): Promise<Frames> {
+    const frames: Frames = new Map();
     const info = await this.#table(change.relation);
-    if (!info) return;
+    if (!info) return frames;
 
     const filters = new Map<string, ColumnFilter>();
     for (const { subscriptions } of targets) {
@@ -221,38 +374,86 @@ export class PostgresChangesDispatcher {
         for (const filter of params.filters) filters.set(filterKey(filter), filter);
     }
     const evaluated = await this.#evaluate(change, info, [...filters.values()]);
-    const commitTimestamp = new Date(Number(committedAt / 1000n)).toISOString();
-    const primaryKey = info.columns.filter((c) => c.isPrimaryKey);
-
-    const visibility = new Map<string, Promise<boolean>>();
-    let committed: Promise<void> | undefined;
-    const visibleTo = (claims: Claims): Promise<boolean> => {
-      if (!info.rowSecurity || change.kind === 'DELETE' || primaryKey.length === 0) return Promise.resolve(true);
-      const key = JSON.stringify(claims);
-      let verdict = visibility.get(key);
-      if (!verdict) {
-        // The RLS check reads the row: it must run once the commit is visible to other sessions.
-        committed ??= this.#awaitVisible(commit.xid);
-        verdict = committed.then(() => this.#rowVisible(change, primaryKey, claims));
-        visibility.set(key, verdict);
-      }
-      return verdict;
-    };
-
+    const matching: { channel: ChannelPort; ids: number[] }[] = [];
     for (const { channel, subscriptions } of targets) {
       const ids = subscriptions
         .filter(({ params }) => params.filters.every((filter) => evaluated.checks.get(filterKey(filter)) === true))
         .map(({ id }) => id);
-      if (ids.length === 0) continue;
-      const claims = channel.claims;
-      if (!(await visibleTo(claims))) continue;
-      const selectable = await this.#selectableColumns(change.relation, claims.role);
-      const data = buildData(change, info, selectable, evaluated, commitTimestamp);
-      if (channel.closed) continue;
-      if (channel.push('postgres_changes', { ids: [...new Set(ids)], data }, null, null)) {
-        this.hub.ctx.metrics.deliveryLatency.observe(Math.max(0, Date.now() / 1000 - Number(committedAt) / 1e6));
-      }
+      if (ids.length > 0) matching.push({ channel, ids: [...new Set(ids)] });
     }
+    if (matching.length === 0) return frames;
+
+    const claimsOf = new Map<string, Claims>();
+    for (const { channel } of matching) claimsOf.set(JSON.stringify(channel.claims), channel.claims);
+    const [verdicts, selectable] = await Promise.all([
+      this.#visibility(change, commit, info, [...claimsOf.values()]),
+      this.#selectableColumns(change.relation, [...new Set([...claimsOf.values()].map((claims) => claims.role))]),
+    ]);
+    const commitTimestamp = new Date(Number(commit.committedAt / 1000n)).toISOString();
+    // Subscribers with the same role and bindings get the same payload, encoded once for all of them.
+    const dataByRole = new Map<string, Record<string, unknown>>();
+    const payloads = new Map<string, Frame>();
+    for (const { channel, ids } of matching) {
+      const claims = channel.claims;
+      if (!verdicts.get(JSON.stringify(claims))) continue;
+      const payloadKey = JSON.stringify([claims.role, ids]);
+      let payload = payloads.get(payloadKey);
+      if (!payload) {
+        let data = dataByRole.get(claims.role);
+        if (!data) {
+          data = buildData(change, info, selectable.get(claims.role)!, evaluated, commitTimestamp);
+          dataByRole.set(claims.role, data);
+        }
+        payload = sharedPayload({ ids, data });
+        payloads.set(payloadKey, payload);
+      }
+      frames.set(channel, payload);
+    }
+    return frames;
+  }
+
+  /** Verdict per claims JSON: one round trip for all of them. */
+  async #visibility(
+    change: RowChange,
+    commit: Commit,
+    info: TableInfo,
+    claims: Claims[],
+  ): Promise<Map<string, boolean>> {
+    const keys = claims.map((c) => JSON.stringify(c));
+    const primaryKey = info.columns.filter((c) => c.isPrimaryKey);
+    const tuple = change.new ?? change.old;
+    if (!info.rowSecurity || change.kind === 'DELETE' || primaryKey.length === 0)
+      return new Map(keys.map((key) => [key, true]));
+    if (!tuple) return new Map(keys.map((key) => [key, false]));
+    // The check reads the row: it must run once the commit is visible to other sessions.
+    await this.#awaitVisible(commit.xid);
+    await this.#ensureVisibilityFunction();
+    const keyCondition = primaryKey
+      .map((column, index) => `${quoteIdent(column.name)} = $1[${index + 1}]::${column.type}`)
+      .join(' and ');
+    const { rows } = await this.hub.ctx.pool.query<{ verdicts: boolean[] }>(
+      `select ${VISIBILITY_FUNCTION}($1::regclass, $2, $3, $4, $5) as verdicts`,
+      [
+        `${quoteIdent(change.relation.schema)}.${quoteIdent(change.relation.name)}`,
+        keyCondition,
+        primaryKey.map((column) => tuple[column.name] ?? null),
+        claims.map((c) => c.role),
+        keys,
+      ],
+    );
+    const verdicts = rows[0]?.verdicts ?? [];
+    return new Map(keys.map((key, index) => [key, verdicts[index] === true]));
+  }
+
+  #ensureVisibilityFunction(): Promise<void> {
+    this.#functionReady ??= this.hub.ctx.pool
+      .query(VISIBILITY_FUNCTION_SQL)
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.#functionReady = undefined;
+        throw error;
+      });
+    return this.#functionReady;
   }
 
   /** One query: both tuples as JSON with PostgreSQL's own casts, and every distinct filter's verdict. */
@@ -294,45 +495,21 @@ export class PostgresChangesDispatcher {
     return { record: row.record, oldRecord: row.old_record, checks };
   }
 
-  async #awaitVisible(xid: number): Promise<void> {
-    if (this.#visibleXid === xid) return;
-    await awaitCommitVisible(this.hub.ctx.pool, xid);
-    this.#visibleXid = xid;
+  #awaitVisible(xid: number): Promise<void> {
+    let wait = this.#visible.get(xid);
+    if (!wait) {
+      wait = awaitCommitVisible(this.hub.ctx.pool, xid);
+      this.#visible.set(xid, wait);
+      // Keep the waits of the last few transactions only.
+      if (this.#visible.size > 16) this.#visible.delete(this.#visible.keys().next().value!);
+      wait.catch(() => this.#visible.delete(xid));
+    }
+    return wait;
   }
+}
 
-  /** `select exists(…)` as the subscriber, in a rolled-back transaction on its own pooled connection. */
-  async #rowVisible(change: RowChange, primaryKey: ColumnInfo[], claims: Claims): Promise<boolean> {
-    const tuple = change.new ?? change.old;
-    if (!tuple) return false;
-    let client: pg.PoolClient;
-    try {
-      client = await this.hub.ctx.pool.connect();
-    } catch {
-      return false;
-    }
-    let broken = false;
-    try {
-      await client.query('begin');
-      await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-        claims.role,
-        JSON.stringify(claims),
-      ]);
-      const where = primaryKey
-        .map((column, index) => `${quoteIdent(column.name)} = $${index + 1}::${column.type}`)
-        .join(' and ');
-      const { rows } = await client.query<{ visible: boolean }>(
-        `select exists(select 1 from ${quoteIdent(change.relation.schema)}.${quoteIdent(change.relation.name)} where ${where}) as visible`,
-        primaryKey.map((column) => tuple[column.name] ?? null),
-      );
-      return rows[0]?.visible === true;
-    } catch (error) {
-      if (!(error as { code?: string }).code) broken = true;
-      return false;
-    } finally {
-      if (!broken) await client.query('rollback').catch(() => (broken = true));
-      client.release(broken);
-    }
-  }
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function filterKey(filter: ColumnFilter): string {

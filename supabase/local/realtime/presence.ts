@@ -3,6 +3,7 @@
  * each with an opaque `phx_ref`. Track, update and untrack return the diff Phoenix would broadcast.
  */
 import { randomBytes } from 'node:crypto';
+import { sharedPayload } from './serializer.js';
 
 export type Meta = Record<string, unknown> & { phx_ref: string; phx_ref_prev?: string };
 export type PresenceGroups = Record<string, { metas: Meta[] }>;
@@ -36,10 +37,11 @@ export class RoomPresence {
     const meta: Meta = { ...userPayload, phx_ref: newPhxRef() };
     if (previous) meta.phx_ref_prev = previous.phx_ref;
     metas.set(trackerId, meta);
-    return {
+    // Every member of the room gets this diff: encoded once for all of them.
+    return sharedPayload({
       joins: { [key]: { metas: [meta] } },
       leaves: previous ? { [key]: { metas: [previous] } } : {},
-    };
+    });
   }
 
   /** Removes a tracker's meta; undefined when it tracked nothing. */
@@ -49,7 +51,7 @@ export class RoomPresence {
     if (!metas || !previous) return undefined;
     metas.delete(trackerId);
     if (metas.size === 0) this.#entries.delete(key);
-    return { joins: {}, leaves: { [key]: { metas: [previous] } } };
+    return sharedPayload({ joins: {}, leaves: { [key]: { metas: [previous] } } });
   }
 
   /** `Phoenix.Presence.group/1` of the whole room, as pushed in `presence_state`. */

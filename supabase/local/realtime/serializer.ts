@@ -145,11 +145,31 @@ function decodeUserBroadcastPush(data: Buffer): UserBroadcastPush {
   };
 }
 
-/** Encodes a text message for the socket's serializer (v1 objects carry no join_ref, as Phoenix's V1 serializer). */
+/** JSON of payloads sent unchanged to many sockets (a room's presence_diff, a change's frame). */
+const sharedPayloadJson = new WeakMap<object, string>();
+
+/**
+ * Marks a payload that goes unchanged to many channels: it is encoded once here, and each socket's
+ * frame only splices its own join_ref, ref and topic around that text. Frozen, so what was encoded
+ * is what every recipient gets.
+ */
+export function sharedPayload<T extends Record<string, unknown>>(payload: T): Readonly<T> {
+  sharedPayloadJson.set(Object.freeze(payload), JSON.stringify(payload));
+  return payload;
+}
+
+/**
+ * Encodes a text message for the socket's serializer (v1 objects carry no join_ref, as Phoenix's V1
+ * serializer). Byte for byte `JSON.stringify` of the array / object, with a shared payload's text reused.
+ */
 export function encodeMessage(vsn: Vsn, message: PhxMessage): string {
-  if (vsn === '2.0.0')
-    return JSON.stringify([message.joinRef, message.ref, message.topic, message.event, message.payload]);
-  return JSON.stringify({ topic: message.topic, event: message.event, payload: message.payload, ref: message.ref });
+  const payload = sharedPayloadJson.get(message.payload) ?? JSON.stringify(message.payload);
+  const ref = message.ref === null ? 'null' : JSON.stringify(message.ref);
+  if (vsn === '2.0.0') {
+    const joinRef = message.joinRef === null ? 'null' : JSON.stringify(message.joinRef);
+    return `[${joinRef},${ref},${JSON.stringify(message.topic)},${JSON.stringify(message.event)},${payload}]`;
+  }
+  return `{"topic":${JSON.stringify(message.topic)},"event":${JSON.stringify(message.event)},"payload":${payload},"ref":${ref}}`;
 }
 
 /**

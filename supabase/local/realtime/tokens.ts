@@ -22,10 +22,34 @@ function expiredFor(token: string): number | undefined {
   return undefined;
 }
 
-/** Verifies a JWT and requires `role` and `exp` in the future, as `ChannelsAuthorization.authorize_conn`. */
+/** Tokens verified lately (most recently used last), so joins and refreshes with the same token skip the HMAC. */
+const verified = new Map<string, Readonly<Claims>>();
+const MAX_VERIFIED = 10_000;
+
+/** A token verified before and still unexpired (the same instant jose would call it expired). */
+function cachedClaims(token: string): Readonly<Claims> | undefined {
+  const claims = verified.get(token);
+  if (!claims) return undefined;
+  verified.delete(token);
+  if (typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) return undefined;
+  verified.set(token, claims);
+  return claims;
+}
+
+/**
+ * Verifies a JWT and requires `role` and `exp` in the future, as `ChannelsAuthorization.authorize_conn`.
+ * A token verified before is not verified again until it expires; only successes are remembered,
+ * and the claims are frozen since every channel holding the same token shares them.
+ */
 export async function checkToken(token: string): Promise<{ claims: Claims } | { failure: TokenFailure }> {
+  const compact = token.replace(/\s/g, '');
+  const cached = cachedClaims(compact);
+  if (cached) return { claims: cached };
   try {
-    return { claims: await verifyJwt(token.replace(/\s/g, '')) };
+    const claims = Object.freeze(await verifyJwt(compact));
+    verified.set(compact, claims);
+    if (verified.size > MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    return { claims };
   } catch (error) {
     if (!(error instanceof JwtError)) throw error;
     switch (error.reason) {

@@ -32,14 +32,19 @@ function stringHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 export function createUpgradeHandler(
   hub: Hub,
   wss: WebSocketServer,
   isClosed: () => boolean,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // A client that vanishes mid-handshake must not surface as an unhandled error.
-    socket.on('error', () => socket.destroy());
+    // A client that vanishes mid-handshake must not surface as an unhandled error. A named function,
+    // not a closure: the listener lives as long as the socket and must not keep this request alive.
+    socket.on('error', destroySocket);
     if (isClosed()) return refuseUpgrade(socket, 503, { error: 'Realtime is restarting, please standby' });
     const url = new URL(req.url ?? '/', 'http://local');
     const requestedVsn = url.searchParams.get('vsn');
