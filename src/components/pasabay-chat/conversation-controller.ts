@@ -334,14 +334,16 @@ export class ConversationController implements ReactiveController {
     this.#restoreUnsent(this.#outbox, scope);
     host.requestUpdate();
     const pageSize = host.pageSize;
-    const [members, page, serverUnread] = await Promise.all([
+    const [members, page] = await Promise.all([
       fetchMembers(context, conversation.id),
       fetchPage(context, conversation.id, pageSize),
-      fetchServerUnread(context, conversation.id),
     ]);
     if (epoch !== this.#epoch) return;
     if (page.error) return this.#fail(page.error, 'messages');
     if (members.error) return this.#fail(members.error, 'conversation_members');
+    // Only a full page may leave unread messages behind it: then the server counts them.
+    const serverUnread = page.data.length >= pageSize ? await fetchServerUnread(context, conversation.id) : 0;
+    if (epoch !== this.#epoch) return;
     this.#applyMembers(members.data);
     this.#serverUnread = serverUnread;
     this.#options.store.upsert(page.data);
