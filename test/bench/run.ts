@@ -21,6 +21,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
+import { benchDbFanout } from './db-fanout.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -320,6 +321,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
   try {
     await benchStack(stack);
+    await benchDbFanout(stack, report, ITERATIONS);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
