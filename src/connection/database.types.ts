@@ -38,6 +38,26 @@ export interface ConversationMemberRow {
   role: MemberRole;
   joined_at: string;
   last_read_at: string | null;
+  /** Deprecated, always 0: the unread count comes from `my_conversations()`. */
+  unread_count: number;
+}
+
+/** One row of `my_conversations()`: a conversation of the caller with their read state. */
+export interface MyConversationRow {
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  external_ref: string | null;
+  meeting_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  last_message_at: string | null;
+  last_message_preview: string | null;
+  role: MemberRole;
+  joined_at: string;
+  last_read_at: string | null;
+  /** Live messages from others after `last_read_at` (or joining). */
   unread_count: number;
 }
 
@@ -130,6 +150,7 @@ export type Database = {
         Returns: ConversationRow;
       };
       mark_conversation_read: { Args: { conversation_id: string }; Returns: undefined };
+      my_conversations: { Args: { conversation_id?: string | null }; Returns: MyConversationRow[] };
       join_meeting: { Args: { meeting_id: string }; Returns: MeetingParticipantRow };
       leave_meeting: { Args: { meeting_id: string }; Returns: undefined };
       update_meeting_state: {

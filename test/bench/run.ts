@@ -22,6 +22,7 @@ import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
 import { benchRealtime } from './realtime.js';
+import { benchDbFanout } from './db-fanout.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
   try {
     await benchStack(stack);
+    await benchDbFanout(stack, report, ITERATIONS);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -185,8 +185,14 @@ describe('database.types.ts', () => {
   it('declares each RPC with its SQL argument names, optional exactly where SQL has a default', async () => {
     const mismatches: string[] = [];
     for (const [name, args] of declared.functions) {
+      // Input arguments only: the columns of a `returns table (…)` are OUT arguments.
       const { rows } = await db.query<{ args: string[] | null; defaults: number }>(
-        `select p.proargnames as args, p.pronargdefaults as defaults
+        `select array(
+                  select a.name from unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char", array[cardinality(p.proargnames)])))
+                    with ordinality as a(name, mode, n)
+                  where a.mode in ('i', 'b', 'v') order by a.n
+                ) as args,
+                p.pronargdefaults as defaults
            from pg_proc p join pg_namespace n on n.oid = p.pronamespace
           where n.nspname = 'public' and p.proname = $1`,
         [name],

@@ -1,6 +1,7 @@
 /**
- * Triggers: unread counts, last message, read reset, edits and soft deletes, the send rate
- * limit, retried ids, updated_at, and the Broadcast-from-Database rows each change emits.
+ * Triggers: last message, unread counts derived from read positions (no per-member writes per
+ * message), reading, edits and soft deletes, the send rate limit, retried ids, updated_at, and
+ * the Broadcast-from-Database rows each change emits.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,13 +13,27 @@ import { becomeActor, becomeOwner, broadcasts, failsWith, rolledBack, user } fro
 describe('database triggers', () => {
   const db = useCastDatabase();
 
-  const unreadOf = async (client: pg.ClientBase, userId: string) =>
-    (
-      await client.query<{ unread_count: number; last_read_at: Date | null }>(
-        'select unread_count, last_read_at from public.conversation_members where conversation_id = $1 and user_id = $2',
-        [db.cast.conversation, userId],
-      )
-    ).rows[0]!;
+  /** The member's own view: my_conversations() as that user; back to the owner afterwards. */
+  const unreadOf = async (client: pg.ClientBase, userId: string) => {
+    await becomeActor(client, user(userId));
+    const { rows } = await client.query<{ unread_count: number; last_read_at: Date | null }>(
+      'select unread_count, last_read_at from public.my_conversations(conversation_id => $1)',
+      [db.cast.conversation],
+    );
+    await becomeOwner(client);
+    return rows[0]!;
+  };
+
+  /** Rows of the table written by the current transaction (their xmin is its id). */
+  const writtenHere = async (client: pg.ClientBase, table: string, where = 'true', params: unknown[] = []) =>
+    Number(
+      (
+        await client.query<{ count: string }>(
+          `select count(*) from ${table} where xmin::text = (pg_current_xact_id()::text::numeric % 4294967296)::text and ${where}`,
+          params,
+        )
+      ).rows[0]!.count,
+    );
 
   const send = async (client: pg.ClientBase, body: string, id: string = randomUUID()) =>
     (
@@ -30,7 +45,7 @@ describe('database triggers', () => {
     ).rows[0];
 
   describe('a new message', () => {
-    it('updates last_message_at / preview and the unread count of every other member', async () => {
+    it('updates last_message_at / preview; the unread count of every other member follows, no member row is written', async () => {
       await rolledBack(db.pool, async (client) => {
         const before = {
           sender: await unreadOf(client, db.cast.member),
@@ -48,8 +63,55 @@ describe('database triggers', () => {
         assert.equal(sent!.body, 'Boarding now,\n see you   soon', 'stored trimmed');
         assert.equal(conversation.last_message_at.getTime(), sent!.created_at.getTime());
         assert.equal(conversation.last_message_preview, 'Boarding now, see you soon');
+        assert.equal(await writtenHere(client, 'public.conversation_members'), 0, 'no member row written');
         assert.equal((await unreadOf(client, db.cast.otherMember)).unread_count, before.other.unread_count + 1);
         assert.equal((await unreadOf(client, db.cast.member)).unread_count, before.sender.unread_count);
+      });
+    });
+
+    it('counts live messages from others after the read position (or joining), not deleted ones', async () => {
+      await rolledBack(db.pool, async (client) => {
+        await client.query(
+          `update public.conversation_members set last_read_at = now() - interval '1 hour'
+           where conversation_id = $1 and user_id = $2`,
+          [db.cast.conversation, db.cast.otherMember],
+        );
+        const baseline = (await unreadOf(client, db.cast.otherMember)).unread_count;
+        // A direct import may keep its times: two before the read position, three after.
+        await client.query(
+          `insert into public.messages (conversation_id, sender_id, body, created_at)
+           select $1::uuid, $2::uuid, 'old ' || n, now() - interval '2 hours' + n * interval '1 minute' from generate_series(1, 2) n
+           union all
+           select $1::uuid, $2::uuid, 'new ' || n, now() - interval '30 minutes' + n * interval '1 minute' from generate_series(1, 3) n`,
+          [db.cast.conversation, db.cast.member],
+        );
+        assert.equal((await unreadOf(client, db.cast.otherMember)).unread_count, baseline + 3);
+        await becomeActor(client, user(db.cast.member));
+        await client.query(`update public.messages set deleted_at = now() where body = 'new 1'`);
+        await becomeActor(client, user(db.cast.otherMember));
+        await send(client, 'their own');
+        await becomeOwner(client);
+        assert.equal(
+          (await unreadOf(client, db.cast.otherMember)).unread_count,
+          baseline + 2,
+          'deleted and own not counted',
+        );
+      });
+    });
+
+    it('my_conversations() answers only about the caller, and nothing to the anonymous', async () => {
+      await rolledBack(db.pool, async (client) => {
+        await becomeActor(client, user(db.cast.outsider));
+        const outsider = await client.query('select * from public.my_conversations(conversation_id => $1)', [
+          db.cast.conversation,
+        ]);
+        assert.equal(outsider.rowCount, 0);
+        await becomeActor(client, user(db.cast.member));
+        const mine = await client.query<{ id: string; role: string }>('select id, role from public.my_conversations()');
+        assert.deepEqual(mine.rows, [{ id: db.cast.conversation, role: 'owner' }]);
+        await becomeActor(client, { kind: 'anon' });
+        const error = await failsWith(client, 'select * from public.my_conversations()');
+        assert.equal(error.code, '42501');
       });
     });
 
@@ -95,35 +157,29 @@ describe('database triggers', () => {
       });
     });
 
-    it('tells each other member on user:<id> (event "unread") and not the sender', async () => {
+    it('writes one realtime.messages row, its own broadcast, and no "unread" notice per member', async () => {
       await rolledBack(db.pool, async (client) => {
+        // realtime.send writes in a subtransaction of its own, so count rows rather than xmin.
+        const count = async () =>
+          Number((await client.query<{ count: string }>('select count(*) from realtime.messages')).rows[0]!.count);
+        const before = await count();
         await becomeActor(client, user(db.cast.member));
         await send(client, 'Ping');
         await becomeOwner(client);
-        const count = (await unreadOf(client, db.cast.otherMember)).unread_count;
-        const notices = await broadcasts(client, `user:${db.cast.otherMember}`, 'unread');
-        const last = notices.find((row) => row.payload['last_message_preview'] === 'Ping')!;
-        assert.equal(last.private, true);
-        assert.equal(last.payload['conversation_id'], db.cast.conversation);
-        assert.equal(last.payload['unread_count'], count);
-        assert.equal(last.payload['last_message_preview'], 'Ping');
-        assert.ok(last.payload['last_message_at']);
-        const senderNotices = await client.query(
-          `select 1 from realtime.messages where topic = $1 and event = 'unread' and payload ->> 'last_message_preview' = 'Ping'`,
-          [`user:${db.cast.member}`],
-        );
-        assert.equal(senderNotices.rowCount, 0);
+        assert.equal((await count()) - before, 1);
+        assert.equal((await broadcasts(client, `user:${db.cast.otherMember}`, 'unread')).length, 0);
       });
     });
   });
 
   describe('mark_conversation_read', () => {
-    it('resets the unread count, stamps last_read_at and broadcasts "read" and "unread"', async () => {
+    it('stamps last_read_at, zeroes the unread count, broadcasts "read" and the reader\'s own "unread"', async () => {
       await rolledBack(db.pool, async (client) => {
         await becomeActor(client, user(db.cast.member));
         await send(client, 'Unread one');
-        await becomeActor(client, user(db.cast.otherMember));
+        await becomeOwner(client);
         assert.ok((await unreadOf(client, db.cast.otherMember)).unread_count > 0);
+        await becomeActor(client, user(db.cast.otherMember));
         await client.query('select public.mark_conversation_read(conversation_id => $1)', [db.cast.conversation]);
         const { rows } = await client.query('select now() as now');
         await becomeOwner(client);
@@ -142,6 +198,10 @@ describe('database triggers', () => {
           (row) => row.payload['unread_count'] === 0 && row.payload['conversation_id'] === db.cast.conversation,
         );
         assert.equal(reset.length, 1);
+        assert.equal(reset[0]!.private, true);
+        assert.equal(reset[0]!.payload['last_message_preview'], 'Unread one');
+        assert.ok(reset[0]!.payload['last_message_at']);
+        assert.equal((await broadcasts(client, `user:${db.cast.member}`, 'unread')).length, 0, 'only the reader');
       });
     });
   });

@@ -6,12 +6,14 @@ import {
   messageSchema,
   parsePayload,
   dropped,
+  parseList,
   reactionChangeSchema,
   readReceiptSchema,
   type Conversation,
   type Message,
   type Profile,
 } from '../../connection/schemas.js';
+import { myConversationSchema } from '../../connection/notices.js';
 import { conversationTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
 import type { SessionController } from '../../controllers/session-controller.js';
@@ -80,6 +82,21 @@ export interface ConversationControllerOptions {
 }
 
 type Host = ReactiveControllerHost & HTMLElement & ConversationSource;
+
+/**
+ * The caller's unread count as the database derives it (RPC `my_conversations`), for unread
+ * messages older than the loaded page. 0 when it cannot be had: the loaded page still counts.
+ */
+async function fetchServerUnread({ client, target }: DataContext, conversationId: string): Promise<number> {
+  try {
+    const { data, error } = await client.rpc('my_conversations', { conversation_id: conversationId });
+    if (error) return 0;
+    const rows = reported(target, parseList(myConversationSchema, data, 'rpc my_conversations'));
+    return rows.find((row) => row.id === conversationId)?.unread_count ?? 0;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * The conversation behind `<pasabay-chat>`: resolves what to open (`conversation-id`, `with-user`,
@@ -324,9 +341,11 @@ export class ConversationController implements ReactiveController {
     if (epoch !== this.#epoch) return;
     if (page.error) return this.#fail(page.error, 'messages');
     if (members.error) return this.#fail(members.error, 'conversation_members');
+    // Only a full page may leave unread messages behind it: then the server counts them.
+    const serverUnread = page.data.length >= pageSize ? await fetchServerUnread(context, conversation.id) : 0;
+    if (epoch !== this.#epoch) return;
     this.#applyMembers(members.data);
-    const me = this.#options.session.identity?.userId;
-    this.#serverUnread = members.data.find((member) => member.user_id === me)?.unread_count ?? 0;
+    this.#serverUnread = serverUnread;
     this.#options.store.upsert(page.data);
     this.#settleSent(page.data);
     this.#hasOlder = page.data.length >= pageSize;
