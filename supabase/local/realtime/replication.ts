@@ -404,7 +404,9 @@ export class ReplicationStream {
     clearTimeout(this.#ackTimer);
     this.#sendStatus();
     await this.#service?.destroy().catch(() => undefined);
-    if (this.#ownsSlot) await this.#dropSlot().catch((error: Error) => this.onError(error));
+    // A slot that cannot be dropped now (the database is stopping too) is dropped by the next
+    // start on this database, which finds it inactive under the same name.
+    if (this.#ownsSlot) await this.#dropSlot().catch(() => undefined);
   }
 
   async #dropSlot(): Promise<void> {
