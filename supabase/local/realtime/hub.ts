@@ -4,7 +4,7 @@
  * the same name are different rooms, as in Supabase.
  */
 import type pg from 'pg';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { ChannelPort } from './ports.js';
 import { RoomPresence, type PresenceDiff } from './presence.js';
@@ -24,6 +24,8 @@ export interface RealtimeContext {
     deliveryLatency: Histogram;
     authFailures: Counter<'service'>;
     errors: Counter<'service'>;
+    /** Where Realtime registers its own gauges (the replication queue). */
+    registry?: Registry;
   };
 }
 

@@ -5,12 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { dispatchDatabaseBroadcast, isMessagesTable } from './db-broadcast.js';
 import { Hub, resolveOptions, type RealtimeContext, type RealtimeOptions } from './hub.js';
 import { PostgresChangesDispatcher, type Relation } from './postgres-changes.js';
 import { startMessagePruning } from './pruning.js';
-import { ReplicationStream, type Transaction } from './replication.js';
+import { ReplicationStream, type ReplicationStats, type Transaction } from './replication.js';
 import { createRestBroadcastHandler } from './rest-broadcast.js';
 import { createUpgradeHandler } from './upgrade.js';
 
@@ -19,6 +20,8 @@ export type { RealtimeContext, RealtimeOptions } from './hub.js';
 export interface Realtime {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   handleHttp(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** The replication queue and the last confirmed position. */
+  replicationStats(): ReplicationStats;
   close(): Promise<void>;
 }
 
@@ -39,14 +42,17 @@ async function ensurePublications(ctx: RealtimeContext): Promise<void> {
 
 /**
  * Row changes, one transaction after another so subscribers see commit order: realtime.messages
- * rows are Broadcast from Database, other tables Postgres Changes. `drained` settles once the
- * transactions received so far are dispatched.
+ * rows are Broadcast from Database, other tables Postgres Changes. The replication stream waits
+ * for each dispatch (its bounded queue holds the rest) and confirms only what is dispatched.
+ * A change whose dispatch fails is logged and counted, and the channels are told, as after a gap,
+ * so the elements fetch what they may have missed.
  */
 function createChangeFeed(hub: Hub, isClosed: () => boolean) {
   const changes = new PostgresChangesDispatcher(hub);
   let pending: Promise<void> = Promise.resolve();
-  const onTransaction = (transaction: Transaction) => {
-    pending = pending.then(async () => {
+  const onTransaction = (transaction: Transaction): Promise<void> => {
+    const dispatched = (async () => {
+      let failed = false;
       for (const change of transaction.changes) {
         if (isClosed()) return;
         try {
@@ -54,16 +60,75 @@ function createChangeFeed(hub: Hub, isClosed: () => boolean) {
             dispatchDatabaseBroadcast(hub, change, transaction.committedAt);
           else await changes.dispatch(change, transaction);
         } catch (error) {
+          failed = true;
           hub.ctx.metrics.errors.inc({ service: 'realtime' });
           console.error('[realtime] change dispatch failed:', error);
         }
       }
-    });
+      if (failed) announceGap(hub, 'realtime could not deliver a change: changes may have been missed');
+    })();
+    pending = dispatched;
+    return dispatched;
   };
   return {
     onTransaction,
     onRelation: (relation: Relation) => changes.forget(relation),
-    drained: () => pending,
+    onGap: (message: string) => {
+      hub.ctx.metrics.errors.inc({ service: 'realtime' });
+      console.error(`[realtime] ${message}`);
+      announceGap(hub, message);
+    },
+    // Postgres Changes deliveries run on after their dispatch returns: wait for those too.
+    drained: () => pending.then(() => changes.idle()),
+  };
+}
+
+/**
+ * Tells every joined channel that changes may have been missed: a `system` error (extension
+ * `replication`), then `phx_error`, on which realtime-js rejoins, and the elements re-fetch what
+ * they hold on every rejoin. The rejoin replaces the server's channel.
+ */
+export function announceGap(hub: Hub, message: string): void {
+  for (const channel of [...hub.allChannels()]) {
+    if (channel.closed) continue;
+    channel.push('system', { status: 'error', extension: 'replication', message, channel: channel.subTopic });
+    channel.push('phx_error', { reason: 'channel_crash' });
+  }
+}
+
+/** The replication queue as gauges on the stack's /metrics; returns their removal. */
+function registerReplicationGauges(ctx: RealtimeContext, replication: ReplicationStream): () => void {
+  const registry = ctx.metrics.registry;
+  if (!registry) return () => undefined;
+  const names: string[] = [];
+  const gauge = (name: string, help: string, read: (stats: ReplicationStats) => number) => {
+    // A Realtime started again on the same registry (a restart in one process) takes over the name.
+    registry.removeSingleMetric(name);
+    names.push(name);
+    return new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(replication.stats()));
+      },
+    });
+  };
+  gauge(
+    'pasabay_realtime_replication_queue',
+    'Transactions received from replication, not yet dispatched',
+    (s) => s.queued,
+  );
+  gauge('pasabay_realtime_replication_queue_max', 'Most transactions ever waiting for dispatch', (s) => s.maxQueued);
+  gauge('pasabay_realtime_replication_queue_bound', 'Waiting transactions at which reading stops', (s) => s.bound);
+  gauge(
+    'pasabay_realtime_replication_stashed',
+    'Messages of the last read parsed after reading stopped',
+    (s) => s.stashed,
+  );
+  gauge('pasabay_realtime_replication_pauses', 'Times reading stopped because dispatch fell behind', (s) => s.pauses);
+  return () => {
+    for (const name of names) if (registry.getSingleMetric(name)) registry.removeSingleMetric(name);
   };
 }
 
@@ -71,14 +136,21 @@ async function startReplication(ctx: RealtimeContext, feed: ReturnType<typeof cr
   await ensurePublications(ctx);
   const replication = new ReplicationStream(
     ctx.databaseUrl,
-    { onTransaction: feed.onTransaction, onRelation: feed.onRelation },
+    { onTransaction: feed.onTransaction, onRelation: feed.onRelation, onGap: feed.onGap },
     (error) => {
       ctx.metrics.errors.inc({ service: 'realtime' });
       console.error('[realtime] replication stream:', error.message);
     },
   );
   await replication.start();
-  return replication;
+  const unregister = registerReplicationGauges(ctx, replication);
+  return {
+    stats: () => replication.stats(),
+    close: async () => {
+      await replication.close();
+      unregister();
+    },
+  };
 }
 
 /** Sends every socket a close frame, gives clients a moment to answer it, then cuts whoever did not. */
@@ -118,6 +190,7 @@ export async function createRealtime(ctx: RealtimeContext, options: RealtimeOpti
   return {
     handleUpgrade: createUpgradeHandler(hub, wss, isClosed),
     handleHttp: createRestBroadcastHandler(hub),
+    replicationStats: () => replication.stats(),
     close,
   };
 }

@@ -1,3 +1,5 @@
+import { isConnectFailure } from '../pool.js';
+
 /**
  * PostgREST's error responses (PostgREST/postgrest src/PostgREST/Error.hs): the body
  * `{code, details, hint, message}`, `Proxy-Status: PostgREST; error=<code>`, and the SQLSTATE →
@@ -123,4 +125,46 @@ export function fromPgError(error: PgLikeError, authed: boolean): RestError {
     error.hint ?? null,
     status === 401 ? { 'www-authenticate': 'Bearer' } : {},
   );
+}
+
+// Socket-level failures of a connection to the database (node's errno codes).
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/**
+ * The database could not be reached or the connection broke, as PostgREST answers it
+ * (`PostgREST.Error`, hasql usage errors): no connection → 503 PGRST000, a connection lost in the
+ * middle of a request → 503 PGRST001, no pooled connection free in time → 504 PGRST003. The
+ * 503s carry `Retry-After` (supabase-js retries GET and HEAD on 503). Anything else: undefined.
+ */
+export function fromConnectionError(error: unknown): RestError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: string }).code ?? '';
+  const retry = { 'retry-after': '1' };
+  if (/^timeout exceeded when trying to connect$/i.test(error.message))
+    return new RestError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.');
+  // A failure to connect: refused, or refused by the server (starting up, too many connections…).
+  if (
+    isConnectFailure(error) ||
+    CONNECTION_ERRNOS.has(code) ||
+    code === '57P03' ||
+    /connection timeout/i.test(error.message)
+  )
+    return new RestError(
+      503,
+      'PGRST000',
+      'Database connection error. Retrying the connection.',
+      error.message,
+      null,
+      retry,
+    );
+  if (!isPgError(error) && /^Connection terminated|Client has encountered a connection error/i.test(error.message))
+    return new RestError(
+      503,
+      'PGRST001',
+      'Database client error. Retrying the connection.',
+      error.message,
+      null,
+      retry,
+    );
+  return undefined;
 }

@@ -9,7 +9,7 @@ import type { StackContext } from '../context.js';
 import { BodyReadError, PayloadTooLargeError, answeredPreflightOrBadKey } from '../http.js';
 import { isKnownApiKey } from '../keys.js';
 import { claimsOf, createRequestContext, createRestService, type RequestContext } from './context.js';
-import { fromPgError, isPgError, notSupported, RestError } from './errors.js';
+import { fromConnectionError, fromPgError, isPgError, notSupported, RestError } from './errors.js';
 import { read } from './read.js';
 import { sendRestError } from './response.js';
 import { rpc } from './rpc.js';
@@ -53,6 +53,8 @@ function toRestError(error: unknown, authed: boolean): RestError | undefined {
   if (error instanceof PayloadTooLargeError) {
     return new RestError(413, 'PGRST102', `Request body exceeds the limit of ${error.limit} bytes`);
   }
+  const connection = fromConnectionError(error);
+  if (connection) return connection;
   if (isPgError(error)) return fromPgError(error, authed);
   return undefined;
 }
