@@ -1,8 +1,8 @@
 /**
  * The local Supabase-compatible stack: one HTTP server on 127.0.0.1 that routes
  * `/auth/v1`, `/rest/v1` and `/realtime/v1` like Supabase's gateway, each service on its own pool.
- * `startStack` is a sequence of steps: database, schema, pools, partition maintenance, services,
- * gateway; `stop` undoes them in reverse.
+ * `startStack` is a sequence of steps: database, schema, pools, services (Realtime keeps
+ * realtime.messages' partitions), gateway; `stop` undoes them in reverse.
  */
 import { createAuthHandler } from './auth/index.js';
 import { authRateLimitsFromEnv, type AuthRateLimits } from './auth/rate-limits.js';
@@ -112,19 +112,6 @@ function openPools(metrics: Metrics, databaseUrl: string) {
   return { ...pools, end };
 }
 
-/** Realtime keeps realtime.messages' daily partitions: some days ahead, a few days back. Returns the stop. */
-async function startPartitionMaintenance(context: StackContext): Promise<() => void> {
-  const maintainPartitions = () =>
-    context.pool.query('select pasabay_local.maintain_message_partitions()').catch((error: Error) => {
-      context.metrics.errors.inc({ service: 'realtime' });
-      console.error('[partitions]', error.message);
-    });
-  await maintainPartitions();
-  const partitionTimer = setInterval(() => void maintainPartitions(), 60 * 60 * 1000);
-  partitionTimer.unref();
-  return () => clearInterval(partitionTimer);
-}
-
 async function createServices(context: StackContext, options: StackOptions): Promise<Services> {
   return {
     auth: createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits }),
@@ -144,11 +131,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl: database.url,
     metrics,
   };
-  const stopMaintenance = await startPartitionMaintenance(context);
   const services = await createServices(context, options);
   const server = createGateway(context, services);
   const release = async () => {
-    stopMaintenance();
     await pools.end();
     await database.stop();
   };
