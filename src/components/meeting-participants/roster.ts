@@ -239,7 +239,7 @@ export class MeetingRoster {
       for (const userId of this.#dirty) {
         const previous = this.#shown.get(userId);
         const entry = this.#entry(userId, options);
-        if (previous && entry && sameParticipant(previous, entry)) continue;
+        if (previous ? entry && sameParticipant(previous, entry) : !entry) continue;
         changed = true;
         if (previous) {
           this.#order.splice(search(this.#order, previous, compare), 1);
