@@ -8,6 +8,8 @@
  *   client-broadcast channel.send → received by the peer                  / a raw WebSocket echo on loopback
  *   fanout-20        one INSERT → received by all 20 member clients       / → received by 1 member client
  *   render-10000     <pasabay-chat> first render of 10,000 messages       / of 100 messages (Chromium)
+ *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium)
+ *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -21,6 +23,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
+import { benchRoster } from './roster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -320,6 +323,9 @@ async function main(): Promise<void> {
   const stack = await startStack({ port: 0, dataDir, databaseUrl: '', seed: false });
   try {
     await benchStack(stack);
+    for (const result of await benchRoster(stack)) {
+      report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
+    }
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
