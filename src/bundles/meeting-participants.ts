@@ -10,7 +10,7 @@ export {
   MeetingParticipants,
   defineMeetingParticipants,
 } from '../components/meeting-participants/meeting-participants.js';
-export { configure } from '../connection/client.js';
+export { configuration, configure } from '../connection/client.js';
 
 configureFromScriptTag(import.meta.url);
 defineMeetingParticipants();

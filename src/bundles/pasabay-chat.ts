@@ -7,7 +7,7 @@ import { definePasabayChat } from '../components/pasabay-chat/pasabay-chat.js';
 import { configureFromScriptTag } from './script-tag.js';
 
 export { PasabayChat, definePasabayChat } from '../components/pasabay-chat/pasabay-chat.js';
-export { configure } from '../connection/client.js';
+export { configuration, configure } from '../connection/client.js';
 
 configureFromScriptTag(import.meta.url);
 definePasabayChat();

@@ -7,7 +7,7 @@ import { defineTypingIndicator } from '../components/typing-indicator/typing-ind
 import { configureFromScriptTag } from './script-tag.js';
 
 export { TypingIndicator, defineTypingIndicator } from '../components/typing-indicator/typing-indicator.js';
-export { configure } from '../connection/client.js';
+export { configuration, configure } from '../connection/client.js';
 
 configureFromScriptTag(import.meta.url);
 defineTypingIndicator();

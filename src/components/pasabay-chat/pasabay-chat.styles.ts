@@ -19,7 +19,7 @@ export default css`
     /*
      * A box of its own on a bare page: sized, bordered, and the log scrolls inside it. A page
      * sizes it with width / height (or the two tokens); in a flex or grid cell, set
-     * \`inline-size: auto; block-size: auto\` to let the cell size it.
+     * inline-size and block-size to auto to let the cell size it.
      */
     display: flex;
     flex-direction: column;
