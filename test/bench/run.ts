@@ -23,6 +23,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startStack, type Stack } from '../../supabase/local/server.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
+import { bundleSizes } from './bundle.js';
 import { benchRoster } from './roster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -331,6 +332,14 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
   await benchRender();
+  const sizes = await bundleSizes();
+  const kib = (bytes: number) => bytes / 1024;
+  report('bundle-all', [kib(sizes.allInOne)], [kib(sizes.floor)], 'KiB');
+  for (const [name, bytes] of Object.entries(sizes.perElement))
+    report(`bundle-${name}`, [kib(bytes)], [kib(sizes.floor)], 'KiB');
+  console.log(
+    `${''.padEnd(18)} (gzip -9; baseline: Lit + supabase-js createClient alone; per element: its bundle and every chunk it loads)`,
+  );
 }
 
 main().catch((error: unknown) => {
