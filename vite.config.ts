@@ -1,7 +1,9 @@
 /**
  * `vite build` makes the library (`dist/pasabay-chat.js`, `dist/elements.js`, dependencies left to
  * the app's bundler); `vite build --mode bundle` makes the self-contained script-tag bundle
- * (`dist/pasabay-chat.bundle.js`, Lit and supabase-js inside). `npm start` serves demo/ with it.
+ * (`dist/pasabay-chat.bundle.js`, all three elements, Lit and supabase-js inside);
+ * `vite build --mode bundles` makes one script bundle per element (`dist/bundles/<tag>.js`) that
+ * share their common code through `dist/bundles/chunks/`, so a page loads only the elements it shows.
  */
 import { fileURLToPath } from 'node:url';
 import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
@@ -44,11 +46,23 @@ function minifyLitTemplates(): Plugin {
 }
 
 export default defineConfig(({ mode }) => {
-  const bundle = mode === 'bundle';
-  const entry: Record<string, string> = bundle
-    ? { 'pasabay-chat.bundle': 'src/index.ts' }
-    : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts', react: 'src/react.ts' };
-  const lib: LibraryOptions = { entry, formats: ['es'] };
+  // Per-element script bundles: built like the one-file bundle (everything inside), split into shared chunks.
+  const perElement = mode === 'bundles';
+  const bundle = mode === 'bundle' || perElement;
+  const entry: Record<string, string> = perElement
+    ? {
+        'pasabay-chat': 'src/bundles/pasabay-chat.ts',
+        'typing-indicator': 'src/bundles/typing-indicator.ts',
+        'meeting-participants': 'src/bundles/meeting-participants.ts',
+      }
+    : bundle
+      ? { 'pasabay-chat.bundle': 'src/index.ts' }
+      : { 'pasabay-chat': 'src/index.ts', elements: 'src/elements.ts', react: 'src/react.ts' };
+  const lib: LibraryOptions = {
+    entry,
+    formats: ['es'],
+    ...(perElement ? { fileName: (_format: string, name: string) => `bundles/${name}.js` } : {}),
+  };
   return {
     plugins: [minifyLitTemplates()],
     build: {
@@ -65,6 +79,7 @@ export default defineConfig(({ mode }) => {
           // One file per source module in the library, so an app that registers one element
           // tree-shakes the other two (with `sideEffects` in package.json).
           ...(bundle ? {} : { preserveModules: true, preserveModulesRoot: 'src' }),
+          ...(perElement ? { chunkFileNames: 'bundles/chunks/[name]-[hash].js' } : {}),
         },
       },
     },

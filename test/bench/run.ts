@@ -8,6 +8,8 @@
  *   client-broadcast channel.send → received by the peer                  / a raw WebSocket echo on loopback
  *   fanout-20        one INSERT → received by all 20 member clients       / → received by 1 member client
  *   render-10000     <pasabay-chat> first render of 10,000 messages       / of 100 messages (Chromium)
+ *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium)
+ *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -23,6 +25,8 @@ import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 import { allowClientTopics } from '../support/client-topics.js';
 import { benchRealtime } from './realtime.js';
 import { benchDbFanout } from './db-fanout.js';
+import { bundleSizes } from './bundle.js';
+import { benchRoster } from './roster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -323,12 +327,23 @@ async function main(): Promise<void> {
   try {
     await benchStack(stack);
     await benchDbFanout(stack, report, ITERATIONS);
+    for (const result of await benchRoster(stack)) {
+      report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
+    }
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
   await benchRender();
   await benchRealtime(report);
+  const sizes = await bundleSizes();
+  const kib = (bytes: number) => bytes / 1024;
+  report('bundle-all', [kib(sizes.allInOne)], [kib(sizes.floor)], 'KiB');
+  for (const [name, bytes] of Object.entries(sizes.perElement))
+    report(`bundle-${name}`, [kib(bytes)], [kib(sizes.floor)], 'KiB');
+  console.log(
+    `${''.padEnd(18)} (gzip -9; baseline: Lit + supabase-js createClient alone; per element: its bundle and every chunk it loads)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -209,3 +209,113 @@ describe('library build (built)', () => {
     assert.ok(typingOnly < all * 0.6, `typing-indicator alone ships ${typingOnly} B of ${all} B`);
   });
 });
+
+describe('per-element script bundles (built)', () => {
+  let outDir: string;
+  let server: Server;
+  let browser: Browser;
+  let origin: string;
+
+  before(async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), 'pasabay-bundles-'));
+    await build({
+      root: REPO_ROOT,
+      configFile: path.join(REPO_ROOT, 'vite.config.ts'),
+      mode: 'bundles',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    });
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const tag = url.searchParams.get('tag');
+      if (url.pathname === '/' && tag) {
+        // The page of a site that shows one element: only its bundle, configured from its own tag.
+        const page = `<!doctype html><html lang="en"><head>
+          <script type="module" src="/bundles/${tag}.js" data-supabase-url="http://127.0.0.1:9"
+            data-supabase-key="key-of-${tag}" data-guest-name="Guest of ${tag}"></script>
+          </head><body></body></html>`;
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+        return;
+      }
+      const file = path.join(outDir, path.normalize(url.pathname));
+      if (!file.startsWith(outDir + path.sep) || !file.endsWith('.js')) {
+        res.writeHead(404).end();
+        return;
+      }
+      readFile(file).then(
+        (body) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await puppeteer.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('writes one bundle per element, sharing chunks', async () => {
+    const files = await readdir(path.join(outDir, 'bundles'));
+    for (const tag of TAGS) assert.ok(files.includes(`${tag}.js`), `${tag}.js`);
+    assert.ok((await readdir(path.join(outDir, 'bundles/chunks'))).length > 0, 'shared chunks');
+  });
+
+  for (const tag of TAGS) {
+    it(`${tag}.js registers its element (and what it embeds) only, renders it and configures from its own script tag`, async () => {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const scripts: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      page.on('response', (response) => {
+        if (response.url().endsWith('.js')) scripts.push(response.url());
+      });
+      try {
+        await page.goto(`${origin}/?tag=${tag}`);
+        await page.waitForFunction((name) => customElements.get(name), {}, tag);
+        const registered = await page.evaluate((tags) => tags.filter((name) => customElements.get(name)), TAGS);
+        // <pasabay-chat> also registers the <typing-indicator> it embeds.
+        assert.deepEqual(registered, tag === 'pasabay-chat' ? ['pasabay-chat', 'typing-indicator'] : [tag]);
+        const shown = await page.evaluate(async (name) => {
+          const element = document.createElement(name) as HTMLElement & { updateComplete: Promise<unknown> };
+          document.body.append(element);
+          await element.updateComplete;
+          const module = (await import(`/bundles/${name}.js`)) as {
+            configuration(): { guestName?: string; client: { supabaseUrl?: string } } | undefined;
+          };
+          return {
+            children: element.shadowRoot?.querySelectorAll('*').length ?? 0,
+            sheets: element.shadowRoot?.adoptedStyleSheets.length ?? 0,
+            guestName: module.configuration()?.guestName,
+            registered: ['pasabay-chat', 'typing-indicator', 'meeting-participants'].filter((t) =>
+              customElements.get(t),
+            ),
+          };
+        }, tag);
+        assert.ok(shown.children > 0, `${tag} rendered nothing`);
+        assert.equal(shown.sheets, 2, `${tag}: host styles + its own`);
+        assert.equal(shown.guestName, `Guest of ${tag}`);
+        if (tag !== 'meeting-participants') assert.ok(!shown.registered.includes('meeting-participants'));
+        // What the page loaded: this bundle and shared chunks, never another element's bundle.
+        for (const other of TAGS.filter((name) => name !== tag)) {
+          assert.ok(!scripts.some((url) => url.endsWith(`/bundles/${other}.js`)), `${tag} page loaded ${other}.js`);
+        }
+        if (tag !== 'meeting-participants') {
+          const loaded = await Promise.all(
+            scripts.map((url) => readFile(path.join(outDir, new URL(url).pathname), 'utf8')),
+          );
+          assert.ok(
+            !loaded.some((code) => code.includes('update_meeting_state')),
+            `${tag} page loaded the meeting element's code`,
+          );
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});

@@ -20,7 +20,7 @@ import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
 import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
 import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
-import { MeetingRoster, diffParticipants, isJoined, trackDelay, type OwnState, type Participant } from './roster.js';
+import { MeetingRoster, isJoined, trackDelay, type OwnState, type Participant } from './roster.js';
 
 /** How long a participant recorded as joined may stay without presence before showing "connection lost". */
 const PRESENCE_GRACE_MS = 15_000;
@@ -88,6 +88,11 @@ export class MeetingController implements ReactiveController {
   #trackTimer: ReturnType<typeof setTimeout> | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceJoinedAt: number | undefined;
+  /** Whether presence keys were read in full since the presence channel (re)joined; then joins and leaves keep them. */
+  #presenceSynced = false;
+  /** The profile requests in flight (one at a time: ids that turn up meanwhile go in the next). */
+  #profilesLoading: { epoch: number; done: Promise<void> } | undefined;
+  #profilesWanted = false;
   /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
   #recording = 0;
   /** The last RPC that records one's own state. */
@@ -187,6 +192,7 @@ export class MeetingController implements ReactiveController {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#presenceJoinedAt = undefined;
+    this.#presenceSynced = false;
     this.#roster.clear();
     this.#baselined = false;
     if (this.#participants.length === 0) return;
@@ -267,20 +273,41 @@ export class MeetingController implements ReactiveController {
     this.#refreshList();
   }
 
-  /** Fetches the profiles of joined participants not known yet. */
-  async #loadProfiles(client: SupabaseClient, epoch: number) {
-    const missing = this.#roster.missingProfiles();
-    if (missing.length === 0) return;
-    try {
-      const { data, error } = await client.from('profiles').select('id, display_name, avatar_url').in('id', missing);
-      if (epoch !== this.#epoch) return;
-      if (error) {
-        this.#reportRequestError('profiles', error.message, error);
+  /**
+   * Fetches the profiles of joined participants not known yet. One request at a time: ids that
+   * turn up while one is on its way go in the next, so a join wave makes a few requests, not one
+   * per participant. Settles when no profile is missing (or a request failed).
+   */
+  #loadProfiles(client: SupabaseClient, epoch: number): Promise<void> {
+    this.#profilesWanted = true;
+    if (this.#profilesLoading?.epoch !== epoch) {
+      const done = this.#drainProfiles(client, epoch).finally(() => {
+        if (this.#profilesLoading?.done === done) this.#profilesLoading = undefined;
+      });
+      this.#profilesLoading = { epoch, done };
+    }
+    return this.#profilesLoading.done;
+  }
+
+  async #drainProfiles(client: SupabaseClient, epoch: number) {
+    while (this.#profilesWanted && epoch === this.#epoch) {
+      this.#profilesWanted = false;
+      const missing = this.#roster.missingProfiles();
+      if (missing.length === 0) return;
+      try {
+        const { data, error } = await client.from('profiles').select('id, display_name, avatar_url').in('id', missing);
+        if (epoch !== this.#epoch) return;
+        if (error) {
+          this.#reportRequestError('profiles', error.message, error);
+          return;
+        }
+        this.#roster.addProfiles(reported(this.#host, parseList(profileSchema, data, 'profiles')), missing);
+      } catch (error) {
+        this.#reportRequestError('profiles', String(error), error);
         return;
       }
-      this.#roster.addProfiles(reported(this.#host, parseList(profileSchema, data, 'profiles')), missing);
-    } catch (error) {
-      this.#reportRequestError('profiles', String(error), error);
+      // Show who came with this answer before asking for those who joined meanwhile.
+      if (this.#profilesWanted) this.#refreshList();
     }
   }
 
@@ -370,7 +397,7 @@ export class MeetingController implements ReactiveController {
       else this.#roster.applyRow(row);
       const client = this.#options.client();
       const epoch = this.#epoch;
-      if (client && isJoined(row))
+      if (client && isJoined(row) && this.#roster.profilesMissing)
         void this.#loadProfiles(client, epoch).then(() => epoch === this.#epoch && this.#refreshList());
       else this.#refreshList();
     } else if (message.event === TopicEvent.meeting) {
@@ -387,6 +414,7 @@ export class MeetingController implements ReactiveController {
   /** The presence channel (re)joined: track once (a small claim: the key is what counts). */
   #onPresenceJoined() {
     this.#roster.resetPresence();
+    this.#presenceSynced = false;
     this.#presenceJoinedAt = Date.now();
     clearTimeout(this.#graceTimer);
     this.#graceTimer = setTimeout(() => {
@@ -403,6 +431,7 @@ export class MeetingController implements ReactiveController {
     this.#trackTimer = undefined;
     this.#presenceJoinedAt = undefined;
     this.#roster.resetPresence();
+    this.#presenceSynced = false;
     this.#refreshList();
   }
 
@@ -420,10 +449,23 @@ export class MeetingController implements ReactiveController {
     else this.#trackTimer = setTimeout(track, delay);
   }
 
+  /**
+   * Only the keys: a presence payload is a claim anyone could make, so nothing of it is shown.
+   * Joins and leaves name their key, so each is one step; the full state (which realtime-js copies
+   * whole on every read) is read once per (re)join of the presence channel, at its first sync.
+   */
   #onPresence(event: PresenceEvent) {
-    if (event.event !== 'sync') return;
-    // Only the keys: a presence payload is a claim anyone could make, so nothing of it is shown.
-    this.#roster.notePresence(Object.keys(this.#presence.presenceState()));
+    if (event.event === 'join') {
+      if (!this.#presenceSynced) return;
+      this.#roster.presenceJoined(event.key);
+    } else if (event.event === 'leave') {
+      if (!this.#presenceSynced) return;
+      if (event.currentPresences.length === 0) this.#roster.presenceLeft(event.key);
+    } else {
+      if (this.#presenceSynced) return;
+      this.#presenceSynced = true;
+      this.#roster.notePresence(Object.keys(this.#presence.presenceState()));
+    }
     this.#refreshList();
   }
 
@@ -431,7 +473,7 @@ export class MeetingController implements ReactiveController {
     const own = this.#host.ownState;
     const ownId = this.#options.identity()?.userId;
     const presenceJoined = this.#presence.status === 'joined' && this.#presenceJoinedAt !== undefined;
-    const list = this.#roster.list({
+    const update = this.#roster.update({
       ownId,
       fallbackName: this.#options.fallbackName(),
       presenceJoined,
@@ -448,12 +490,9 @@ export class MeetingController implements ReactiveController {
             }
           : undefined,
     });
-    const previous = this.#participants;
-    const changed =
-      list.length !== previous.length || list.some((p, i) => JSON.stringify(p) !== JSON.stringify(previous[i]));
-    if (!changed) return;
+    if (!update) return;
+    const { list, joined, left } = update;
     if (this.#baselined) {
-      const { joined, left } = diffParticipants(previous, list);
       for (const participant of joined) {
         if (participant.user_id === ownId) continue;
         this.#host.dispatchEvent(new PasabayParticipantJoinEvent({ meetingId: this.#host.meetingId, participant }));
@@ -465,8 +504,8 @@ export class MeetingController implements ReactiveController {
         this.#options.announcer.noteLeave(participant.display_name);
       }
     }
-    // The first list that holds one's own entry is the baseline: who was already there did not "join".
-    if (ownId && list.some((p) => p.user_id === ownId)) this.#baselined = true;
+    // The first list that holds one's own entry (always first) is the baseline: who was already there did not "join".
+    if (ownId && list[0]?.user_id === ownId) this.#baselined = true;
     this.#participants = list;
     this.#host.requestUpdate();
     this.#host.dispatchEvent(new PasabayPresenceChangeEvent({ meetingId: this.#host.meetingId, participants: list }));

@@ -38,13 +38,38 @@ export function isJoined(row: MeetingParticipant): boolean {
   return row.joined_at !== null && row.left_at === null;
 }
 
+/** What a participant's entry depends on besides their own row, profile and presence. */
+export interface ListOptions {
+  ownId: string | undefined;
+  fallbackName: string;
+  presenceJoined: boolean;
+  graceOver: boolean;
+  ownOverride?: Partial<Participant> | undefined;
+}
+
+/** A new list, with who joined it and who left it since the previous one. */
+export interface RosterUpdate {
+  list: readonly Participant[];
+  joined: Participant[];
+  left: Participant[];
+}
+
+/**
+ * Rows, profiles and presence, and the list they make, kept current by change: every input marks
+ * the users it touches, and `update()` recomputes only their entries, moving each to its place in
+ * the ordered list by binary search. A join wave of n participants costs n small steps, not n
+ * rebuilds of the whole list. Only a change of what every entry depends on (the current user,
+ * the fallback name, the presence channel's state) rebuilds it.
+ */
 export class MeetingRoster {
   readonly #rows = new Map<string, MeetingParticipant>();
   readonly #profiles = new Map<string, Profile>();
   /** Asked for, but not returned: shown under the fallback name rather than not at all. */
   readonly #unavailable = new Set<string>();
+  /** Joined participants whose profile is neither loaded nor known to be unavailable. */
+  readonly #missing = new Set<string>();
   /** Presence keys now present. */
-  #present = new Set<string>();
+  readonly #present = new Set<string>();
   /** Keys seen present at least once since the presence channel joined. */
   readonly #everPresent = new Set<string>();
 
@@ -55,6 +80,18 @@ export class MeetingRoster {
    */
   #clock = 0;
   readonly #changedAt = new Map<string, number>();
+
+  /** The shown entries, by user id and in list order. */
+  readonly #shown = new Map<string, Participant>();
+  #order: Participant[] = [];
+  /** The last list handed out (a copy: callers keep it while the roster moves on). */
+  #snapshot: readonly Participant[] = [];
+  /** Users whose entry may have changed since the last `update()`. */
+  readonly #dirty = new Set<string>();
+  /** Every entry must be recomputed (presence reset, cleared). */
+  #rebuild = true;
+  #context = '';
+  #override = '';
 
   /** Read before a request (REST load, RPC) and pass its answer's rows with it. */
   get clock(): number {
@@ -70,6 +107,7 @@ export class MeetingRoster {
     if (requestedAt !== undefined && (this.#changedAt.get(row.user_id) ?? -1) > requestedAt) return false;
     this.#rows.set(row.user_id, row);
     this.#changedAt.set(row.user_id, ++this.#clock);
+    this.#touch(row.user_id);
     return true;
   }
 
@@ -77,7 +115,10 @@ export class MeetingRoster {
   load(rows: readonly MeetingParticipant[], requestedAt: number): void {
     const loaded = new Set(rows.map((row) => row.user_id));
     for (const userId of [...this.#rows.keys()]) {
-      if (!loaded.has(userId) && (this.#changedAt.get(userId) ?? -1) <= requestedAt) this.#rows.delete(userId);
+      if (!loaded.has(userId) && (this.#changedAt.get(userId) ?? -1) <= requestedAt) {
+        this.#rows.delete(userId);
+        this.#touch(userId);
+      }
     }
     for (const row of rows) this.applyRow(row, requestedAt);
   }
@@ -85,6 +126,7 @@ export class MeetingRoster {
   removeRow(userId: string): void {
     this.#rows.delete(userId);
     this.#changedAt.set(userId, ++this.#clock);
+    this.#touch(userId);
   }
 
   row(userId: string): MeetingParticipant | undefined {
@@ -93,27 +135,52 @@ export class MeetingRoster {
 
   /** Profiles loaded for `requested` ids; requested ids without a profile show the fallback name. */
   addProfiles(profiles: readonly Profile[], requested: readonly string[] = []): void {
-    for (const profile of profiles) this.#profiles.set(profile.id, profile);
-    for (const id of requested) if (!this.#profiles.has(id)) this.#unavailable.add(id);
+    for (const profile of profiles) {
+      this.#profiles.set(profile.id, profile);
+      this.#touch(profile.id);
+    }
+    for (const id of requested) {
+      if (this.#profiles.has(id)) continue;
+      this.#unavailable.add(id);
+      this.#touch(id);
+    }
+  }
+
+  /** Some joined participant's profile is not loaded (nor known to be unavailable) yet. */
+  get profilesMissing(): boolean {
+    return this.#missing.size > 0;
   }
 
   /** Joined participants whose profile is not loaded (nor known to be unavailable) yet. */
   missingProfiles(): string[] {
-    return [...this.#rows.values()]
-      .filter((row) => isJoined(row) && !this.#profiles.has(row.user_id) && !this.#unavailable.has(row.user_id))
-      .map((row) => row.user_id);
+    return [...this.#missing];
   }
 
   /** The presence keys now on the meeting's presence topic (payloads are never looked at). */
   notePresence(keys: Iterable<string>): void {
-    this.#present = new Set(keys);
-    for (const key of this.#present) this.#everPresent.add(key);
+    const next = new Set(keys);
+    for (const key of this.#present) if (!next.has(key)) this.presenceLeft(key);
+    for (const key of next) this.presenceJoined(key);
+  }
+
+  /** One key appeared on the presence topic. */
+  presenceJoined(key: string): void {
+    if (this.#present.has(key)) return;
+    this.#present.add(key);
+    this.#everPresent.add(key);
+    this.#touch(key);
+  }
+
+  /** One key's last presence left the topic. */
+  presenceLeft(key: string): void {
+    if (this.#present.delete(key)) this.#touch(key);
   }
 
   /** Forgets presence (the presence channel left or rejoins: a new baseline follows). */
   resetPresence(): void {
-    this.#present = new Set();
+    this.#present.clear();
     this.#everPresent.clear();
+    this.#rebuild = true;
   }
 
   clear(): void {
@@ -121,6 +188,11 @@ export class MeetingRoster {
     this.#changedAt.clear();
     this.#profiles.clear();
     this.#unavailable.clear();
+    this.#missing.clear();
+    this.#dirty.clear();
+    this.#shown.clear();
+    this.#order = [];
+    this.#snapshot = [];
     this.resetPresence();
   }
 
@@ -128,40 +200,146 @@ export class MeetingRoster {
    * Joined participants, own first, then in order of joining. `graceOver`: the presence channel
    * has been joined long enough that a participant never seen present counts as disconnected.
    */
-  list(options: {
-    ownId: string | undefined;
-    fallbackName: string;
-    presenceJoined: boolean;
-    graceOver: boolean;
-    ownOverride?: Partial<Participant> | undefined;
-  }): Participant[] {
-    const participants: Participant[] = [];
-    for (const row of this.#rows.values()) {
-      if (!isJoined(row)) continue;
-      const profile = this.#profiles.get(row.user_id);
-      // Not shown until its profile came (or could not come): no placeholder name flashes first.
-      if (!profile && !this.#unavailable.has(row.user_id)) continue;
-      const own = row.user_id === options.ownId;
-      const present = this.#present.has(row.user_id);
-      const lost =
-        !own && options.presenceJoined && !present && (this.#everPresent.has(row.user_id) || options.graceOver);
-      const participant: Participant = {
-        user_id: row.user_id,
-        display_name: profile?.display_name ?? options.fallbackName,
-        avatar_url: profile?.avatar_url ?? null,
-        role: row.role,
-        joined_at: row.joined_at!,
-        is_muted: row.is_muted,
-        is_video_on: row.is_video_on,
-        is_screen_sharing: row.is_screen_sharing,
-        is_hand_raised: row.is_hand_raised,
-        is_away: row.is_away,
-        connection_lost: lost,
-      };
-      participants.push(own && options.ownOverride ? { ...participant, ...options.ownOverride } : participant);
-    }
-    return sortParticipants(participants, options.ownId);
+  list(options: ListOptions): readonly Participant[] {
+    return this.update(options)?.list ?? this.#snapshot;
   }
+
+  /** Brings the list up to date; `undefined` when nothing shown changed. */
+  update(options: ListOptions): RosterUpdate | undefined {
+    const context = JSON.stringify([options.ownId, options.fallbackName, options.presenceJoined, options.graceOver]);
+    const override = options.ownOverride ? JSON.stringify(options.ownOverride) : '';
+    if (context !== this.#context) this.#rebuild = true;
+    if (override !== this.#override && options.ownId) this.#dirty.add(options.ownId);
+    this.#context = context;
+    this.#override = override;
+    const joined: Participant[] = [];
+    const left: Participant[] = [];
+    let changed = false;
+    if (this.#rebuild) {
+      this.#rebuild = false;
+      this.#dirty.clear();
+      const before = this.#shown;
+      const entries: Participant[] = [];
+      for (const userId of this.#rows.keys()) {
+        const entry = this.#entry(userId, options);
+        if (entry) entries.push(entry);
+      }
+      const compare = comparator(options.ownId);
+      entries.sort(compare);
+      const after = new Map(entries.map((entry) => [entry.user_id, entry]));
+      for (const entry of entries) if (!before.has(entry.user_id)) joined.push(entry);
+      for (const [userId, entry] of before) if (!after.has(userId)) left.push(entry);
+      changed =
+        entries.length !== this.#order.length || entries.some((entry, i) => !sameParticipant(entry, this.#order[i]));
+      this.#shown.clear();
+      for (const [userId, entry] of after) this.#shown.set(userId, entry);
+      this.#order = entries;
+    } else {
+      const compare = comparator(options.ownId);
+      for (const userId of this.#dirty) {
+        const previous = this.#shown.get(userId);
+        const entry = this.#entry(userId, options);
+        if (previous ? entry && sameParticipant(previous, entry) : !entry) continue;
+        changed = true;
+        if (previous) {
+          this.#order.splice(search(this.#order, previous, compare), 1);
+          this.#shown.delete(userId);
+        }
+        if (entry) {
+          this.#order.splice(search(this.#order, entry, compare), 0, entry);
+          this.#shown.set(userId, entry);
+        }
+        if (entry && !previous) joined.push(entry);
+        if (previous && !entry) left.push(previous);
+      }
+      this.#dirty.clear();
+    }
+    if (!changed) return undefined;
+    this.#snapshot = this.#order.slice();
+    return { list: this.#snapshot, joined, left };
+  }
+
+  /** A user's row, profile or presence changed: their entry is recomputed on the next update. */
+  #touch(userId: string) {
+    this.#dirty.add(userId);
+    const row = this.#rows.get(userId);
+    if (row && isJoined(row) && !this.#profiles.has(userId) && !this.#unavailable.has(userId)) {
+      this.#missing.add(userId);
+    } else {
+      this.#missing.delete(userId);
+    }
+  }
+
+  #entry(userId: string, options: ListOptions): Participant | undefined {
+    const row = this.#rows.get(userId);
+    if (!row || !isJoined(row)) return undefined;
+    const profile = this.#profiles.get(userId);
+    // Not shown until its profile came (or could not come): no placeholder name flashes first.
+    if (!profile && !this.#unavailable.has(userId)) return undefined;
+    const own = userId === options.ownId;
+    const present = this.#present.has(userId);
+    const lost = !own && options.presenceJoined && !present && (this.#everPresent.has(userId) || options.graceOver);
+    const participant: Participant = {
+      user_id: userId,
+      display_name: profile?.display_name ?? options.fallbackName,
+      avatar_url: profile?.avatar_url ?? null,
+      role: row.role,
+      joined_at: row.joined_at!,
+      is_muted: row.is_muted,
+      is_video_on: row.is_video_on,
+      is_screen_sharing: row.is_screen_sharing,
+      is_hand_raised: row.is_hand_raised,
+      is_away: row.is_away,
+      connection_lost: lost,
+    };
+    return own && options.ownOverride ? { ...participant, ...options.ownOverride } : participant;
+  }
+}
+
+const FIELDS = [
+  'user_id',
+  'display_name',
+  'avatar_url',
+  'role',
+  'joined_at',
+  'is_muted',
+  'is_video_on',
+  'is_screen_sharing',
+  'is_hand_raised',
+  'is_away',
+  'connection_lost',
+] as const satisfies readonly (keyof Participant)[];
+
+function sameParticipant(a: Participant, b: Participant | undefined): boolean {
+  return b !== undefined && FIELDS.every((field) => a[field] === b[field]);
+}
+
+/** Own user first, then in order of joining, then by name, then by id (so every order is total). */
+function comparator(ownUserId: string | undefined) {
+  return (a: Participant, b: Participant): number => {
+    if (a.user_id === b.user_id) return 0;
+    if (a.user_id === ownUserId) return -1;
+    if (b.user_id === ownUserId) return 1;
+    const byTime = timestampMicros(a.joined_at) - timestampMicros(b.joined_at);
+    if (byTime) return byTime;
+    return a.display_name.localeCompare(b.display_name) || (a.user_id < b.user_id ? -1 : 1);
+  };
+}
+
+/** Where `entry` is, or goes, in `sorted` (binary search under a total order). */
+function search(
+  sorted: readonly Participant[],
+  entry: Participant,
+  compare: (a: Participant, b: Participant) => number,
+) {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (compare(sorted[mid]!, entry) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Participants in `next` but not `previous` (joined) and the reverse (left). */
@@ -179,13 +357,7 @@ export function diffParticipants(
 
 /** Own user first, then in order of joining, then by name. */
 export function sortParticipants(participants: Participant[], ownUserId: string | undefined): Participant[] {
-  return participants.sort((a, b) => {
-    if (a.user_id === ownUserId) return -1;
-    if (b.user_id === ownUserId) return 1;
-    const byTime = timestampMicros(a.joined_at) - timestampMicros(b.joined_at);
-    if (byTime) return byTime;
-    return a.display_name.localeCompare(b.display_name);
-  });
+  return participants.sort(comparator(ownUserId));
 }
 
 /**

@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 export default css`
   :host {
-    --_block-size: var(--pasabay-chat-block-size, 100%);
+    --_inline-size: var(--pasabay-chat-inline-size, 400px);
+    --_block-size: var(--pasabay-chat-block-size, 560px);
     --_background: var(--pasabay-chat-background, var(--_color-surface));
     --_gap: var(--pasabay-chat-gap, var(--_space-s));
     --_bubble-radius: var(--pasabay-chat-bubble-radius, var(--_radius-l));
@@ -15,9 +16,19 @@ export default css`
     --_composer-max: var(--pasabay-chat-composer-max-block-size, 10rem);
     --_avatar-size: var(--pasabay-chat-avatar-size, 2rem);
 
-    display: block;
+    /*
+     * A box of its own on a bare page: sized, bordered, and the log scrolls inside it. A page
+     * sizes it with width / height (or the two tokens); in a flex or grid cell, set
+     * inline-size and block-size to auto to let the cell size it.
+     */
+    display: flex;
+    flex-direction: column;
+    inline-size: min(100%, var(--_inline-size));
     block-size: var(--_block-size);
     min-block-size: 12rem;
+    border: 1px solid var(--_color-border);
+    border-radius: var(--_radius-l);
+    overflow: hidden;
     contain: content;
   }
 

@@ -78,7 +78,8 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart notice-dismiss - The button that closes the notice.
  * @csspart announcer - The visually hidden live region that announces arriving messages.
  *
- * @cssprop [--pasabay-chat-block-size=100%] - Height of the element.
+ * @cssprop [--pasabay-chat-inline-size=400px] - Width of the element (never wider than its container).
+ * @cssprop [--pasabay-chat-block-size=560px] - Height of the element.
  * @cssprop [--pasabay-chat-background=var(--pasabay-color-surface)] - Background of the log.
  * @cssprop [--pasabay-chat-gap=var(--pasabay-space-s)] - Space between message groups.
  * @cssprop [--pasabay-chat-bubble-radius=var(--pasabay-radius-l)] - Corner radius of bubbles.
