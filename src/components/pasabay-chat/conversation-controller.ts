@@ -823,7 +823,16 @@ export class ConversationController implements ReactiveController {
     const current = () => epoch === this.#epoch;
     const store = this.#options.store;
     return new Outbox({
-      send: (item, signal) => sendMessage({ client: context.client, target: context.target, signal }, item),
+      send: async (item, signal) => {
+        const outcome = await sendMessage({ client: context.client, target: context.target, signal }, item);
+        // Waited out and sent again by itself, but still reported, as every refused write is.
+        if (!outcome.ok && outcome.status === 429 && current()) {
+          this.#host.dispatchEvent(
+            new PasabayErrorEvent({ code: 'rate-limited', message: outcome.message, source: 'messages insert' }),
+          );
+        }
+        return outcome;
+      },
       // Only under the session of the user who wrote them (never someone who signed in since).
       canSend: () => this.#online && this.#options.session.identity?.userId === scope.userId,
       persistence: this.#outboxStorage.bind(scope),
