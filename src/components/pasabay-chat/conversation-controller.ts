@@ -643,6 +643,8 @@ export class ConversationController implements ReactiveController {
   }
 
   #catchUpFailed(error: RequestFailure) {
+    // Cancelled because the network went away: the catch-up runs again when it is back.
+    if (error.code === 'aborted') return;
     this.#host.dispatchEvent(
       new PasabayErrorEvent({ code: 'request', message: error.message, source: 'messages', cause: error }),
     );

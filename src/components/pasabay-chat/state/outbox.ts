@@ -204,7 +204,6 @@ export class Outbox {
   /** Stops sending until `resume()` (the element left the page); items are kept. */
   pause(): void {
     this.#paused = true;
-    this.#inFlight?.abort();
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -218,8 +217,8 @@ export class Outbox {
 
   /** Stops for good; items stay readable but are no longer sent. */
   dispose(): void {
+    // An attempt in flight is left to finish: the message the user wrote should still go out.
     this.#disposed = true;
-    this.#inFlight?.abort();
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
