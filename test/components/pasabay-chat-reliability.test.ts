@@ -38,15 +38,21 @@ function keptBodies(key: string): string[] {
 const outboxKeysOf = (userId: string) =>
   Object.keys(localStorage).filter((key) => key.startsWith('pasabay-chat:outbox:') && key.includes(userId));
 
+/** Bodies stored in the conversation, in the list's order, read in pages (REST answers at most 1,000 rows). */
 async function storedBodies(conversationId: string): Promise<string[]> {
-  const { data, error } = await serviceClient()
-    .from('messages')
-    .select('body, created_at, id')
-    .eq('conversation_id', conversationId)
-    .order('created_at', { ascending: true })
-    .order('id', { ascending: true });
-  if (error) throw new Error(error.message);
-  return (data as { body: string }[]).map((row) => row.body);
+  const bodies: string[] = [];
+  for (let from = 0; ; from += 1000) {
+    const { data, error } = await serviceClient()
+      .from('messages')
+      .select('body, created_at, id')
+      .eq('conversation_id', conversationId)
+      .order('created_at', { ascending: true })
+      .order('id', { ascending: true })
+      .range(from, from + 999);
+    if (error) throw new Error(error.message);
+    bodies.push(...(data as { body: string }[]).map((row) => row.body));
+    if (data.length < 1000) return bodies;
+  }
 }
 
 describe('<pasabay-chat> reliability', () => {
@@ -112,7 +118,7 @@ describe('<pasabay-chat> reliability', () => {
         gate.holding = true;
         const readsBefore = gate.reads;
         window.dispatchEvent(new PageTransitionEvent('pageshow'));
-        await waitUntil(() => gate.held.length === 1, 'the catch-up never read reactions');
+        await waitUntil(() => gate.held.length === 1, 'the catch-up never read reactions', { timeout: 10_000 });
 
         // Carlos reacts; the row is saved and its INSERT event arrives before the stale answer.
         const message = parts(el, 'message')[0]!;
@@ -129,6 +135,7 @@ describe('<pasabay-chat> reliability', () => {
         await waitUntil(
           () => gate.reads === readsBefore + 2 && gate.held.length === 1,
           'the second catch-up never read reactions',
+          { timeout: 10_000 },
         );
         await el.updateComplete;
         expect(part(el, 'reaction')?.getAttribute('aria-pressed') ?? 'no chip').to.equal('true');

@@ -555,16 +555,19 @@ export class ConversationController implements ReactiveController {
     this.#inSync = false;
     const gaps = this.#gaps;
     const synced = this.#syncedTo;
-    const members = await fetchMembers(context, conversation.id);
-    if (epoch !== this.#epoch) return;
-    if (members.data) {
+    // Members (read positions) and profiles alongside the messages.
+    const people = fetchMembers(context, conversation.id).then(async (members) => {
+      if (epoch !== this.#epoch || !members.data) return;
       this.#applyMembers(members.data);
       await this.#loadProfiles(
         context,
         members.data.map((member) => member.user_id),
       );
-      if (epoch !== this.#epoch) return;
-    }
+    });
+    // Edits and deletes made while away, of messages of any age.
+    const changes = synced
+      ? fetchChangedSince(context, conversation.id, overlapBefore(synced).created_at)
+      : Promise.resolve(undefined);
 
     // New messages: page forward from a little before the catch-up point until all are read.
     let cursor = synced ? overlapBefore(synced) : undefined;
@@ -593,16 +596,13 @@ export class ConversationController implements ReactiveController {
       if (!reloaded) return;
     }
 
-    // Edits and deletes made while away, of messages of any age.
-    if (synced) {
-      const changed = await fetchChangedSince(context, conversation.id, overlapBefore(synced).created_at);
-      if (epoch !== this.#epoch) return;
-      if (changed.error) {
-        this.#catchUpFailed(changed.error);
-        return;
-      }
-      this.#receive(changed.data.rows, 'catch-up');
+    const [changed] = await Promise.all([changes, people]);
+    if (epoch !== this.#epoch) return;
+    if (changed?.error) {
+      this.#catchUpFailed(changed.error);
+      return;
     }
+    if (changed) this.#receive(changed.data.rows, 'catch-up');
     // Caught up with no gap since it started: from here live messages may move the point again.
     if (this.#gaps === gaps && this.#live.status === 'joined') this.#inSync = true;
     const recent = store.messages.filter((message) => message.delivery === 'sent').slice(-pageSize);
