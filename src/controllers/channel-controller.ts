@@ -11,7 +11,23 @@ import {
   type SendResult,
 } from '../connection/channels.js';
 import type { RealtimePostgresChangesPayload, RealtimePresenceState } from '@supabase/supabase-js';
+import * as z from 'zod/mini';
+import { dropped, parsePayload } from '../connection/schemas.js';
+import { reported } from '../events/pasabay-error.js';
 import { PasabayStatusChangeEvent } from '../events/pasabay-status-change.js';
+
+/** A `system` message of Realtime (join results, errors). Untrusted like every payload. */
+const systemMessageSchema = z.object({
+  status: z.string().check(z.maxLength(64)),
+  extension: z.string().check(z.maxLength(64)),
+  message: z.string().check(z.maxLength(4000)),
+  channel: z.string().check(z.maxLength(1000)),
+});
+
+/** What the stack says when it cannot rule out lost events on a channel (it errors the channel next). */
+export interface ReplicationGap {
+  message: string;
+}
 
 export interface ChannelControllerOptions {
   /** The client to use; `undefined` while the element has none (not configured, no session yet). */
@@ -29,6 +45,13 @@ export interface ChannelControllerOptions {
   onPresence?(event: PresenceEvent): void;
   onPostgresChange?(payload: RealtimePostgresChangesPayload<Record<string, unknown>>): void;
   onSystem?(payload: unknown): void;
+  /**
+   * The server could not rule out that events of this channel were lost (a replication gap): the
+   * owner should refetch what it may have missed. Only a valid `system` message for this very topic
+   * with `status: 'error'` and `extension: 'replication'` counts; malformed ones are reported as
+   * `pasabay-error` (`invalid-payload`) and dropped.
+   */
+  onReplicationGap?(gap: ReplicationGap): void;
   /**
    * The channel (re)joined. `first` is true for the first join after acquiring; later joins
    * follow reconnects, after which the owner should refetch what it may have missed.
@@ -154,7 +177,11 @@ export class ChannelController implements ReactiveController {
         onBroadcast: (message) => current() && options.onBroadcast?.(message),
         onPresence: (event) => current() && options.onPresence?.(event),
         onPostgresChange: (payload) => current() && options.onPostgresChange?.(payload),
-        onSystem: (payload) => current() && options.onSystem?.(payload),
+        onSystem: (payload) => {
+          if (!current()) return;
+          options.onSystem?.(payload);
+          this.#onSystem(topic, payload);
+        },
         onStatus: (status, error) => {
           if (!current()) return;
           const wasJoined = this.#status === 'joined';
@@ -168,6 +195,19 @@ export class ChannelController implements ReactiveController {
       },
       acquireOptions,
     );
+  }
+
+  #onSystem(topic: string, payload: unknown) {
+    const onGap = this.#options.onReplicationGap;
+    if (!onGap) return;
+    const source = `${topic} system`;
+    const system = reported(this.#host, parsePayload(systemMessageSchema, payload, source));
+    if (!system || system.status !== 'error' || system.extension !== 'replication') return;
+    if (system.channel !== topic) {
+      reported(this.#host, dropped(`a replication error of channel "${system.channel}"`, payload, source));
+      return;
+    }
+    onGap({ message: system.message });
   }
 
   #release() {

@@ -31,6 +31,8 @@ export interface ChatStrings {
   seen: string;
   seenBy: (names: string) => string;
   queued: string;
+  /** A message whose last attempt failed for a passing reason; it is sent again by itself. */
+  retryingBecause: (reason: string) => string;
   failed: string;
   /** A message the server refused, with its reason (e.g. a rate limit). */
   failedBecause: (reason: string) => string;
@@ -98,6 +100,7 @@ export const chatStrings: ChatStrings = {
   seen: 'Seen',
   seenBy: (names) => `Seen by ${names}`,
   queued: 'Waiting for connection',
+  retryingBecause: (reason) => `Not sent yet, trying again: ${reason}`,
   failed: 'Not sent',
   failedBecause: (reason) => `Not sent: ${reason}`,
   editRefused: (reason) => `Your edit was not saved: ${reason}`,

@@ -4,6 +4,7 @@
  * Nothing may be lost and nothing may appear twice.
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { createClient } from '@supabase/supabase-js';
 import { outboxStorageKey, projectUrlOf } from '../../src/components/pasabay-chat/state/outbox-storage.js';
 import { acquireChannel } from '../../src/connection/channels.js';
 import { conversationTopic } from '../../src/connection/topics.js';
@@ -18,6 +19,8 @@ import {
   reactionReadsHeldFor,
   removeAndSettle,
   serviceClient,
+  stack,
+  TEST_PASSWORD,
   typeAndSend,
   waitForBody,
   waitForState,
@@ -35,15 +38,21 @@ function keptBodies(key: string): string[] {
 const outboxKeysOf = (userId: string) =>
   Object.keys(localStorage).filter((key) => key.startsWith('pasabay-chat:outbox:') && key.includes(userId));
 
+/** Bodies stored in the conversation, in the list's order, read in pages (REST answers at most 1,000 rows). */
 async function storedBodies(conversationId: string): Promise<string[]> {
-  const { data, error } = await serviceClient()
-    .from('messages')
-    .select('body, created_at, id')
-    .eq('conversation_id', conversationId)
-    .order('created_at', { ascending: true })
-    .order('id', { ascending: true });
-  if (error) throw new Error(error.message);
-  return (data as { body: string }[]).map((row) => row.body);
+  const bodies: string[] = [];
+  for (let from = 0; ; from += 1000) {
+    const { data, error } = await serviceClient()
+      .from('messages')
+      .select('body, created_at, id')
+      .eq('conversation_id', conversationId)
+      .order('created_at', { ascending: true })
+      .order('id', { ascending: true })
+      .range(from, from + 999);
+    if (error) throw new Error(error.message);
+    bodies.push(...(data as { body: string }[]).map((row) => row.body));
+    if (data.length < 1000) return bodies;
+  }
 }
 
 describe('<pasabay-chat> reliability', () => {
@@ -109,7 +118,7 @@ describe('<pasabay-chat> reliability', () => {
         gate.holding = true;
         const readsBefore = gate.reads;
         window.dispatchEvent(new PageTransitionEvent('pageshow'));
-        await waitUntil(() => gate.held.length === 1, 'the catch-up never read reactions');
+        await waitUntil(() => gate.held.length === 1, 'the catch-up never read reactions', { timeout: 10_000 });
 
         // Carlos reacts; the row is saved and its INSERT event arrives before the stale answer.
         const message = parts(el, 'message')[0]!;
@@ -126,6 +135,7 @@ describe('<pasabay-chat> reliability', () => {
         await waitUntil(
           () => gate.reads === readsBefore + 2 && gate.held.length === 1,
           'the second catch-up never read reactions',
+          { timeout: 10_000 },
         );
         await el.updateComplete;
         expect(part(el, 'reaction')?.getAttribute('aria-pressed') ?? 'no chip').to.equal('true');
@@ -232,35 +242,48 @@ describe('<pasabay-chat> reliability', () => {
       expect(outboxKeysOf(maria.user.id)).to.deep.equal([]);
     });
 
-    it('shows a refused message as failed after a reload, and sends it once on retry', async () => {
-      const { maria, id } = await directPair();
-      const filler: string[] = [];
-      for (let i = 0; i < 30; i++) filler.push(await post(maria, id, `filler ${i}`));
-      const mine = await mountChat(maria.client, id);
+    it('shows a message the server will never accept as failed, with its reason, after a reload too', async () => {
+      const { maria, carlos, id } = await directPair();
+      const original = await post(carlos, id, 'to be removed');
+      const before = await flakyClientFor(maria);
+      const mine = await mountChat(before.client, id);
       await waitLive(mine);
+      await waitForBody(mine, 'to be removed');
+      // Offline, Maria replies; meanwhile the message she replies to is deleted for good.
+      before.network.offline = true;
+      window.dispatchEvent(new Event('offline'));
+      await waitForState(mine, 'offline');
+      (parts(mine, 'message')[0]!.querySelector('[part~="reply"]') as HTMLButtonElement).click();
+      await mine.updateComplete;
+      await typeAndSend(mine, 'a reply to nothing');
+      const { error } = await serviceClient().from('messages').delete().eq('id', original);
+      expect(error?.message ?? null).to.equal(null);
       const failed = oneEvent(mine, 'pasabay-message-fail');
-      await typeAndSend(mine, 'over the limit');
-      await failed;
-      await removeAndSettle(mine, maria.client);
+      before.network.offline = false;
+      window.dispatchEvent(new Event('online'));
+      const event = await failed;
+      expect(event.detail.message).to.contain('reply_to must be a message in the same conversation');
+      await removeAndSettle(mine, before.client);
 
       const reloaded = await mountChat(maria.client, id);
       await waitLive(reloaded);
-      await waitForBody(reloaded, 'over the limit');
-      const message = () => parts(reloaded, 'message').find((m) => m.textContent!.includes('over the limit'))!;
-      expect(message().getAttribute('part')).to.contain('failed');
-      expect(message().querySelector('[part~="status"]')!.textContent).to.contain('Not sent');
-
-      const { error } = await serviceClient().from('messages').delete().in('id', filler);
-      expect(error?.message ?? null).to.equal(null);
-      (message().querySelector('[part~="retry"]') as HTMLButtonElement).click();
-      await waitUntil(() => !/failed|sending|queued/.test(message().getAttribute('part')!), 'still not sent');
-      expect((await storedBodies(id)).filter((body) => body === 'over the limit').length).to.equal(1);
+      await waitForBody(reloaded, 'a reply to nothing');
+      const message = () => parts(reloaded, 'message').find((m) => m.textContent!.includes('a reply to nothing'));
+      expect(message()!.getAttribute('part')).to.contain('failed');
+      expect(message()!.querySelector('[part~="status"]')!.textContent).to.equal(
+        'Not sent: reply_to must be a message in the same conversation',
+      );
+      await expect(reloaded).to.be.accessible();
+      (message()!.querySelector('[part~="discard"]') as HTMLButtonElement).click();
+      await waitUntil(() => message() === undefined, 'still shown after discard');
+      expect(await storedBodies(id)).to.deep.equal([]);
       expect(outboxKeysOf(maria.user.id)).to.deep.equal([]);
     });
   });
 
-  describe('failed send', () => {
-    it('keeps a refused message visible and sends it once on retry', async () => {
+  describe('transient failures', () => {
+    it('waits out the rate limit by itself and stores the message once, never marking it failed', async function () {
+      this.timeout(90_000);
       const { maria, carlos, id } = await directPair();
       // Use up Maria's rate limit (30 a minute) directly.
       const filler: string[] = [];
@@ -268,31 +291,155 @@ describe('<pasabay-chat> reliability', () => {
       const mine = await mountChat(maria.client, id);
       const theirs = await mountChat(carlos.client, id);
       await Promise.all([waitLive(mine), waitLive(theirs)]);
+      const failures: string[] = [];
+      mine.addEventListener('pasabay-message-fail', (event) => failures.push(event.detail.message));
+      const limited = oneEvent(mine, 'pasabay-error');
 
-      const failed = oneEvent(mine, 'pasabay-message-fail');
       await typeAndSend(mine, 'over the limit');
-      const event = await failed;
-      expect(event.detail.message).to.contain('Rate limit exceeded');
-      await mine.updateComplete;
-      const message = parts(mine, 'message').find((m) => m.textContent!.includes('over the limit'))!;
-      expect(message.getAttribute('part')).to.contain('failed');
-      expect(message.querySelector('[part~="status"]')!.textContent).to.contain('Not sent');
+      expect((await limited).detail.code).to.equal('rate-limited');
+      const message = () => parts(mine, 'message').find((m) => m.textContent!.includes('over the limit'))!;
+      await waitUntil(
+        () => message().querySelector('[part~="status"]')!.textContent!.includes('Rate limit'),
+        'no reason',
+      );
+      expect(message().getAttribute('part')).to.contain('queued');
+      expect(message().querySelector('[part~="status"]')!.textContent).to.equal(
+        'Not sent yet, trying again: Rate limit exceeded: at most 30 messages a minute',
+      );
       await expect(mine).to.be.accessible();
 
-      // The minute "passes": the filler goes, and the retry goes through with the same id.
+      // The minute "passes": the filler goes, and a retry of its own goes through with the same id.
       const { error } = await serviceClient().from('messages').delete().in('id', filler);
       expect(error?.message ?? null).to.equal(null);
-      (message.querySelector('[part~="retry"]') as HTMLButtonElement).click();
       await waitForBody(theirs, 'over the limit');
+      await waitUntil(() => !/queued|sending|failed/.test(message().getAttribute('part')!), 'never sent');
+      expect(await storedBodies(id)).to.deep.equal(['over the limit']);
+      expect(bodies(theirs)).to.deep.equal(['over the limit']);
+      expect(failures).to.deep.equal([]);
+    });
+
+    it('gives up a send that never answers after its timeout and sends it again, once, before the next', async function () {
+      this.timeout(60_000);
+      const { maria, carlos, id } = await directPair();
+      const hold = { first: true, held: 0 };
+      // The first insert of a message vanishes on the way (no answer, ever) until its signal aborts.
+      const client = createClient(stack.url, stack.anonKey, {
+        global: {
+          fetch: (input, init) => {
+            const request = new Request(input, init);
+            if (
+              hold.first &&
+              request.method === 'POST' &&
+              new URL(request.url).pathname.endsWith('/rest/v1/messages')
+            ) {
+              hold.first = false;
+              hold.held++;
+              return new Promise<Response>((_, reject) =>
+                init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+              );
+            }
+            return fetch(input, init);
+          },
+        },
+        auth: { persistSession: false, autoRefreshToken: false, storageKey: `pasabay-blackhole-${maria.user.id}` },
+      });
+      const { error } = await client.auth.signInWithPassword({ email: maria.user.email!, password: TEST_PASSWORD });
+      expect(error?.message ?? null).to.equal(null);
+      const mine = await mountChat(client, id);
+      const theirs = await mountChat(carlos.client, id);
+      await Promise.all([waitLive(mine), waitLive(theirs)]);
+
+      const written = ['first, into the void', 'second', 'third'];
+      for (const body of written) await typeAndSend(mine, body);
+      await waitUntil(() => hold.held === 1, 'the first insert was not held');
+      await waitUntil(() => bodies(theirs).length === 3, 'not all arrived', { timeout: 45_000 });
       await waitUntil(
-        () => !parts(mine, 'message').some((m) => /failed|sending/.test(m.getAttribute('part')!)),
-        'still failed',
+        () => mine.messageStore.messages.every((message) => message.delivery === 'sent'),
+        'not all confirmed',
+        { timeout: 10_000 },
       );
+      expect(await storedBodies(id)).to.deep.equal(written);
+      expect(bodies(mine)).to.deep.equal(written);
+      expect(bodies(theirs)).to.deep.equal(written);
+    });
+  });
+
+  describe('replication gap', () => {
+    it("catches up on the stack's replication-gap system event and reports a malformed one", async () => {
+      const { maria, carlos, id } = await directPair();
+      const kept = await post(maria, id, 'kept');
+      const lost = await post(maria, id, 'lost on the way');
+      const el = await mountChat(carlos.client, id);
+      await waitLive(el);
+      await waitForBody(el, 'lost on the way');
+      // As if its event had never arrived: the view no longer holds it.
+      el.messageStore.remove(lost);
+      await el.updateComplete;
+      expect(bodies(el)).to.deep.equal(['kept']);
+      // A frame as the server sends it, through the client's own socket decoding.
+      const socket = (
+        carlos.client.realtime as unknown as {
+          socketAdapter: { getSocket(): { onConnMessage(message: { data: string }): void } };
+        }
+      ).socketAdapter.getSocket();
+      const deliver = (payload: unknown) =>
+        socket.onConnMessage({
+          data: JSON.stringify([null, null, `realtime:${conversationTopic(id)}`, 'system', payload]),
+        });
+
+      const errors: string[] = [];
+      el.addEventListener('pasabay-error', (event) => errors.push(event.detail.code));
+      deliver({ status: 'error', extension: 'replication', message: 42, channel: conversationTopic(id) });
+      deliver({ status: 'error', extension: 'replication', message: 'gap', channel: 'conversation:someone-else' });
+      await el.updateComplete;
+      expect(errors).to.deep.equal(['invalid-payload', 'invalid-payload']);
+      expect(bodies(el)).to.deep.equal(['kept']);
+
+      deliver({
+        status: 'error',
+        extension: 'replication',
+        message: 'Replication was interrupted; events may have been lost',
+        channel: conversationTopic(id),
+      });
+      await waitForBody(el, 'lost on the way');
+      expect(bodies(el)).to.deep.equal(['kept', 'lost on the way']);
+      expect(el.messageStore.get(kept)?.delivery).to.equal('sent');
+    });
+  });
+
+  describe('catch-up', () => {
+    it("pages past the server's 1,000-row cap after a long disconnect, each message once and in order", async function () {
+      this.timeout(120_000);
+      const { maria, carlos, id } = await directPair();
+      await post(maria, id, 'before');
+      const el = await mountChat(carlos.client, id);
+      await waitLive(el);
+      await waitForBody(el, 'before');
+      carlos.client.realtime.disconnect();
+      await waitUntil(() => hasState(el, 'reconnecting'), 'never noticed the disconnect');
+      const missed = Array.from({ length: 1500 }, (_, i) => `missed ${String(i).padStart(4, '0')}`);
+      const admin = serviceClient();
+      for (let start = 0; start < missed.length; start += 500) {
+        const { error } = await admin
+          .from('messages')
+          .insert(
+            missed.slice(start, start + 500).map((body) => ({ conversation_id: id, sender_id: maria.user.id, body })),
+          );
+        expect(error?.message ?? null).to.equal(null);
+      }
+      carlos.client.realtime.connect();
+      // Maria's own inserts would now be over her rate limit: the backend writes for her.
+      const after = await admin
+        .from('messages')
+        .insert({ conversation_id: id, sender_id: maria.user.id, body: 'after' });
+      expect(after.error?.message ?? null).to.equal(null);
+      await waitUntil(() => el.messageStore.size === 1502, `holds ${el.messageStore.size} of 1502`, {
+        timeout: 60_000,
+      });
+      // A batch commits in one transaction: its rows share created_at and are ordered by id.
       const stored = await storedBodies(id);
-      expect(stored.filter((body) => body === 'over the limit').length).to.equal(1);
-      expect(stored.at(-1)).to.equal('over the limit');
-      expect(bodies(theirs).filter((body) => body === 'over the limit').length).to.equal(1);
-      expect(mine.messageStore.get(event.detail.id)?.delivery).to.equal('sent');
+      expect([...stored].sort().join('\n')).to.equal(['before', ...missed, 'after'].sort().join('\n'));
+      expect(el.messageStore.messages.map((m) => m.body).join('\n')).to.equal(stored.join('\n'));
     });
   });
 });

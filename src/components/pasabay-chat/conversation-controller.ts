@@ -28,16 +28,19 @@ import {
   fetchMembers,
   fetchPage,
   fetchProfiles,
+  fetchAfter,
+  fetchChangedSince,
   fetchReactions,
-  fetchSince,
   isForbidden,
   isRateLimited,
   isTransient,
   markRead,
+  overlapBefore,
   resolveConversation,
   sendMessage,
   setReaction,
   type DataContext,
+  type ListCursor,
   type RequestFailure,
 } from './state/chat-data.js';
 import type { ChatMessage, MessageRecord, MessageStore } from './state/message-store.js';
@@ -45,6 +48,13 @@ import { timestampMicros } from '../../connection/timestamps.js';
 import { Outbox } from './state/outbox.js';
 import { OutboxStorage, projectUrlOf, type OutboxScope } from './state/outbox-storage.js';
 import { TopicEvent } from '../../connection/wire.js';
+import type { Message as MessageRow } from '../../connection/schemas.js';
+
+/**
+ * Pages of up to `CATCH_UP_PAGE_ROWS` a catch-up reads before it decides the view fell too far
+ * behind: it then reloads the window (the latest page, as a fresh open does) instead.
+ */
+const CATCH_UP_MAX_PAGES = 3;
 
 /** What the element is showing, besides the connection banner. */
 export type ChatView = 'idle' | 'loading' | 'ready' | 'not-allowed' | 'auth-required' | 'error';
@@ -79,6 +89,11 @@ export interface ConversationControllerOptions {
   onClosed(): void;
   /** New messages from other members arrived (live or by catching up), oldest first. */
   onArrived(messages: Message[]): void;
+  /**
+   * The view fell so far behind that its window was reloaded with the latest page (as a fresh
+   * open): the host shows the newest messages ("jump to latest"); older ones load on scroll.
+   */
+  onWindowReloaded?(): void;
 }
 
 type Host = ReactiveControllerHost & HTMLElement & ConversationSource;
@@ -128,6 +143,17 @@ export class ConversationController implements ReactiveController {
   #everJoined = false;
   #catchUpRunning: Promise<void> | undefined;
   #catchUpAgain = false;
+  /**
+   * The catch-up point: every message up to it (in (created_at, id) order) is held. Set by opening
+   * and by catching up; live messages move it only while the channel has stayed joined since the
+   * last complete catch-up (`#inSync`), never past a gap that is not filled yet.
+   */
+  #syncedTo: ListCursor | undefined;
+  #inSync = false;
+  /** Bumped whenever events may have been missed (the channel left `joined`, a replication gap). */
+  #gaps = 0;
+  /** Aborts the requests in flight when the network goes away or the conversation closes. */
+  #requests = new AbortController();
   #markingRead = false;
   #reportedUnread = 0;
   #profiles = new Map<string, Profile>();
@@ -154,6 +180,14 @@ export class ConversationController implements ReactiveController {
       onBroadcast: (message) => this.#onBroadcast(message),
       onPostgresChange: (payload) => this.#onPostgresChange(payload),
       onJoined: () => this.#onJoined(),
+      onStatusChange: (status) => {
+        if (status !== 'joined') this.#missedEvents();
+      },
+      onReplicationGap: () => {
+        // The stack could not rule out lost events; it also errors the channel, which rejoins.
+        this.#missedEvents();
+        void this.catchUp();
+      },
     });
   }
 
@@ -307,6 +341,9 @@ export class ConversationController implements ReactiveController {
       this.#loadingOlder = false;
       this.#reactionWrites.clear();
       this.#notice = undefined;
+      this.#syncedTo = undefined;
+      this.#inSync = false;
+      this.#abortRequests();
       this.#outbox?.dispose();
       this.#outbox = undefined;
       this.#options.onClosed();
@@ -317,7 +354,7 @@ export class ConversationController implements ReactiveController {
   async #open(client: SupabaseClient, epoch: number, userId: string) {
     const host = this.#host;
     this.#openFailedOffline = false;
-    const context: DataContext = { client, target: host };
+    const context = this.#dataContext(client);
     const resolved = await resolveConversation(context, {
       conversationId: host.conversationId,
       withUser: host.withUser,
@@ -349,6 +386,7 @@ export class ConversationController implements ReactiveController {
     this.#options.store.upsert(page.data);
     this.#settleSent(page.data);
     this.#hasOlder = page.data.length >= pageSize;
+    this.#syncedTo = cursorOf(page.data.at(-1));
     await Promise.all([
       this.#loadProfiles(
         context,
@@ -380,7 +418,30 @@ export class ConversationController implements ReactiveController {
 
   /** The open conversation's client and the element (for `pasabay-error` on invalid payloads). */
   #context(): DataContext | undefined {
-    return this.#openClient ? { client: this.#openClient, target: this.#host } : undefined;
+    return this.#openClient ? this.#dataContext(this.#openClient) : undefined;
+  }
+
+  /** Requests made with this context time out, and are aborted when the network goes away. */
+  #dataContext(client: SupabaseClient): DataContext {
+    const requests = () => this.#requests;
+    return {
+      client,
+      target: this.#host,
+      get signal() {
+        return requests().signal;
+      },
+    };
+  }
+
+  #abortRequests() {
+    this.#requests.abort();
+    this.#requests = new AbortController();
+  }
+
+  /** Events may have been missed: live messages no longer move the catch-up point until a catch-up ran. */
+  #missedEvents() {
+    this.#inSync = false;
+    this.#gaps++;
   }
 
   // ----- loading -------------------------------------------------------------------------------
@@ -465,6 +526,9 @@ export class ConversationController implements ReactiveController {
 
   readonly #onOffline = () => {
     this.#online = false;
+    // Requests in flight would hang until their timeout; give them up now and go again when back.
+    this.#abortRequests();
+    this.#outbox?.abort();
     this.#host.requestUpdate();
   };
 
@@ -506,28 +570,103 @@ export class ConversationController implements ReactiveController {
     const store = this.#options.store;
     const pageSize = this.#host.pageSize;
     const epoch = this.#epoch;
-    const since = store.serverClock;
-    const [rows, members] = await Promise.all([
-      since ? fetchSince(context, conversation.id, since) : fetchPage(context, conversation.id, pageSize),
-      fetchMembers(context, conversation.id),
-    ]);
-    if (epoch !== this.#epoch) return;
-    if (members.data) {
+    // Live messages from now on do not move the catch-up point: they may lie past what is missing.
+    this.#inSync = false;
+    const gaps = this.#gaps;
+    const synced = this.#syncedTo;
+    // Members (read positions) and profiles alongside the messages.
+    const people = fetchMembers(context, conversation.id).then(async (members) => {
+      if (epoch !== this.#epoch || !members.data) return;
       this.#applyMembers(members.data);
       await this.#loadProfiles(
         context,
         members.data.map((member) => member.user_id),
       );
+    });
+    // Edits and deletes made while away, of messages of any age.
+    const changes = synced
+      ? fetchChangedSince(context, conversation.id, overlapBefore(synced).created_at)
+      : Promise.resolve(undefined);
+
+    // New messages: page forward from a little before the catch-up point until all are read.
+    let cursor = synced ? overlapBefore(synced) : undefined;
+    const missed: MessageRow[] = [];
+    let complete = false;
+    for (let page = 0; page < CATCH_UP_MAX_PAGES; page++) {
+      const result = await fetchAfter(context, conversation.id, cursor);
+      if (epoch !== this.#epoch) return;
+      if (result.error) {
+        // What was read is contiguous from the cursor: keep it, and the point it reached.
+        this.#applyCaughtUp(missed, synced);
+        this.#catchUpFailed(result.error);
+        return;
+      }
+      missed.push(...result.data.rows);
+      cursor = cursorOf(result.data.rows.at(-1)) ?? cursor;
+      if (!result.data.more) {
+        complete = true;
+        break;
+      }
     }
-    if (rows.error) {
-      this.#host.dispatchEvent(
-        new PasabayErrorEvent({ code: 'request', message: rows.error.message, source: 'messages', cause: rows.error }),
-      );
+    if (complete) {
+      this.#applyCaughtUp(missed, synced);
+    } else {
+      const reloaded = await this.#reloadWindow(context, conversation.id, pageSize);
+      if (!reloaded) return;
+    }
+
+    const [changed] = await Promise.all([changes, people]);
+    if (epoch !== this.#epoch) return;
+    if (changed?.error) {
+      this.#catchUpFailed(changed.error);
       return;
     }
-    this.#receive(rows.data, 'catch-up');
+    if (changed) this.#receive(changed.data.rows, 'catch-up');
+    // Caught up with no gap since it started: from here live messages may move the point again.
+    if (this.#gaps === gaps && this.#live.status === 'joined') this.#inSync = true;
     const recent = store.messages.filter((message) => message.delivery === 'sent').slice(-pageSize);
     await this.#loadReactions(context, recent);
+  }
+
+  /** Merges rows a catch-up read (contiguous from the point it started at) and moves the point to their end. */
+  #applyCaughtUp(rows: MessageRow[], synced: ListCursor | undefined) {
+    this.#receive(rows, 'catch-up');
+    const reached = cursorOf(rows.at(-1));
+    if (reached && (!synced || compareCursors(reached, synced) > 0)) this.#syncedTo = reached;
+  }
+
+  /**
+   * The view fell too far behind to page through everything: show the latest page instead, as a
+   * fresh open does (older messages load on scroll). The user's unsent messages stay.
+   */
+  async #reloadWindow(context: DataContext, conversationId: string, pageSize: number): Promise<boolean> {
+    const epoch = this.#epoch;
+    const page = await fetchPage(context, conversationId, pageSize);
+    if (epoch !== this.#epoch) return false;
+    if (page.error) {
+      this.#catchUpFailed(page.error);
+      return false;
+    }
+    const store = this.#options.store;
+    const me = this.#options.session.identity?.userId;
+    const added = new Set(store.replaceStored(page.data));
+    this.#settleSent(page.data);
+    this.#hasOlder = page.data.length >= pageSize;
+    this.#olderFailed = false;
+    this.#syncedTo = cursorOf(page.data.at(-1));
+    this.#options.onWindowReloaded?.();
+    const fromOthers = page.data.filter((row) => added.has(row.id) && row.sender_id !== me && !row.deleted_at);
+    if (fromOthers.length > 0) this.#options.onArrived(fromOthers);
+    this.#host.requestUpdate();
+    return true;
+  }
+
+  #catchUpFailed(error: RequestFailure) {
+    // Cancelled because the network went away: the catch-up runs again when it is back.
+    if (error.code === 'aborted') return;
+    this.#host.dispatchEvent(
+      new PasabayErrorEvent({ code: 'request', message: error.message, source: 'messages', cause: error }),
+    );
   }
 
   /**
@@ -609,6 +748,13 @@ export class ConversationController implements ReactiveController {
     if (!conversationId) return;
     const ours = this.#withinHistory(rows.filter((row) => row.conversation_id === conversationId));
     const added = new Set(this.#options.store.upsert(ours));
+    if (via === 'live' && this.#inSync) {
+      // Joined without a break since the last complete catch-up: nothing lies before these.
+      for (const row of ours) {
+        const cursor = cursorOf(row)!;
+        if (!this.#syncedTo || compareCursors(cursor, this.#syncedTo) > 0) this.#syncedTo = cursor;
+      }
+    }
     this.#settleSent(ours);
     const me = this.#options.session.identity?.userId;
     const fromOthers = ours.filter((row) => added.has(row.id) && row.sender_id !== me && !row.deleted_at);
@@ -698,7 +844,16 @@ export class ConversationController implements ReactiveController {
     const current = () => epoch === this.#epoch;
     const store = this.#options.store;
     return new Outbox({
-      send: (item) => sendMessage(context, item),
+      send: async (item, signal) => {
+        const outcome = await sendMessage({ client: context.client, target: context.target, signal }, item);
+        // Waited out and sent again by itself, but still reported, as every refused write is.
+        if (!outcome.ok && outcome.status === 429 && current()) {
+          this.#host.dispatchEvent(
+            new PasabayErrorEvent({ code: 'rate-limited', message: outcome.message, source: 'messages insert' }),
+          );
+        }
+        return outcome;
+      },
       // Only under the session of the user who wrote them (never someone who signed in since).
       canSend: () => this.#online && this.#options.session.identity?.userId === scope.userId,
       persistence: this.#outboxStorage.bind(scope),
@@ -842,4 +997,12 @@ export class ConversationController implements ReactiveController {
   #accepted(kind: ChatNotice['kind']) {
     if (this.#notice?.kind === kind) this.dismissNotice();
   }
+}
+
+function cursorOf(row: { created_at: string; id: string } | undefined): ListCursor | undefined {
+  return row ? { created_at: row.created_at, id: row.id } : undefined;
+}
+
+function compareCursors(a: ListCursor, b: ListCursor): number {
+  return timestampMicros(a.created_at) - timestampMicros(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

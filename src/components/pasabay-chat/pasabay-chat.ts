@@ -164,6 +164,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       this.scroller.reset();
     },
     onArrived: (messages) => this.announceArrivals(messages),
+    onWindowReloaded: () => this.scrollToLatest(),
   });
 
   #formatters: ChatFormatters = chatFormatters();

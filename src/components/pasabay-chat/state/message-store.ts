@@ -228,6 +228,23 @@ export class MessageStore {
     return this.#reactions.summaries(messageId, me);
   }
 
+  /**
+   * Replaces every stored message with `rows` (a fresh latest page, when the view fell too far behind
+   * to page through what it missed). The user's unsent messages stay. Returns the ids that were new.
+   */
+  replaceStored(rows: Iterable<MessageRecord>): string[] {
+    const before = new Set(this.#stored.map((message) => message.id));
+    for (const message of this.#stored) {
+      this.#entries.delete(message.id);
+      this.#reactions.forget(message.id);
+    }
+    this.#stored = [];
+    this.#serverClock = 0;
+    this.#serverClockText = undefined;
+    this.#changed();
+    return this.upsert(rows).filter((id) => !before.has(id));
+  }
+
   clear(): void {
     this.#entries.clear();
     this.#stored = [];

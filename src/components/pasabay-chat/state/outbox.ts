@@ -17,12 +17,6 @@ export interface OutboxItem {
 }
 
 /**
- * Outcome of one attempt. `retryable` failures (no network, the request never answered) wait for the
- * connection and are tried again by themselves; the others (the server refused: rate limit, policy,
- * validation) stay failed until the user retries.
- */
-/** What `enqueue()` takes: the message as written. */
-/**
  * What the outbox calls as its items change (see the `persistence` option); `OutboxStorage`
  * implements it. Declared here so storage depends on the outbox and not the other way round.
  */
@@ -31,19 +25,42 @@ export interface OutboxPersistence {
   forget(id: string): void;
 }
 
+/** What `enqueue()` takes: the message as written. */
 export type OutboxDraft = Pick<OutboxItem, 'id' | 'conversation_id' | 'sender_id' | 'body' | 'reply_to' | 'created_at'>;
 
-export type SendOutcome = { ok: true; row: MessageRecord } | { ok: false; retryable: boolean; message: string };
+/**
+ * Outcome of one attempt. `retryable` failures (no answer, a timeout, the server or database
+ * unavailable, a rate limit) are tried again by themselves, with backoff, for as long as it takes;
+ * the others (validation, permission: the server will never accept it) stay failed until the user
+ * retries or discards them.
+ */
+export type SendOutcome =
+  | { ok: true; row: MessageRecord }
+  | {
+      ok: false;
+      retryable: boolean;
+      message: string;
+      /** HTTP status, 0 when no answer came. */
+      status?: number;
+      /** Wait at least this long before the next attempt (a rate limit's window, `Retry-After`). */
+      retryAfterMs?: number;
+    };
 
 export interface OutboxOptions {
-  /** Performs one attempt. Must be idempotent by `item.id` (upsert with ignore-duplicates). */
-  send(item: OutboxItem): Promise<SendOutcome>;
+  /**
+   * Performs one attempt. Must be idempotent by `item.id` (upsert with ignore-duplicates), must time
+   * out by itself, and must give up (a retryable outcome) when `signal` aborts.
+   */
+  send(item: OutboxItem, signal: AbortSignal): Promise<SendOutcome>;
   /** Whether an attempt can succeed now (online and signed in). */
   canSend(): boolean;
   onChange(item: OutboxItem): void;
   onSent(item: OutboxItem, row: MessageRecord): void;
   onFailed(item: OutboxItem): void;
-  /** Delays before automatic retries of retryable failures while online. */
+  /**
+   * Delays before automatic retries of retryable failures, by attempt; by default exponential from
+   * 1 s to 30 s with jitter (see `backoffDelay`). A failure's `retryAfterMs` is a floor either way.
+   */
   backoffMs?: readonly number[];
   /**
    * Keeps waiting and failed items beyond the page's life: saved when added or when they settle in
@@ -52,12 +69,31 @@ export interface OutboxOptions {
   persistence?: OutboxPersistence;
 }
 
-const DEFAULT_BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000];
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+
+/**
+ * Exponential backoff with jitter for retry number `step` (0 for the first retry): a random delay
+ * between half and all of `min(1 s × 2^step, 30 s)`, so that clients cut off together do not come
+ * back together; never below `floorMs`.
+ */
+export function backoffDelay(step: number, floorMs = 0, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_BASE_MS * 2 ** Math.min(step, 16), BACKOFF_MAX_MS);
+  const jittered = ceiling / 2 + random() * (ceiling / 2);
+  // Jitter above the floor too: clients refused together must not all come back at the same instant.
+  return Math.round(floorMs > 0 ? Math.max(jittered, floorMs + random() * (BACKOFF_BASE_MS / 2)) : jittered);
+}
 
 /**
  * Sends messages one at a time in the order they were written. Waiting items go out when `flush()` is
  * called (on `online`, on rejoin, on wake) or when the backoff timer fires. One loop at a time, one
  * attempt per item at a time: an item is never in flight twice.
+ *
+ * Sequential on purpose: the server stamps `created_at` when it stores a message, and that is the
+ * order every member sees, so sending the next message only once the previous one is stored is what
+ * keeps "sent in order = shown in order". No send can hold the rest forever: every attempt times
+ * out (`send` must), and a timed-out or unanswered attempt is retried with the same id, which the
+ * server stores at most once. Going offline aborts the attempt in flight (`abort()`).
  */
 export class Outbox {
   readonly #options: OutboxOptions;
@@ -67,6 +103,7 @@ export class Outbox {
   #draining = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #backoffStep = 0;
+  #inFlight: AbortController | undefined;
   #disposed = false;
   #paused = false;
 
@@ -156,6 +193,14 @@ export class Outbox {
     return pass;
   }
 
+  /**
+   * Gives up the attempt in flight (the network went away): it settles as an unanswered attempt,
+   * its item waits again and goes out on the next `flush()`, with the same id.
+   */
+  abort(): void {
+    this.#inFlight?.abort();
+  }
+
   /** Stops sending until `resume()` (the element left the page); items are kept. */
   pause(): void {
     this.#paused = true;
@@ -172,6 +217,7 @@ export class Outbox {
 
   /** Stops for good; items stay readable but are no longer sent. */
   dispose(): void {
+    // An attempt in flight is left to finish: the message the user wrote should still go out.
     this.#disposed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -190,11 +236,18 @@ export class Outbox {
         this.#set(item, 'sending');
         item.attempts++;
         let outcome: SendOutcome;
+        const controller = new AbortController();
+        this.#inFlight = controller;
         try {
-          outcome = await this.#options.send(item);
+          outcome = await this.#options.send(item, controller.signal);
         } catch (error) {
           outcome = { ok: false, retryable: true, message: error instanceof Error ? error.message : String(error) };
+        } finally {
+          if (this.#inFlight === controller) this.#inFlight = undefined;
         }
+        // Aborted (offline, paused): whatever it answered, the server may or may not hold it; the
+        // same id goes again later.
+        if (controller.signal.aborted && outcome.ok === false) outcome = { ...outcome, retryable: true };
         if (outcome.ok) {
           const index = this.#items.indexOf(item);
           if (index >= 0) this.#items.splice(index, 1);
@@ -211,7 +264,7 @@ export class Outbox {
         }
         // Keep the order: nothing after a waiting item goes first.
         this.#set(item, 'queued');
-        this.#scheduleRetry();
+        this.#scheduleRetry(outcome.retryAfterMs ?? 0);
         return;
       }
     } finally {
@@ -219,11 +272,14 @@ export class Outbox {
     }
   }
 
-  #scheduleRetry() {
+  #scheduleRetry(floorMs: number) {
     if (this.#disposed || this.#paused) return;
-    const delays = this.#options.backoffMs ?? DEFAULT_BACKOFF_MS;
-    const delay = delays[Math.min(this.#backoffStep, delays.length - 1)] ?? 1000;
+    const delays = this.#options.backoffMs;
+    const delay = delays
+      ? Math.max(delays[Math.min(this.#backoffStep, delays.length - 1)] ?? BACKOFF_BASE_MS, floorMs)
+      : backoffDelay(this.#backoffStep, floorMs);
     this.#backoffStep++;
+    clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.flush(), delay);
   }
 

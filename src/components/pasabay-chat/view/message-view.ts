@@ -147,7 +147,9 @@ function renderMeta(row: MessageRowData, own: boolean, date: Date, view: Message
         <button part="retry" type="button" @click=${() => view.onRetry(message.id)}>${strings.retrySend}</button>
         <button part="discard" type="button" @click=${() => view.onDiscard(message.id)}>${strings.discard}</button>`;
     } else if (message.delivery === 'queued') {
-      status = html`<span part="status queued">${strings.queued}</span>`;
+      status = html`<span part="status queued"
+        >${message.error ? strings.retryingBecause(message.error) : strings.queued}</span
+      >`;
     } else if (message.delivery === 'sending') {
       status = html`<span part="status sending">${strings.sending}</span>`;
     } else if (view.isLastOwn(message)) {
