@@ -168,7 +168,8 @@ export class ChannelController implements ReactiveController {
     if (options.broadcastSelf) acquireOptions.broadcastSelf = true;
     const filters = options.postgresChanges?.();
     if (filters?.length) acquireOptions.postgresChanges = filters;
-    // Not announced: it follows the owner's own change, not an asynchronous one (STYLE §6).
+    // Not announced: it follows the owner's own change, not an asynchronous one: screen readers
+    // already hear the owner's action.
     this.#setStatus('joining', undefined, false);
     this.#lease = acquireChannel(
       client,

@@ -143,7 +143,7 @@ describe('connection/channels', () => {
   });
 
   // A real server can't hold a leave reply on demand, so this one edge case uses a fake client
-  // (STYLE §9): it proves a topic acquired again during the async removal gets a fresh channel.
+  // (pure logic, no network): it proves a topic acquired again during the async removal gets a fresh channel.
   describe('topic reuse during removal (fake client)', () => {
     interface FakeChannel {
       topic: string;

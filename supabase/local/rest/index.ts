@@ -1,6 +1,6 @@
 /**
- * The local REST service (`/rest/v1`): the PostgREST subset supabase-js emits (supabase-protocol.md
- * §7), each request in its own transaction as the token's role with `request.jwt.claims` set, as
+ * The local REST service (`/rest/v1`): the PostgREST subset supabase-js emits (README "The local
+ * stack" lists what is left out), each request in its own transaction as the token's role with `request.jwt.claims` set, as
  * PostgREST's `txVarQuery` does, so row-level security decides exactly as on Supabase.
  * This module routes; read.ts, write.ts and rpc.ts serve, around one RequestContext per request.
  */

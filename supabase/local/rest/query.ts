@@ -1,6 +1,6 @@
 /**
  * The PostgREST URL grammar the local stack serves (PostgREST ApiRequest/QueryParams.hs, the
- * subset postgrest-js emits for the calls listed in supabase-protocol.md §7.2). Everything is
+ * subset postgrest-js emits for the calls our elements and tests make). Everything is
  * parsed into plain data here; nothing in this module touches SQL. Syntax outside the subset
  * (embedded resources, `or`/`and`, JSON paths, casts, full-text and range operators …) is
  * refused with a clear PGRST100 error instead of being half-understood.
