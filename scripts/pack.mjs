@@ -24,6 +24,10 @@ export function packTarball() {
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  const report = JSON.parse(stdout.slice(stdout.indexOf('[')))[0];
+  // Lifecycle scripts (prepack's build) also write to stdout, colour codes and all: npm's report
+  // is the pretty-printed array that starts on a line of its own after them.
+  const start = stdout.search(/^\[\s*$/m);
+  if (start < 0) throw new Error(`npm pack printed no JSON report:\n${stdout}`);
+  const report = JSON.parse(stdout.slice(start))[0];
   return { tarball: join(destination, report.filename), report };
 }
