@@ -10,6 +10,9 @@
  *   render-10000     <pasabay-chat> first render of 10,000 messages       / of 100 messages (Chromium)
  *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium)
  *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
+ *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
+ *   db-fanout-*      rows, WAL, INSERT and delivery per message at 10/100/1,000 members (db-fanout.ts)
+ *   realtime-*       Postgres Changes isolation, idle RSS per connection, presence fan-out (realtime.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -26,6 +29,7 @@ import { allowClientTopics } from '../support/client-topics.js';
 import { benchRealtime } from './realtime.js';
 import { benchDbFanout } from './db-fanout.js';
 import { bundleSizes } from './bundle.js';
+import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -327,6 +331,8 @@ async function main(): Promise<void> {
   try {
     await benchStack(stack);
     await benchDbFanout(stack, report, ITERATIONS);
+    const busy = await benchBusyRoom(stack);
+    report('busy-room-pair', busy.loaded, busy.idle);
     for (const result of await benchRoster(stack)) {
       report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
     }
