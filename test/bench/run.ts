@@ -11,8 +11,8 @@
  *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium)
  *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
- *   db-fanout-*      rows, WAL, INSERT and delivery per message at 10/100/1,000 members (db-fanout.ts)
- *   realtime-*       Postgres Changes isolation, idle RSS per connection, presence fan-out (realtime.ts)
+ *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
+ *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
