@@ -18,6 +18,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { signJwt } from '../../supabase/local/keys.js';
 import { startStack, type Stack } from '../../supabase/local/server.js';
+import { createUsers } from './roster.js';
 
 const ROOM_MEMBERS = 143;
 const SENDERS = 40;
@@ -40,21 +41,6 @@ function clientFor(stack: Stack, token: string): SupabaseClient {
     accessToken: async () => token,
     realtime: { transport: WebSocket as never },
   });
-}
-
-async function createUsers(db: pg.Client, count: number, prefix: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into auth.users (instance_id, id, aud, role, email, email_confirmed_at, raw_app_meta_data,
-                             raw_user_meta_data, created_at, updated_at)
-     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated',
-            $1 || '.' || i || '.' || extract(epoch from clock_timestamp()) || '@bench.test', now(),
-            '{"provider":"email","providers":["email"]}',
-            jsonb_build_object('display_name', $1 || ' ' || i), now(), now()
-       from generate_series(1, $2::int) as i
-     returning id`,
-    [prefix, count],
-  );
-  return rows.map((row) => row.id);
 }
 
 async function createConversation(db: pg.Client, kind: string, members: string[]): Promise<string> {

@@ -42,7 +42,8 @@ interface Guest {
 
 type Bench = Record<string, (...args: unknown[]) => Promise<void>>;
 
-async function createUsers(db: pg.Client, count: number, prefix: string, password?: string): Promise<string[]> {
+/** `count` users with their profiles, as a host app's backend (the `postgres` role) would create them. */
+export async function createUsers(db: pg.Client, count: number, prefix: string, password?: string): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
                              raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
