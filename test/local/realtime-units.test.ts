@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Serializer from '@supabase/realtime-js/dist/main/lib/serializer.js';
 import {
+  cannotMatch,
   describeSubscription,
   parseFilter,
   parseSubscriptionParams,
@@ -260,5 +261,41 @@ describe('room presence', () => {
     assert.equal(room.untrack(1, 'u1'), undefined, 'untracking twice is a no-op');
     room.untrack(2, 'u1');
     assert.equal(room.size, 0);
+  });
+});
+
+describe('postgres changes certain non-matches', () => {
+  const [eq] = parseFilter('conversation_id=eq.0B6F2E1A-1C2D-4E5F-8A9B-0C1D2E3F4A5B');
+  const uuid = 2950;
+
+  it('compares uuids in any input form PostgreSQL accepts', () => {
+    assert.equal(cannotMatch(eq!, '0b6f2e1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', uuid), false);
+    assert.equal(cannotMatch(eq!, '{0b6f2e1a1c2d4e5f8a9b0c1d2e3f4a5b}', uuid), false);
+    assert.equal(cannotMatch(eq!, '1b6f2e1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', uuid), true);
+  });
+
+  it('answers "maybe" (false) whenever the value cannot be normalized', () => {
+    const [bad] = parseFilter('conversation_id=eq.not-a-uuid');
+    assert.equal(cannotMatch(bad!, '1b6f2e1a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', uuid), false);
+    assert.equal(cannotMatch(eq!, undefined, uuid), false, 'unchanged TOAST value');
+    const [numeric] = parseFilter('price=eq.1.0');
+    assert.equal(cannotMatch(numeric!, '1', 1700), false, 'numeric is left to SQL');
+    const [eq1] = parseFilter('n=eq.1.0');
+    assert.equal(cannotMatch(eq1!, '2', 23), false, '1.0 is no integer literal');
+  });
+
+  it('is never certain for other operators or negations', () => {
+    for (const filter of ['n=neq.1', 'n=lt.1', 'n=in.(1,2)', 'n=not.eq.1'])
+      assert.equal(cannotMatch(parseFilter(filter)[0]!, '5', 23), false, filter);
+  });
+
+  it('compares text exactly and integers by value; NULL never equals', () => {
+    const [text] = parseFilter('room=eq.Lobby');
+    assert.equal(cannotMatch(text!, 'lobby', 25), true);
+    assert.equal(cannotMatch(text!, 'Lobby', 1043), false);
+    assert.equal(cannotMatch(text!, null, 25), true);
+    const [int] = parseFilter('n=eq.+007');
+    assert.equal(cannotMatch(int!, '7', 20), false);
+    assert.equal(cannotMatch(int!, '8', 21), true);
   });
 });

@@ -142,3 +142,45 @@ export function subscriptionId(params: Record<string, unknown>): number {
   }
   return hash & 0x7ffffff;
 }
+
+/** Type oids whose text form compares exactly like the value (see `cannotMatch`). */
+const UUID_OID = 2950;
+const EXACT_TEXT_OIDS = new Set([25, 1043]); // text, varchar
+const INTEGER_OIDS = new Set([20, 21, 23]); // int8, int2, int4
+
+function canonicalUuid(text: string): string | undefined {
+  const hex = text
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .replace(/-/g, '')
+    .toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
+}
+
+function canonicalInteger(text: string): bigint | undefined {
+  return /^\s*[+-]?\d{1,19}\s*$/.test(text) ? BigInt(text.trim()) : undefined;
+}
+
+/**
+ * True only when an `eq` filter certainly rejects the new row's value: both sides are
+ * text / varchar / uuid / integers that PostgreSQL would compare exactly as normalized here.
+ * Anything else ("maybe") is left to the SQL check. Used to keep a change from queueing behind
+ * channels it will never reach, so it answers "certainly not", never "certainly yes".
+ */
+export function cannotMatch(filter: ColumnFilter, value: string | null | undefined, typeOid: number): boolean {
+  if (filter.operator !== 'eq' || filter.negated || typeof filter.value !== 'string') return false;
+  if (value === undefined) return false; // unchanged TOAST value: not in the tuple
+  if (value === null) return true; // col = x is never true for NULL
+  if (EXACT_TEXT_OIDS.has(typeOid)) return value !== filter.value;
+  if (typeOid === UUID_OID) {
+    const wanted = canonicalUuid(filter.value);
+    const actual = canonicalUuid(value);
+    return wanted !== undefined && actual !== undefined && wanted !== actual;
+  }
+  if (INTEGER_OIDS.has(typeOid)) {
+    const wanted = canonicalInteger(filter.value);
+    const actual = canonicalInteger(value);
+    return wanted !== undefined && actual !== undefined && wanted !== actual;
+  }
+  return false;
+}

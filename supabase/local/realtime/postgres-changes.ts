@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Claims } from '../keys.js';
 import { awaitCommitVisible } from './commit-visibility.js';
 import {
+  cannotMatch,
   describeSubscription,
   filterSql,
   FilterError,
@@ -159,9 +160,9 @@ async function checkFilters(pool: pg.Pool, params: SubscriptionParams): Promise<
 /**
  * The RLS check of one change for all its subscribers in one round trip, as Realtime's
  * `realtime.apply_rls` does: a function loops over the distinct claims, switches to each one's role
- * and claims, and runs the primary-key look-up under RLS. Each check runs in its own
- * subtransaction that is always rolled back (a policy that writes leaves nothing; one that errors
- * counts as "not visible" for that subscriber alone). Not SECURITY DEFINER: changing the role is
+ * and claims, and runs the primary-key look-up under RLS, all inside one subtransaction that is
+ * always rolled back (a policy that writes leaves nothing). When a check raises, the checks are redone
+ * each in its own subtransaction, so the error counts as "not visible" for that subscriber alone. Not SECURITY DEFINER: changing the role is
  * refused there; the realtime pool's login role may take any role, as Realtime's own.
  */
 const VISIBILITY_FUNCTION = 'pasabay_local.realtime_rows_visible';
@@ -171,13 +172,29 @@ returns boolean[]
 language plpgsql
 as $$
 declare
-  verdicts boolean[] := array_fill(false, array[coalesce(array_length(roles, 1), 0)]);
+  total int := coalesce(array_length(roles, 1), 0);
+  verdicts boolean[] := array_fill(false, array[total]);
   visible boolean;
+  query text := format('select exists(select 1 from %s where %s)', target, key_condition);
 begin
-  for i in 1 .. coalesce(array_length(roles, 1), 0) loop
+  -- Fast path: every check in one subtransaction, rolled back at the end (plpgsql variables
+  -- survive the rollback). Per-check subtransactions cost about as much as the checks themselves.
+  begin
+    for i in 1 .. total loop
+      perform set_config('role', roles[i], true), set_config('request.jwt.claims', claims[i], true);
+      execute query into visible using key_values;
+      verdicts[i] := coalesce(visible, false);
+    end loop;
+    raise sqlstate 'PBRLS';
+  exception
+    when sqlstate 'PBRLS' then return verdicts;
+    when others then null;
+  end;
+  -- A check raised: redo them one by one so the error counts against that subscriber alone.
+  for i in 1 .. total loop
     begin
       perform set_config('role', roles[i], true), set_config('request.jwt.claims', claims[i], true);
-      execute format('select exists(select 1 from %s where %s)', target, key_condition) into visible using key_values;
+      execute query into visible using key_values;
       verdicts[i] := coalesce(visible, false);
       raise sqlstate 'PBRLS';
     exception
@@ -283,7 +300,12 @@ export class PostgresChangesDispatcher {
       const subscriptions = channel.pgActive.filter(({ params }) => {
         const schemaMatches = params.schema === '*' || params.schema === change.relation.schema;
         const tableMatches = params.table === '*' || params.table === change.relation.name;
-        return schemaMatches && tableMatches && (params.event === '*' || params.event === change.kind);
+        return (
+          schemaMatches &&
+          tableMatches &&
+          (params.event === '*' || params.event === change.kind) &&
+          !certainlyFiltersOut(params.filters, change)
+        );
       });
       if (subscriptions.length > 0) targets.push({ channel, subscriptions });
     }
@@ -456,7 +478,10 @@ export class PostgresChangesDispatcher {
     return this.#functionReady;
   }
 
-  /** One query: both tuples as JSON with PostgreSQL's own casts, and every distinct filter's verdict. */
+  /**
+   * One query: both tuples as JSON with PostgreSQL's own casts, and every distinct filter's verdict.
+   * `to_jsonb(n.*)`, not `to_jsonb(n)`: a table with a column named `n` made the latter that column.
+   */
   async #evaluate(change: RowChange, info: TableInfo, filters: ColumnFilter[]) {
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -470,9 +495,9 @@ export class PostgresChangesDispatcher {
     };
     const target = change.kind === 'DELETE' ? change.old : change.new;
     const parts = [
-      change.new ? `(select to_jsonb(n) from (${tupleSql(change.new, false)}) n) as record` : 'null::jsonb as record',
+      change.new ? `(select to_jsonb(n.*) from (${tupleSql(change.new, false)}) n) as record` : 'null::jsonb as record',
       change.old
-        ? `(select to_jsonb(o) from (${tupleSql(change.old, false)}) o) as old_record`
+        ? `(select to_jsonb(o.*) from (${tupleSql(change.old, false)}) o) as old_record`
         : 'null::jsonb as old_record',
     ];
     if (filters.length > 0 && target) {
@@ -506,6 +531,20 @@ export class PostgresChangesDispatcher {
     }
     return wait;
   }
+}
+
+/**
+ * A subscription whose filter certainly rejects the change is no target: its channel's later
+ * changes must not wait for this one's RLS checks (a 300-member conversation's change held up
+ * every subscriber of the table, since they all filter on the same table).
+ */
+function certainlyFiltersOut(filters: ColumnFilter[], change: RowChange): boolean {
+  const tuple = change.kind === 'DELETE' ? change.old : change.new;
+  if (!tuple || filters.length === 0) return false;
+  return filters.some((filter) => {
+    const column = change.relation.columns.find((c) => c.name === filter.column);
+    return column !== undefined && cannotMatch(filter, tuple[filter.column], column.typeOid);
+  });
 }
 
 function toError(error: unknown): Error {
