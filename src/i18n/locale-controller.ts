@@ -4,7 +4,14 @@
  * a `lang` above it changes or its translation arrives.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { directionOf, languageOf, layerStrings, loadTranslation, loadedTranslation, type AllStrings } from './locales.js';
+import {
+  directionOf,
+  languageOf,
+  layerStrings,
+  loadTranslation,
+  loadedTranslation,
+  type AllStrings,
+} from './locales.js';
 import { effectiveLang } from './strings.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -63,7 +70,7 @@ export class LocaleController implements ReactiveController {
       if (effectiveLang(this.#host) !== this.#lang) this.#host.requestUpdate();
     };
     // Every root between the host and the document: a `lang` on any ancestor may change.
-    for (let root: Node | undefined = this.#host.getRootNode(); root; ) {
+    for (let root: Node | undefined = this.#host.getRootNode(); root;) {
       this.#unwatch.push(watchLang(root, onChange));
       root = root instanceof ShadowRoot ? root.host.getRootNode() : undefined;
     }

@@ -8,6 +8,9 @@ import { chatStrings, type ChatStrings } from './chat.js';
 import { launcherStrings, type LauncherStrings } from './launcher.js';
 import { participantsStrings, type ParticipantsStrings } from './participants.js';
 import { typingStrings, type TypingStrings } from './typing.js';
+import type { Translation } from './translation.js';
+
+export type { Translation };
 
 /** The English tables by name; a translation has the same names, each table possibly partial. */
 export const englishTables = {
@@ -17,14 +20,6 @@ export const englishTables = {
   launcher: launcherStrings,
 };
 export type TableName = keyof typeof englishTables;
-
-/** One language's tables. Partial, so a key added to an English table never breaks a build. */
-export interface Translation {
-  chat: Partial<ChatStrings>;
-  typing: Partial<TypingStrings>;
-  participants: Partial<ParticipantsStrings>;
-  launcher: Partial<LauncherStrings>;
-}
 
 /** Every key of every table, flat (the keys are unique across tables). */
 export type AllStrings = ChatStrings & TypingStrings & ParticipantsStrings & LauncherStrings;
@@ -75,7 +70,12 @@ export function loadTranslation(language: Language): Promise<Partial<AllStrings>
     loading = loaders[language as Exclude<Language, 'en'>]()
       .then((module) => {
         const tables = module.default;
-        const merged: Partial<AllStrings> = { ...tables.chat, ...tables.typing, ...tables.participants, ...tables.launcher };
+        const merged: Partial<AllStrings> = {
+          ...tables.chat,
+          ...tables.typing,
+          ...tables.participants,
+          ...tables.launcher,
+        };
         flat.set(language, merged);
         return merged;
       })

@@ -2,7 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { defineTypingIndicator, type TypingIndicator } from '../../src/components/typing-indicator/typing-indicator.js';
 import { definePasabayLauncher, type PasabayLauncher } from '../../src/components/pasabay-launcher/pasabay-launcher.js';
-import { resolveChatStrings } from '../../src/i18n/chat.js';
+import { resolveChatStrings, type ChatStrings } from '../../src/i18n/chat.js';
 import { directionOf, languageOf, languages, layerStrings, loadTranslation } from '../../src/i18n/locales.js';
 import { formatList } from '../../src/i18n/strings.js';
 import { closeClients, conversationOf, newUser, type TestUser } from '../support/browser-stack.js';
@@ -46,7 +46,9 @@ describe('translations', () => {
     });
 
     it('falls back to English for a key a translation lacks, and lets overrides win', () => {
-      const strings = resolveChatStrings(layerStrings({ log: 'Mensajes', reactionNames: { '👍': 'Pulgar' } }, { send: 'Go' }));
+      const strings = resolveChatStrings(
+        layerStrings<ChatStrings>({ log: 'Mensajes', reactionNames: { '👍': 'Pulgar' } }, { send: 'Go' }),
+      );
       expect(strings.log).to.equal('Mensajes');
       expect(strings.composer).to.equal('Message');
       expect(strings.send).to.equal('Go');
@@ -75,7 +77,9 @@ describe('translations', () => {
     });
 
     it('render Arabic right to left, and give the direction back for a left-to-right language', async () => {
-      const el = await fixture<PasabayLauncher>(html`<pasabay-launcher lang="ar" conversation-id="00000000-0000-4000-8000-000000000000"></pasabay-launcher>`);
+      const el = await fixture<PasabayLauncher>(
+        html`<pasabay-launcher lang="ar" conversation-id="00000000-0000-4000-8000-000000000000"></pasabay-launcher>`,
+      );
       await waitUntil(() => el.getAttribute('dir') === 'rtl', 'no dir="rtl"', settled);
       expect(getComputedStyle(el).direction).to.equal('rtl');
       await waitUntil(() => part(el, 'button')!.textContent!.includes('فتح المحادثة'), 'no Arabic label', settled);
@@ -99,7 +103,7 @@ describe('translations', () => {
       el.hide();
     });
 
-    it('say who is typing with each language\'s plural rules and list format', async () => {
+    it("say who is typing with each language's plural rules and list format", async () => {
       const [maria, ana, ben, cy] = await Promise.all(['Maria', 'Ana', 'Ben', 'Cy'].map((name) => newUser(name)));
       const id = await conversationOf(maria, [ana, ben, cy]);
       const wrapper = await fixture<HTMLDivElement>(
@@ -115,7 +119,11 @@ describe('translations', () => {
       const label = () => part(el, 'label')!.textContent!.trim();
       await type(ana);
       await type(ben);
-      await waitUntil(() => label() === `${formatList(['Ana', 'Ben'], 'es')} están escribiendo…`, `es: "${label()}"`, settled);
+      await waitUntil(
+        () => label() === `${formatList(['Ana', 'Ben'], 'es')} están escribiendo…`,
+        `es: "${label()}"`,
+        settled,
+      );
       const sentences: Record<string, string> = {
         fil: `Sina ${formatList(['Ana', 'Ben'], 'fil')} ay nagta-type…`,
         ar: `${formatList(['Ana', 'Ben'], 'ar')} يكتبان…`,

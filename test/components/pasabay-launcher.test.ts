@@ -1,12 +1,16 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import {
-  definePasabayLauncher,
-  type PasabayLauncher,
-} from '../../src/components/pasabay-launcher/pasabay-launcher.js';
+import { definePasabayLauncher, type PasabayLauncher } from '../../src/components/pasabay-launcher/pasabay-launcher.js';
 import type { PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { channelRemovalsSettled } from '../../src/connection/channels.js';
-import { closeClients, conversationOf, newUser, openToContact, stack, type TestUser } from '../support/browser-stack.js';
+import {
+  closeClients,
+  conversationOf,
+  newUser,
+  openToContact,
+  stack,
+  type TestUser,
+} from '../support/browser-stack.js';
 import { post } from './pasabay-chat-fixtures.js';
 
 definePasabayLauncher();
@@ -85,7 +89,9 @@ describe('<pasabay-launcher>', () => {
       // Escape from inside the chat (its composer) closes the panel.
       const composer = chatOf(el)!.shadowRoot!.querySelector<HTMLTextAreaElement>('[part~="composer"]')!;
       composer.focus();
-      composer.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }));
+      composer.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }),
+      );
       await el.updateComplete;
       await el.updateComplete;
       expect(el.open).to.equal(false);
@@ -95,16 +101,18 @@ describe('<pasabay-launcher>', () => {
     });
 
     it('is sized by its tokens, covers only itself and leaves the page clickable', async () => {
-      const page = await fixture<HTMLDivElement>(html`<div>
-        <button id="behind" type="button" style="position: fixed; inset: 0 auto auto 0; width: 100px; height: 40px">
-          Behind
-        </button>
-        <pasabay-launcher
-          style="--pasabay-launcher-panel-width: 300px; --pasabay-launcher-panel-height: 320px; --pasabay-launcher-offset: 10px"
-          .client=${visitor.client}
-          conversation-id=${id}
-        ></pasabay-launcher>
-      </div>`);
+      const page = await fixture<HTMLDivElement>(
+        html`<div>
+          <button id="behind" type="button" style="position: fixed; inset: 0 auto auto 0; width: 100px; height: 40px">
+            Behind
+          </button>
+          <pasabay-launcher
+            style="--pasabay-launcher-panel-width: 300px; --pasabay-launcher-panel-height: 320px; --pasabay-launcher-offset: 10px"
+            .client=${visitor.client}
+            conversation-id=${id}
+          ></pasabay-launcher>
+        </div>`,
+      );
       const el = page.querySelector('pasabay-launcher')!;
       part(el, 'button')!.click();
       await el.updateComplete;
@@ -176,7 +184,11 @@ describe('<pasabay-launcher>', () => {
       frame.srcdoc = page();
       await loaded;
       const doc = frame.contentDocument!;
-      await waitUntil(() => doc.querySelector('pasabay-launcher')?.shadowRoot?.querySelector('[part~="button"]'), 'no launcher on the page', settled);
+      await waitUntil(
+        () => doc.querySelector('pasabay-launcher')?.shadowRoot?.querySelector('[part~="button"]'),
+        'no launcher on the page',
+        settled,
+      );
       return { doc, el: doc.querySelector('pasabay-launcher') as PasabayLauncher };
     }
 
@@ -184,7 +196,9 @@ describe('<pasabay-launcher>', () => {
       frame = document.createElement('iframe');
       frame.style.cssText = 'width: 800px; height: 700px; border: 0';
       document.body.append(frame);
-      let { doc, el } = await load();
+      const first = await load();
+      const doc = first.doc;
+      let el = first.el;
       expect(el.getAttribute('with-user')).to.equal(agent.user.id);
       expect(el.open).to.equal(false);
 
@@ -196,7 +210,10 @@ describe('<pasabay-launcher>', () => {
       let conversationId = '';
       await waitUntil(
         async () => {
-          const { data } = await agent.client.from('conversation_members').select('conversation_id').eq('user_id', agent.user.id);
+          const { data } = await agent.client
+            .from('conversation_members')
+            .select('conversation_id')
+            .eq('user_id', agent.user.id);
           conversationId = (data?.[0]?.conversation_id as string | undefined) ?? '';
           return conversationId !== '';
         },
@@ -205,7 +222,9 @@ describe('<pasabay-launcher>', () => {
       );
 
       // Escape closes and puts focus back on the button, in the page's own document.
-      part(el, 'panel')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }));
+      part(el, 'panel')!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }),
+      );
       await el.updateComplete;
       await el.updateComplete;
       expect(el.open).to.equal(false);
@@ -216,21 +235,22 @@ describe('<pasabay-launcher>', () => {
       await waitUntil(() => badgeText(el) === '1', 'the reply never reached the badge', settled);
 
       // A new page load: still closed, and the count comes from the database.
-      ({ doc, el } = await load());
+      ({ el } = await load());
       expect(el.open).to.equal(false);
       await waitUntil(() => badgeText(el) === '1', 'the badge was not restored from the database', settled);
 
       part(el, 'button')!.click();
       await el.updateComplete;
-      ({ doc, el } = await load());
+      ({ el } = await load());
       expect(el.open).to.equal(true);
       await waitUntil(() => chatLive(chatOf(el)), 'the reopened chat never loaded', settled);
       const bodies = () =>
         [...chatOf(el)!.shadowRoot!.querySelectorAll('[part~="body"]')].map((body) => body.textContent);
       await waitUntil(() => bodies().includes('How can we help?'), 'the reply is not in the reopened chat', settled);
       // The page behind still answers where the launcher is not.
-      const link = doc.querySelector('#behind')!.getBoundingClientRect();
-      expect(doc.elementFromPoint(link.left + 2, link.top + 2)).to.equal(doc.querySelector('#behind'));
+      const page = frame.contentDocument!;
+      const link = page.querySelector('#behind')!.getBoundingClientRect();
+      expect(page.elementFromPoint(link.left + 2, link.top + 2)).to.equal(page.querySelector('#behind'));
     });
   });
 });

@@ -39,7 +39,10 @@ describe('translations', () => {
     it(`${language} has every English key`, async () => {
       const tables = await tablesOf(language);
       const problems: string[] = [];
-      for (const [name, english] of Object.entries(englishTables) as [TableName, Record<string, unknown>][]) {
+      for (const [name, english] of Object.entries(englishTables) as unknown as [
+        TableName,
+        Record<string, unknown>,
+      ][]) {
         const table = tables[name];
         if (!table) {
           problems.push(`${language}/${name}: the whole table`);

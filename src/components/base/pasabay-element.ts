@@ -80,7 +80,8 @@ export abstract class PasabayElement<S extends object> extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Translation first, then the element's own `strings` on top; missing keys stay English.
     const translated = this.localization.sync();
-    if (changed.has('strings') || translated) this.resolvedStrings = this.resolveStrings(this.localization.layer(this.strings));
+    if (changed.has('strings') || translated)
+      this.resolvedStrings = this.resolveStrings(this.localization.layer(this.strings));
     if (changed.has('avatarHosts')) this.#avatarHostList = parseAvatarHosts(this.avatarHosts);
     this.locale = this.localization.lang;
     // Subclasses decide from the client in their own willUpdate: resolve it before they do.

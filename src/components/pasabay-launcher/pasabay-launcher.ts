@@ -164,12 +164,14 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
       >
         <svg part="icon" viewBox="0 0 24 24" aria-hidden="true">${chatIcon}</svg>
         <span class="visually-hidden">${this.isOpen ? strings.launcherClose : strings.launcherOpen}</span>
-        ${total > 0
-          ? html`<span part="badge"
-              ><span aria-hidden="true">${total > 99 ? '99+' : total}</span
-              ><span class="visually-hidden">${strings.launcherUnread(total)}</span></span
-            >`
-          : nothing}
+        ${
+          total > 0
+            ? html`<span part="badge"
+                ><span aria-hidden="true">${total > 99 ? '99+' : total}</span
+                ><span class="visually-hidden">${strings.launcherUnread(total)}</span></span
+              >`
+            : nothing
+        }
       </button>
     </div>`;
   }
@@ -182,14 +184,16 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
         <button part="close" type="button" @click=${this.onCloseClick}>${strings.launcherCloseButton}</button>
       </div>
       <div part="body">
-        ${agent
-          ? html`<pasabay-conversation-list
-              part="list"
-              for="chat"
-              .client=${this.clientSource.client}
-              theme=${this.theme ?? nothing}
-            ></pasabay-conversation-list>`
-          : nothing}
+        ${
+          agent
+            ? html`<pasabay-conversation-list
+                part="list"
+                for="chat"
+                .client=${this.clientSource.client}
+                theme=${this.theme ?? nothing}
+              ></pasabay-conversation-list>`
+            : nothing
+        }
         <pasabay-chat
           id="chat"
           part="chat"

@@ -9,7 +9,13 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { acquireChannel, type BroadcastMessage, type ChannelLease } from '../../connection/channels.js';
 import { myConversationSchema } from '../../connection/notices.js';
-import { messageChangeSchema, parseList, parsePayload, readReceiptSchema, unreadNoticeSchema } from '../../connection/schemas.js';
+import {
+  messageChangeSchema,
+  parseList,
+  parsePayload,
+  readReceiptSchema,
+  unreadNoticeSchema,
+} from '../../connection/schemas.js';
 import { timestampMicros } from '../../connection/timestamps.js';
 import { conversationTopic, userTopic } from '../../connection/topics.js';
 import { reported } from '../../events/pasabay-error.js';

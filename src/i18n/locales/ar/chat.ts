@@ -79,7 +79,8 @@ export const chat: Partial<ChatStrings> = {
   jumpToLatest: 'الانتقال إلى أحدث الرسائل',
   announceMessage: (sender, body) => `${sender}: ${body}`,
   announceMany: (count) => counted(count, newMessages),
-  reaction: (emoji, name, count, mine) => `${name} ${emoji}، ${counted(count, reactions)}${mine ? '، منها تفاعلك' : ''}`,
+  reaction: (emoji, name, count, mine) =>
+    `${name} ${emoji}، ${counted(count, reactions)}${mine ? '، منها تفاعلك' : ''}`,
   reactionNames: {
     '👍': 'إعجاب',
     '❤️': 'قلب',

@@ -1,5 +1,5 @@
 /** The es tables, one chunk loaded by `loadTranslation('es')`. */
-import type { Translation } from '../../locales.js';
+import type { Translation } from '../../translation.js';
 import { chat } from './chat.js';
 import { launcher } from './launcher.js';
 import { participants } from './participants.js';

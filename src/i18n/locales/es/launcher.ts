@@ -7,6 +7,5 @@ export const launcher: Partial<LauncherStrings> = {
   launcherClose: 'Cerrar chat',
   launcherTitle: 'Chat',
   launcherCloseButton: 'Cerrar',
-  launcherUnread: (count) =>
-    `${count} ${plural.select(count) === 'one' ? 'mensaje sin leer' : 'mensajes sin leer'}`,
+  launcherUnread: (count) => `${count} ${plural.select(count) === 'one' ? 'mensaje sin leer' : 'mensajes sin leer'}`,
 };
