@@ -129,6 +129,11 @@ describe('<pasabay-launcher>', () => {
         settled,
       );
       expect(Math.round(part(el, 'panel')!.getBoundingClientRect().height)).to.equal(320);
+      // The chat fits the panel: its composer is inside the panel's box, not clipped below it.
+      const composer = chatOf(el)!.shadowRoot!.querySelector('[part~="composer"]')!.getBoundingClientRect();
+      expect(composer.bottom).to.be.at.most(panel.bottom);
+      expect(composer.top).to.be.at.least(panel.top);
+      expect(composer.height).to.be.greaterThan(0);
       // No overlay: the page answers clicks everywhere but on the launcher's own boxes.
       const behind = page.querySelector<HTMLButtonElement>('#behind')!;
       expect(document.elementFromPoint(50, 20)).to.equal(behind);

@@ -165,10 +165,15 @@ export const styles = css`
     border-inline-end: 1px solid var(--_color-border);
   }
 
+  /* The chat is a bordered box of its own on a bare page; here the panel is its box. */
   [part~='chat'] {
     flex: 1;
+    inline-size: auto;
+    block-size: auto;
     min-inline-size: 0;
-    block-size: 100%;
+    min-block-size: 0;
+    border: 0;
+    border-radius: 0;
   }
 
   @media (prefers-reduced-motion: reduce) {

@@ -35,8 +35,8 @@ const chatIcon = svg`<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2
  * @csspart chat - The `<pasabay-chat>`.
  *
  * @cssprop [--pasabay-launcher-offset=1.25rem] - Distance from the viewport's edges (both axes).
- * @cssprop [--pasabay-launcher-offset-block=var(--pasabay-launcher-offset)] - Distance from the top or bottom edge.
- * @cssprop [--pasabay-launcher-offset-inline=var(--pasabay-launcher-offset)] - Distance from the start or end edge.
+ * @cssprop [--pasabay-launcher-offset-block=var(--pasabay-launcher-offset, 1.25rem)] - Distance from the top or bottom edge.
+ * @cssprop [--pasabay-launcher-offset-inline=var(--pasabay-launcher-offset, 1.25rem)] - Distance from the start or end edge.
  * @cssprop [--pasabay-launcher-button-size=3.5rem] - Diameter of the button.
  * @cssprop [--pasabay-launcher-panel-width=24rem] - Width of the panel (capped by the viewport).
  * @cssprop [--pasabay-launcher-panel-height=36rem] - Height of the panel (capped by the viewport).
