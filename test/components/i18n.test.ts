@@ -72,6 +72,7 @@ describe('translations', () => {
       for (const [lang, text] of Object.entries(expected)) {
         wrapper.lang = lang;
         await waitUntil(() => emptyText(chat).includes(text), `no ${lang} text`, settled);
+        expect(getComputedStyle(chat).direction).to.equal(lang === 'ar' ? 'rtl' : 'ltr');
         await expect(chat).to.be.accessible();
       }
     });

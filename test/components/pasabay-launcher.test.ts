@@ -146,12 +146,40 @@ describe('<pasabay-launcher>', () => {
       expect(el.open).to.equal(true);
     });
 
-    it('leaves every channel when removed', async () => {
+    it('leaves its channels on remove, rejoins on re-append, and 20 mount / remove cycles leave none', async () => {
       const el = await mount(visitor.client, id);
-      await waitUntil(() => visitor.client.getChannels().length >= 2, 'notice channels never opened', settled);
+      const opened = () => visitor.client.getChannels().length >= 2;
+      await waitUntil(opened, 'notice channels never opened', settled);
+      const parent = el.parentElement!;
       el.remove();
       await channelRemovalsSettled(visitor.client);
       expect(visitor.client.getChannels().length).to.equal(0);
+      parent.append(el);
+      await waitUntil(opened, 'notice channels never reopened', settled);
+      await post(agent, id, 'After the move');
+      await waitUntil(() => badgeText(el) === '1', 'the badge missed a message after re-append', settled);
+      el.remove();
+      for (let i = 0; i < 20; i++) {
+        const next = await mount(visitor.client, id);
+        next.remove();
+      }
+      await channelRemovalsSettled(visitor.client);
+      expect(visitor.client.getChannels().length).to.equal(0);
+    });
+
+    it('shows the conversation list beside the chat for agents, and remembers that panel apart', async () => {
+      const el = await fixture<PasabayLauncher>(
+        html`<pasabay-launcher mode="agent" .client=${agent.client}></pasabay-launcher>`,
+      );
+      part(el, 'button')!.click();
+      await el.updateComplete;
+      const list = part(el, 'list')!;
+      expect(list.localName).to.equal('pasabay-conversation-list');
+      expect(list.getAttribute('for')).to.equal(chatOf(el)!.id);
+      expect(chatOf(el)!.hasAttribute('conversation-id')).to.equal(false);
+      expect(localStorage.getItem('pasabay-launcher:open:agent')).to.equal('open');
+      expect(localStorage.getItem(`pasabay-launcher:open:conversation:${id}`)).to.equal(null);
+      await expect(el).to.be.accessible();
     });
   });
 
