@@ -81,6 +81,8 @@ export default defineConfig(({ mode }) => {
           // tree-shakes the other two (with `sideEffects` in package.json).
           ...(bundle ? {} : { preserveModules: true, preserveModulesRoot: 'src' }),
           ...(perElement ? { chunkFileNames: 'bundles/chunks/[name]-[hash].js' } : {}),
+          // The one-file bundle's only other files: a language's strings, loaded when first shown.
+          ...(mode === 'bundle' ? { chunkFileNames: 'locales/[name]-[hash].js' } : {}),
         },
       },
     },
