@@ -119,7 +119,9 @@ describe('<pasabay-launcher>', () => {
       const panel = part(el, 'panel')!.getBoundingClientRect();
       expect(Math.round(panel.width)).to.equal(300);
       expect(Math.round(panel.height)).to.equal(320);
-      expect(Math.round(innerWidth - part(el, 'button')!.getBoundingClientRect().right)).to.equal(10);
+      const button = part(el, 'button')!.getBoundingClientRect();
+      expect(Math.round(innerWidth - button.right)).to.equal(10);
+      expect([Math.round(button.width), Math.round(button.height)]).to.deep.equal([56, 56]);
       // Many messages later the panel is the same size: the chat scrolls inside it.
       await waitUntil(() => chatLive(chatOf(el)), 'the chat in the panel never loaded', settled);
       for (let i = 0; i < 15; i++) await post(agent, id, `line ${i}`);

@@ -95,6 +95,12 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
     return mergeStrings(launcherStrings, overrides);
   }
 
+  constructor() {
+    super();
+    // On the host itself, so it lives and goes with the element: nothing to remove.
+    this.addEventListener('keydown', this.onKeydown);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     definePasabayChat();
@@ -153,8 +159,7 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
   override render() {
     const strings = this.resolvedStrings;
     const total = this.unread.total;
-    return html`<div @keydown=${this.onKeydown}>
-      ${this.isOpen ? this.renderPanel(strings) : nothing}
+    return html`${this.isOpen ? this.renderPanel(strings) : nothing}
       <button
         part="button"
         type="button"
@@ -172,8 +177,7 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
               >`
             : nothing
         }
-      </button>
-    </div>`;
+      </button>`;
   }
 
   private renderPanel(strings: LauncherStrings) {
