@@ -11,6 +11,7 @@ import {
   loadTranslation,
   loadedTranslation,
   type AllStrings,
+  type Language,
 } from './locales.js';
 import { effectiveLang } from './strings.js';
 
@@ -51,6 +52,8 @@ export class LocaleController implements ReactiveController {
   readonly #host: Host;
   #lang = '';
   #applied: Partial<AllStrings> | undefined;
+  /** The language whose chunk this element asked for and has not got yet. */
+  #requested: Language | undefined;
   #unwatch: (() => void)[] = [];
   /** The `dir` this controller set on the host, to tell it from one the page set. */
   #dirSet: string | undefined;
@@ -92,11 +95,16 @@ export class LocaleController implements ReactiveController {
     const language = languageOf(this.#lang);
     const translation = loadedTranslation(language);
     if (!translation) {
-      void loadTranslation(language).then((loaded) => {
-        if (loaded && languageOf(this.#lang) === language) this.#host.requestUpdate();
-      });
+      // One request per language switch: a chunk that failed to load is not asked for on every update.
+      if (this.#requested !== language) {
+        this.#requested = language;
+        void loadTranslation(language).then((loaded) => {
+          if (loaded && languageOf(this.#lang) === language) this.#host.requestUpdate();
+        });
+      }
       return false;
     }
+    this.#requested = undefined;
     if (translation === this.#applied) return false;
     this.#applied = translation;
     return true;
