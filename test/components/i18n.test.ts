@@ -77,6 +77,30 @@ describe('translations', () => {
       }
     });
 
+    it('write days and times with Intl in the language of the chat', async () => {
+      const [maria, carlos] = await Promise.all([newUser('Maria'), newUser('Carlos')]);
+      const id = await conversationOf(maria, [carlos]);
+      const { error } = await carlos.client.from('messages').insert({ conversation_id: id, body: 'Hola' });
+      if (error) throw new Error(error.message);
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div lang="es">
+          <pasabay-chat style="height: 360px" .client=${maria.client} conversation-id=${id}></pasabay-chat>
+        </div>`,
+      );
+      const chat = wrapper.querySelector('pasabay-chat')!;
+      const day = () => part(chat, 'day')?.textContent?.trim() ?? '';
+      const today = (lang: string) => {
+        const text = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(0, 'day');
+        return text.charAt(0).toLocaleUpperCase(lang) + text.slice(1);
+      };
+      await waitUntil(() => day() === today('es'), `es day heading: "${day()}"`, settled);
+      expect(day()).to.equal('Hoy');
+      wrapper.lang = 'ar';
+      await waitUntil(() => day() === today('ar'), `ar day heading: "${day()}"`, settled);
+      await expect(chat).to.be.accessible();
+      await closeClients(maria.client, carlos.client);
+    });
+
     it('render Arabic right to left, and give the direction back for a left-to-right language', async () => {
       const el = await fixture<PasabayLauncher>(
         html`<pasabay-launcher lang="ar" conversation-id="00000000-0000-4000-8000-000000000000"></pasabay-launcher>`,
