@@ -54,6 +54,7 @@ export default defineConfig(({ mode }) => {
         'pasabay-chat': 'src/bundles/pasabay-chat.ts',
         'typing-indicator': 'src/bundles/typing-indicator.ts',
         'meeting-participants': 'src/bundles/meeting-participants.ts',
+        'pasabay-launcher': 'src/bundles/pasabay-launcher.ts',
       }
     : bundle
       ? { 'pasabay-chat.bundle': 'src/index.ts' }
@@ -80,6 +81,8 @@ export default defineConfig(({ mode }) => {
           // tree-shakes the other two (with `sideEffects` in package.json).
           ...(bundle ? {} : { preserveModules: true, preserveModulesRoot: 'src' }),
           ...(perElement ? { chunkFileNames: 'bundles/chunks/[name]-[hash].js' } : {}),
+          // The one-file bundle's only other files: a language's strings, loaded when first shown.
+          ...(mode === 'bundle' ? { chunkFileNames: 'locales/[name]-[hash].js' } : {}),
         },
       },
     },

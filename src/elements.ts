@@ -63,3 +63,14 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+
+export { PasabayLauncher, definePasabayLauncher } from './components/pasabay-launcher/pasabay-launcher.js';
+export { launcherStrings, type LauncherStrings } from './i18n/launcher.js';
+export {
+  directionOf,
+  languageOf,
+  languages,
+  loadTranslation,
+  type Language,
+  type Translation,
+} from './i18n/locales.js';

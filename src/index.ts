@@ -12,6 +12,8 @@ import { definePasabayChat } from './components/pasabay-chat/pasabay-chat.js';
 import { defineTypingIndicator } from './components/typing-indicator/typing-indicator.js';
 import { defineMeetingParticipants } from './components/meeting-participants/meeting-participants.js';
 import { configureFromScriptTag } from './bundles/script-tag.js';
+import { definePasabayLauncher } from './components/pasabay-launcher/pasabay-launcher.js';
+import { launcherFromScriptTag } from './bundles/script-tag.js';
 
 export * from './elements.js';
 
@@ -19,3 +21,7 @@ configureFromScriptTag(import.meta.url);
 defineTypingIndicator();
 definePasabayChat();
 defineMeetingParticipants();
+
+// The support widget: `<pasabay-launcher>`, put on the page by a script tag with `data-launcher`.
+definePasabayLauncher();
+launcherFromScriptTag(import.meta.url);

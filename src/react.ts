@@ -21,6 +21,10 @@ import {
   MeetingParticipants as MeetingParticipantsElement,
   defineMeetingParticipants,
 } from './components/meeting-participants/meeting-participants.js';
+import {
+  PasabayLauncher as PasabayLauncherElement,
+  definePasabayLauncher,
+} from './components/pasabay-launcher/pasabay-launcher.js';
 import type { PasabayAuthRequiredEvent } from './events/pasabay-auth-required.js';
 import type { PasabayErrorEvent } from './events/pasabay-error.js';
 import type { PasabayMessageFailEvent } from './events/pasabay-message-fail.js';
@@ -85,4 +89,16 @@ export const MeetingParticipants = createComponent({
     onParticipantJoin: 'pasabay-participant-join' as EventName<PasabayParticipantJoinEvent>,
     onParticipantLeave: 'pasabay-participant-leave' as EventName<PasabayParticipantLeaveEvent>,
   },
+});
+
+// The support widget; registering it registers the `<pasabay-chat>` it opens.
+definePasabayLauncher();
+
+/** `<pasabay-launcher>`. */
+export const PasabayLauncher = createComponent({
+  react: React,
+  tagName: 'pasabay-launcher',
+  elementClass: PasabayLauncherElement,
+  displayName: 'PasabayLauncher',
+  events: commonEvents,
 });

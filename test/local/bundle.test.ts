@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../../supabase/local/db.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 
 const BUNDLE = 'pasabay-chat.bundle.js';
-const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants'] as const;
+const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants', 'pasabay-launcher'] as const;
 const PAGE = `<!doctype html>
 <html lang="en">
   <head><script type="module" src="/${BUNDLE}"></script></head>
@@ -104,7 +104,7 @@ describe('script-tag bundle (built)', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  it('defines the three elements and renders each into a styled shadow root', async () => {
+  it('defines the elements and renders each into a styled shadow root', async () => {
     const rendered = await page.evaluate(async (tags) => {
       const results = [];
       for (const tag of tags) {
@@ -286,8 +286,12 @@ describe('per-element script bundles (built)', () => {
         await page.goto(`${origin}/?tag=${tag}`);
         await page.waitForFunction((name) => customElements.get(name), {}, tag);
         const registered = await page.evaluate((tags) => tags.filter((name) => customElements.get(name)), TAGS);
-        // <pasabay-chat> also registers the <typing-indicator> it embeds.
-        assert.deepEqual(registered, tag === 'pasabay-chat' ? ['pasabay-chat', 'typing-indicator'] : [tag]);
+        // <pasabay-chat> also registers the <typing-indicator> it embeds; <pasabay-launcher>, the chat.
+        const embeds: Record<string, string[]> = {
+          'pasabay-chat': ['pasabay-chat', 'typing-indicator'],
+          'pasabay-launcher': ['pasabay-chat', 'typing-indicator', 'pasabay-launcher'],
+        };
+        assert.deepEqual(registered, embeds[tag] ?? [tag]);
         const shown = await page.evaluate(async (name) => {
           const element = document.createElement(name) as HTMLElement & { updateComplete: Promise<unknown> };
           document.body.append(element);

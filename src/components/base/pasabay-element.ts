@@ -5,7 +5,7 @@ import { allowedAvatarUrl, parseAvatarHosts } from '../../connection/avatars.js'
 import { configuration } from '../../connection/client.js';
 import { ClientController } from '../../controllers/client-controller.js';
 import { SessionController } from '../../controllers/session-controller.js';
-import { effectiveLang } from '../../i18n/strings.js';
+import { LocaleController } from '../../i18n/locale-controller.js';
 
 /**
  * The shell every Pasabay element shares: where its Supabase client comes from (`client`,
@@ -33,6 +33,9 @@ export abstract class PasabayElement<S extends object> extends LitElement {
     client: () => this.clientSource.client,
     guestName: () => this.guestName || configuration()?.guestName,
   });
+
+  /** The closest `lang`, its translation (loaded on first use) and the text direction. */
+  protected readonly localization = new LocaleController(this);
 
   /** The element's strings: defaults with `strings` applied (kept in step by `willUpdate`). */
   protected resolvedStrings: S;
@@ -75,9 +78,12 @@ export abstract class PasabayElement<S extends object> extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.resolvedStrings = this.resolveStrings(this.strings);
+    // Translation first, then the element's own `strings` on top; missing keys stay English.
+    const translated = this.localization.sync();
+    if (changed.has('strings') || translated)
+      this.resolvedStrings = this.resolveStrings(this.localization.layer(this.strings));
     if (changed.has('avatarHosts')) this.#avatarHostList = parseAvatarHosts(this.avatarHosts);
-    this.locale = effectiveLang(this);
+    this.locale = this.localization.lang;
     // Subclasses decide from the client in their own willUpdate: resolve it before they do.
     this.clientSource.sync();
   }

@@ -1,0 +1,13 @@
+/** The shape of one language's translation (`locales/<language>/index.ts`). */
+import type { ChatStrings } from './chat.js';
+import type { LauncherStrings } from './launcher.js';
+import type { ParticipantsStrings } from './participants.js';
+import type { TypingStrings } from './typing.js';
+
+/** One language's tables. Partial, so a key added to an English table never breaks a build. */
+export interface Translation {
+  chat: Partial<ChatStrings>;
+  typing: Partial<TypingStrings>;
+  participants: Partial<ParticipantsStrings>;
+  launcher: Partial<LauncherStrings>;
+}
