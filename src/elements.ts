@@ -63,3 +63,5 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+export { PasabayBackEvent, type PasabayBackDetail } from './events/pasabay-back.js';
+export { OnlineController, type OnlineControllerOptions } from './controllers/online-controller.js';
