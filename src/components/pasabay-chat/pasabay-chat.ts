@@ -498,7 +498,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const view = this.conversation.view;
     const connection = this.conversation.connection;
     return html`<div part="base">
-      ${this.noHeader ? nothing : html`<slot name="header">${this.renderHeader()}</slot>`}
+      ${
+        // The default header waits for the conversation (a seeded transcript has none); a slotted one shows at once.
+        this.noHeader
+          ? nothing
+          : html`<slot name="header">${this.conversation.current ? this.renderHeader() : nothing}</slot>`
+      }
       ${
         connection === 'online'
           ? nothing
