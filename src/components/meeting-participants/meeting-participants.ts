@@ -10,7 +10,6 @@ import { styles } from './meeting-participants.styles.js';
 import { MeetingController } from './meeting-controller.js';
 import { initials, type OwnState, type Participant } from './roster.js';
 import { OnlineController } from '../../controllers/online-controller.js';
-import onlineDotStyles from './online-dot.styles.js';
 
 export type { OwnState, Participant } from './roster.js';
 
@@ -77,7 +76,7 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request, or an invalid payload (dropped).
  */
 export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
-  static override styles = [hostStyles, styles, onlineDotStyles];
+  static override styles = [hostStyles, styles];
 
   private readonly announcer = new AnnouncerController(this, {
     strings: () => this.resolvedStrings,

@@ -23,7 +23,6 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { OnlineController } from '../../controllers/online-controller.js';
 import { PasabayBackEvent } from '../../events/pasabay-back.js';
 import { renderHeader, type HeaderMember } from './view/header-view.js';
-import headerStyles from './view/header-view.styles.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -128,7 +127,7 @@ import headerStyles from './view/header-view.styles.js';
  * @fires {PasabayBackEvent} pasabay-back - The user pressed the header's back button (show the conversation list).
  */
 export class PasabayChat extends PasabayElement<ChatStrings> {
-  static override styles = [hostStyles, styles, headerStyles];
+  static override styles = [hostStyles, styles];
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
