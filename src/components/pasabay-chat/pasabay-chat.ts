@@ -182,10 +182,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     onWindowReloaded: () => this.scrollToLatest(),
   });
 
-  // Who of the `org-id` organisation is online, for the header.
+  // Who of the `org-id` organisation is online, for the header (only while it shows a conversation).
   private readonly online = new OnlineController(this, {
     client: () => this.clientSource.client,
-    organizationId: () => this.orgId || undefined,
+    organizationId: () => (this.orgId && this.conversation.current ? this.orgId : undefined),
     userId: () => this.session.identity?.userId,
   });
 
