@@ -74,3 +74,5 @@ export {
   type Language,
   type Translation,
 } from './i18n/locales.js';
+export { PasabayBackEvent, type PasabayBackDetail } from './events/pasabay-back.js';
+export { OnlineController, type OnlineControllerOptions } from './controllers/online-controller.js';

@@ -121,6 +121,22 @@ export interface RateLimitCounterRow {
   previous_hits: number;
 }
 
+export type OrganizationRole = 'member' | 'admin';
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrganizationMemberRow {
+  organization_id: string;
+  user_id: string;
+  role: OrganizationRole;
+  joined_at: string;
+}
+
 type Table<Row, Required extends keyof Row> = {
   Row: Row;
   Insert: Pick<Row, Required> & Partial<Omit<Row, Required>>;
@@ -140,6 +156,8 @@ export type Database = {
       meeting_participants: Table<MeetingParticipantRow, 'meeting_id' | 'user_id'>;
       rate_limits: Table<RateLimitRow, 'action' | 'max_per_minute'>;
       rate_limit_counters: Table<RateLimitCounterRow, 'user_id' | 'action' | 'window_start' | 'hits'>;
+      organizations: Table<OrganizationRow, 'name'>;
+      organization_members: Table<OrganizationMemberRow, 'organization_id' | 'user_id'>;
     };
     Views: { [_ in never]: never };
     Functions: {

@@ -27,3 +27,11 @@ export function meetingPresenceTopic(meetingId: string): string {
 export function userTopic(userId: string): string {
   return `user:${userId}`;
 }
+
+/**
+ * Presence of an organisation's members, keyed by user id (members only; clients track presence
+ * and send nothing else). A key is a claim: only keys that are recorded members count.
+ */
+export function orgTopic(organizationId: string): string {
+  return `org:${organizationId}`;
+}

@@ -68,6 +68,20 @@ export interface ChatStrings {
   /** Spoken names of the quick reactions, by emoji. */
   reactionNames: Record<string, string>;
   unread: (count: number) => string;
+  /** Accessible name of the conversation header. */
+  headerLabel: string;
+  /** Header title of a conversation that has none (and of a direct chat whose other member is unknown). */
+  headerUntitled: string;
+  /** The header's back button (its accessible name). */
+  headerBack: string;
+  /** Accessible name of the header's avatars: the members shown, and how many more there are. */
+  headerMembers: (names: string, more: number) => string;
+  /** The avatar that stands for the members not shown: "+3". */
+  headerMore: (count: number) => string;
+  /** Direct chat: the other member is online (from the organisation's presence). */
+  headerOnline: string;
+  /** Group: how many of its members are online, themself included. */
+  headerOnlineCount: (online: number, total: number) => string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -138,6 +152,13 @@ export const chatStrings: ChatStrings = {
     '🙏': 'Thank you',
   },
   unread: (count) => `${count} unread`,
+  headerLabel: 'Conversation',
+  headerUntitled: 'Conversation',
+  headerBack: 'Back to conversations',
+  headerMembers: (names, more) => (more > 0 ? `${names} and ${more} more` : names),
+  headerMore: (count) => `+${count}`,
+  headerOnline: 'Online',
+  headerOnlineCount: (online, total) => `${online} of ${total} online`,
 };
 
 /** Defaults with `overrides` applied; `reactionNames` merges key by key. */

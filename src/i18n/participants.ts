@@ -41,6 +41,8 @@ export interface ParticipantsStrings {
   participantsLeft: (names: string, count: number) => string;
   participantsManyJoined: (count: number) => string;
   participantsManyLeft: (count: number) => string;
+  /** Beside the name of a participant online in the `org-id` organisation (the dot's words). */
+  participantsOnline: string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -80,4 +82,5 @@ export const participantsStrings: ParticipantsStrings = {
   participantsLeft: (names) => `${names} left`,
   participantsManyJoined: (count) => `${count} people joined`,
   participantsManyLeft: (count) => `${count} people left`,
+  participantsOnline: 'Online',
 };

@@ -168,4 +168,23 @@ export const styles = css`
       forced-color-adjust: none;
     }
   }
+
+  /* The online dot of a row (with org-id). */
+  :host {
+    --_online-color: var(--pasabay-meeting-participants-online-color, var(--_color-success));
+  }
+
+  [part~='online'] {
+    flex: none;
+    inline-size: 0.625rem;
+    block-size: 0.625rem;
+    border-radius: 50%;
+    background: var(--_online-color);
+  }
+
+  @media (forced-colors: active) {
+    [part~='online'] {
+      background: CanvasText;
+    }
+  }
 `;

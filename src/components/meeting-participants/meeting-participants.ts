@@ -9,6 +9,7 @@ import { AnnouncerController } from './announcer-controller.js';
 import { styles } from './meeting-participants.styles.js';
 import { MeetingController } from './meeting-controller.js';
 import { initials, type OwnState, type Participant } from './roster.js';
+import { OnlineController } from '../../controllers/online-controller.js';
 
 export type { OwnState, Participant } from './roster.js';
 
@@ -53,11 +54,13 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @csspart overflow - The "+12 more" button.
  * @csspart controls - The toolbar of one's own toggles (with the `controls` attribute).
  * @csspart toggle - One toggle button. Extra tokens: `muted`, `video`, `screen`, `hand`, `away`, `pressed`.
+ * @csspart online - The online dot beside a participant online in the `org-id` organisation (its words are visually hidden).
  *
  * @cssprop [--pasabay-meeting-participants-gap=var(--pasabay-space-s)] - Space between participants.
  * @cssprop [--pasabay-meeting-participants-avatar-size=2rem] - Avatar diameter.
  * @cssprop [--pasabay-meeting-participants-badge-color=var(--pasabay-color-text-muted)] - Badge text and icon colour.
  * @cssprop [--pasabay-meeting-participants-hand-color=var(--pasabay-color-warning)] - Colour of the hand-raised badge.
+ * @cssprop [--pasabay-meeting-participants-online-color=var(--pasabay-color-success)] - The online dot.
  *
  * @cssstate offline - The meeting channel is not joined.
  * @cssstate empty - Joined, and nobody is in the meeting.
@@ -88,6 +91,13 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     onRecordRefused: (recorded) => this.applyOwnState(recorded),
   });
 
+  // Who of the `org-id` organisation is online: a dot in each row.
+  private readonly online = new OnlineController(this, {
+    client: () => this.clientSource.client,
+    organizationId: () => this.orgId || undefined,
+    userId: () => this.session.identity?.userId,
+  });
+
   @state() private expanded = false;
 
   /** Meeting to show; a new value leaves the old meeting's channel and joins the new one. */
@@ -106,6 +116,8 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   @property({ type: Boolean, attribute: 'hand-raised' }) handRaised = false;
   /** The current user is away (recorded, so others see it at once). */
   @property({ type: Boolean }) away = false;
+  /** Organisation whose members' presence shows as an online dot beside each participant. */
+  @property({ attribute: 'org-id' }) orgId = '';
 
   /** Everyone in the meeting, one entry per user, the current user first. */
   get participants(): readonly Participant[] {
@@ -228,6 +240,11 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
           : html`<span part="avatar initials" aria-hidden="true">${initials(p.display_name)}</span>`
       }
       <span part="name">${p.display_name}${self ? html` <span class="you">${s.participantsYou}</span>` : nothing}</span>
+      ${
+        this.online.isOnline(p.user_id)
+          ? html`<span part="online"><span class="visually-hidden">${s.participantsOnline}</span></span>`
+          : nothing
+      }
       ${this.renderBadges(p)}
     </li>`;
   }

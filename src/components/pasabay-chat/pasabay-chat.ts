@@ -20,6 +20,9 @@ import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
 import { ScrollWindowController } from './view/scroll-window-controller.js';
 import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
+import { OnlineController } from '../../controllers/online-controller.js';
+import { PasabayBackEvent } from '../../events/pasabay-back.js';
+import { renderHeader, type HeaderMember } from './view/header-view.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -27,6 +30,7 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @tag pasabay-chat
  *
  * @slot empty - Shown while the conversation has no messages (default: the `empty` string).
+ * @slot header - Replaces the conversation header (title, avatars, online status, back button).
  *
  * @csspart base - The element's layout box.
  * @csspart banner - The connection banner (connecting, reconnecting, offline). Extra tokens: `connecting`, `reconnecting`, `offline`.
@@ -77,6 +81,13 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart notice-text - The words of the notice.
  * @csspart notice-dismiss - The button that closes the notice.
  * @csspart announcer - The visually hidden live region that announces arriving messages.
+ * @csspart header - The conversation header (hidden with `no-header`; replace it through the `header` slot).
+ * @csspart back - The header's back button (with `back-button`, or on a viewport up to 40rem wide); fires `pasabay-back`.
+ * @csspart header-avatars - The other members' avatars in the header (the first three, then "+N").
+ * @csspart header-avatar - One of them. Extra tokens: `online` (from `org-id` presence), `more` for the "+N" one.
+ * @csspart header-text - The box holding the title and the status.
+ * @csspart header-title - The conversation's title, or the other member's name in a direct chat.
+ * @csspart header-status - "Online" / "3 of 5 online", with `org-id`.
  *
  * @cssprop [--pasabay-chat-inline-size=400px] - Width of the element (never wider than its container).
  * @cssprop [--pasabay-chat-block-size=560px] - Height of the element.
@@ -91,6 +102,9 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @cssprop [--pasabay-chat-composer-background=var(--pasabay-color-surface)] - Background of the composer area.
  * @cssprop [--pasabay-chat-composer-max-block-size=10rem] - Tallest the composer grows before it scrolls.
  * @cssprop [--pasabay-chat-avatar-size=2rem] - Size of avatars.
+ * @cssprop [--pasabay-chat-header-background=var(--pasabay-color-surface)] - Background of the header.
+ * @cssprop [--pasabay-chat-header-avatar-size=2rem] - Size of the header's avatars.
+ * @cssprop [--pasabay-chat-online-color=var(--pasabay-color-success)] - The online dot on a header avatar.
  *
  * @cssstate loading - The first page of history is loading.
  * @cssstate empty - Loaded, and there are no messages.
@@ -110,6 +124,7 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @fires {PasabayStatusChangeEvent} pasabay-status-change - The live channel changed state.
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - A signed-in user is needed.
  * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
+ * @fires {PasabayBackEvent} pasabay-back - The user pressed the header's back button (show the conversation list).
  */
 export class PasabayChat extends PasabayElement<ChatStrings> {
   static override styles = [hostStyles, styles];
@@ -167,6 +182,13 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     onWindowReloaded: () => this.scrollToLatest(),
   });
 
+  // Who of the `org-id` organisation is online, for the header (only while it shows a conversation).
+  private readonly online = new OnlineController(this, {
+    client: () => this.clientSource.client,
+    organizationId: () => (this.orgId && this.conversation.current ? this.orgId : undefined),
+    userId: () => this.session.identity?.userId,
+  });
+
   #formatters: ChatFormatters = chatFormatters();
 
   @query('[part~="log"]') private logElement?: HTMLElement;
@@ -205,6 +227,15 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** Hides the composer (read-only view). */
   @property({ type: Boolean, attribute: 'no-composer' }) noComposer = false;
+
+  /** Organisation whose members' presence shows in the header ("Online", "3 of 5 online"). */
+  @property({ attribute: 'org-id' }) orgId = '';
+
+  /** Shows the header's back button at every width (it shows on narrow viewports anyway). */
+  @property({ type: Boolean, attribute: 'back-button' }) backButton = false;
+
+  /** Hides the conversation header. */
+  @property({ type: Boolean, attribute: 'no-header' }) noHeader = false;
 
   /** Messages from others after the user's read position. */
   get unreadCount(): number {
@@ -467,6 +498,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const connection = this.conversation.connection;
     return html`<div part="base">
       ${
+        // The default header waits for the conversation (a seeded transcript has none); a slotted one shows at once.
+        this.noHeader
+          ? nothing
+          : html`<slot name="header">${this.conversation.current ? this.renderHeader() : nothing}</slot>`
+      }
+      ${
         connection === 'online'
           ? nothing
           : html`<div part="banner ${connection}" role="status">${strings[connection]}</div>`
@@ -602,6 +639,36 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       onDiscard: (id) => this.discard(id),
     };
   }
+
+  /** The header: the title and members from the database, who is online from `org-id` presence. */
+  private renderHeader(): TemplateResult {
+    const strings = this.resolvedStrings;
+    const conversation = this.conversation.current;
+    const me = this.session.identity?.userId;
+    const memberIds = [...this.conversation.readPositions.keys()];
+    const others: HeaderMember[] = memberIds
+      .filter((id) => id !== me)
+      .map((id) => ({
+        id,
+        name: this.nameOf(id),
+        avatarUrl: this.avatarUrl(this.conversation.profileOf(id)?.avatar_url, this.conversation.client),
+        online: this.online.isOnline(id),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name, this.locale || undefined));
+    const direct = conversation?.kind === 'direct';
+    const title = conversation?.title || (direct && others[0] ? others[0].name : strings.headerUntitled);
+    let status = '';
+    if (this.orgId && this.online.status === 'joined' && memberIds.length > 0) {
+      const online = memberIds.filter((id) => this.online.isOnline(id)).length;
+      if (!direct) status = strings.headerOnlineCount(online, memberIds.length);
+      else if (others[0]?.online) status = strings.headerOnline;
+    }
+    return renderHeader({ strings, title, others, status, backButton: this.backButton, onBack: this.onBack });
+  }
+
+  private readonly onBack = () => {
+    this.dispatchEvent(new PasabayBackEvent({ conversationId: this.conversation.current?.id }));
+  };
 
   private isLastOwn(message: ChatMessage): boolean {
     const me = this.session.identity?.userId;
