@@ -27,6 +27,7 @@ import {
 } from './components/pasabay-launcher/pasabay-launcher.js';
 import type { PasabayAuthRequiredEvent } from './events/pasabay-auth-required.js';
 import type { PasabayErrorEvent } from './events/pasabay-error.js';
+import type { PasabayBackEvent } from './events/pasabay-back.js';
 import type { PasabayMessageFailEvent } from './events/pasabay-message-fail.js';
 import type { PasabayMessageReceiveEvent } from './events/pasabay-message-receive.js';
 import type { PasabayMessageSendEvent } from './events/pasabay-message-send.js';
@@ -62,6 +63,7 @@ export const PasabayChat = createComponent({
     onMessageFail: 'pasabay-message-fail' as EventName<PasabayMessageFailEvent>,
     onUnreadChange: 'pasabay-unread-change' as EventName<PasabayUnreadChangeEvent>,
     onTypingChange: 'pasabay-typing-change' as EventName<PasabayTypingChangeEvent>,
+    onBack: 'pasabay-back' as EventName<PasabayBackEvent>,
   },
 });
 

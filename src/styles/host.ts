@@ -22,7 +22,7 @@ import { css } from 'lit';
  * @cssprop --pasabay-color-accent - Accent: one's own bubbles, the send and jump buttons, pressed toggles, and the focus outline.
  * @cssprop --pasabay-color-on-accent - Text and icons on the accent colour.
  * @cssprop --pasabay-color-danger - Errors: failed messages, the over-limit counter, an invalid composer.
- * @cssprop --pasabay-color-success - Success colour, resolved for designs that build on it; the elements do not use it yet.
+ * @cssprop --pasabay-color-success - Success colour: the online dot of the header and the roster.
  * @cssprop --pasabay-color-warning - Warnings: the edge of the offline banner and of notices, the raised-hand badge.
  * @cssprop --pasabay-color-focus - Focus outline.
  * @cssprop --pasabay-radius-s - Small corner radius (the quoted message of a reply).

@@ -275,6 +275,7 @@ describe('<pasabay-chat>', () => {
       const el = await fixture<PasabayChat>(
         html`<pasabay-chat
           style="height: 360px"
+          no-header
           .client=${carlos.client}
           conversation-id=${id}
           page-size="3"
