@@ -63,3 +63,15 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+
+export {
+  PasabayConversationList,
+  definePasabayConversationList,
+} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+export type { ConversationEntry } from './components/pasabay-conversation-list/conversation-rows.js';
+export type { ConversationListRow } from './connection/database.types.js';
+export {
+  PasabayConversationSelectEvent,
+  type PasabayConversationSelectDetail,
+} from './events/pasabay-conversation-select.js';
+export { conversationListStrings, type ConversationListStrings } from './i18n/conversation-list.js';

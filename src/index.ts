@@ -19,3 +19,7 @@ configureFromScriptTag(import.meta.url);
 defineTypingIndicator();
 definePasabayChat();
 defineMeetingParticipants();
+
+// <pasabay-conversation-list> (issue 12).
+import { definePasabayConversationList } from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+definePasabayConversationList();
