@@ -279,15 +279,18 @@ export class ConversationListController implements ReactiveController {
       this.#refreshTimer = undefined;
       const ids = [...this.#pendingRefresh];
       this.#pendingRefresh.clear();
-      if (ids.length > 0)
-        void this.#fetch({ conversation_ids: ids, max_rows: ids.length }, 'rpc conversation_list').then((rows) => {
-          if (!rows) return;
-          // Not among the answers: the user is no longer a member.
-          const present = new Set(rows.map((row) => row.id));
-          for (const id of ids) if (!present.has(id)) this.#entries.delete(id);
-          this.#changed();
-        });
+      // The RPC takes up to 200 ids a call.
+      for (let from = 0; from < ids.length; from += 200) void this.#refreshRows(ids.slice(from, from + 200));
     }, REFRESH_BATCH_MS);
+  }
+
+  async #refreshRows(ids: string[]): Promise<void> {
+    const rows = await this.#fetch({ conversation_ids: ids, max_rows: ids.length }, 'rpc conversation_list');
+    if (!rows) return;
+    // Not among the answers: the user is no longer a member.
+    const present = new Set(rows.map((row) => row.id));
+    for (const id of ids) if (!present.has(id)) this.#entries.delete(id);
+    this.#changed();
   }
 
   async #runSearch(query: string): Promise<void> {

@@ -82,8 +82,10 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.resizeObserver = new ResizeObserver(() => this.onScroll());
-    if (this.listElement) this.resizeObserver.observe(this.listElement);
+    // Read on the next frame: rendering inside the observer's callback could resize it again.
+    this.resizeObserver = new ResizeObserver(() => requestAnimationFrame(() => this.onResize()));
+    // The border box: the window's padding changes the content box on every render.
+    if (this.listElement) this.resizeObserver.observe(this.listElement, { box: 'border-box' });
   }
 
   override disconnectedCallback(): void {
@@ -95,7 +97,7 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
   }
 
   protected override firstUpdated(): void {
-    if (this.listElement) this.resizeObserver?.observe(this.listElement);
+    if (this.listElement) this.resizeObserver?.observe(this.listElement, { box: 'border-box' });
   }
 
   protected override resolveStrings(overrides: Partial<ConversationListStrings>): ConversationListStrings {
@@ -114,6 +116,13 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
     this.viewportHeight = list.clientHeight;
     this.requestUpdate();
   };
+
+  private onResize() {
+    const height = this.listElement?.clientHeight ?? 0;
+    if (height === this.viewportHeight) return;
+    this.viewportHeight = height;
+    this.requestUpdate();
+  }
 
   private onSearchInput(event: Event) {
     this.search = (event.target as HTMLInputElement).value;
