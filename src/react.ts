@@ -86,3 +86,24 @@ export const MeetingParticipants = createComponent({
     onParticipantLeave: 'pasabay-participant-leave' as EventName<PasabayParticipantLeaveEvent>,
   },
 });
+
+// <pasabay-conversation-list> (issue 12).
+import {
+  PasabayConversationList as PasabayConversationListElement,
+  definePasabayConversationList,
+} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+import type { PasabayConversationSelectEvent } from './events/pasabay-conversation-select.js';
+
+definePasabayConversationList();
+
+/** `<pasabay-conversation-list>`. */
+export const PasabayConversationList = createComponent({
+  react: React,
+  tagName: 'pasabay-conversation-list',
+  elementClass: PasabayConversationListElement,
+  displayName: 'PasabayConversationList',
+  events: {
+    ...commonEvents,
+    onConversationSelect: 'pasabay-conversation-select' as EventName<PasabayConversationSelectEvent>,
+  },
+});
