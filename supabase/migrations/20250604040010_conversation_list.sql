@@ -58,7 +58,16 @@ begin
   end if;
 
   return query
-  with page as (
+  with named as materialized (
+    -- Conversations where another member's name matches: the caller's co-members are joined once
+    -- (not looked up per conversation), so a search costs one pass over their memberships.
+    select distinct om.conversation_id
+    from public.conversation_members mine
+    join public.conversation_members om on om.conversation_id = mine.conversation_id and om.user_id <> caller
+    join public.profiles p on p.id = om.user_id
+    where pattern is not null and mine.user_id = caller and p.display_name ilike pattern
+  ),
+  page as (
     select c.id, c.kind, c.title, coalesce(c.last_message_at, c.created_at) as activity_at, c.created_at,
            c.last_message_at, c.last_message_preview, cm.last_read_at, cm.joined_at
     from public.conversation_members cm
@@ -72,12 +81,7 @@ begin
       and (
         pattern is null
         or c.title ilike pattern
-        or exists (
-          select 1
-          from public.conversation_members om
-          join public.profiles p on p.id = om.user_id
-          where om.conversation_id = c.id and om.user_id <> caller and p.display_name ilike pattern
-        )
+        or c.id in (select named.conversation_id from named)
       )
     order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
     limit max_rows
