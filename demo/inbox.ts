@@ -28,7 +28,8 @@ list.addEventListener('pasabay-conversation-select', () => {
 });
 
 list.addEventListener('pasabay-error', (event) => {
-  if (event.detail.code === 'request' || event.detail.code === 'configuration') show(event.detail.message);
+  // `configuration` is expected until signInDemoUser() configures the client below.
+  if (event.detail.code === 'request') show(event.detail.message);
   else console.warn('[inbox]', event.detail.message);
 });
 

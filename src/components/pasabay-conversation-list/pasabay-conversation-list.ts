@@ -62,6 +62,8 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
   });
   private readonly virtual = new VirtualWindow(64, OVERSCAN_PX);
   private listScrollTop = 0;
+  /** A row has been measured (its height is the estimate for the others). */
+  private measured = false;
   private viewportHeight = 0;
   private resizeObserver: ResizeObserver | undefined;
   private visibleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -211,9 +213,18 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
 
   protected override updated(): void {
     // Measure what was rendered; a height that differs from the assumed one shifts the rest.
+    // Rows share one height unless restyled, so the first one measured becomes the estimate.
     let remeasure = false;
     for (const row of this.renderRoot.querySelectorAll<HTMLElement>('[role="option"]')) {
-      remeasure = this.virtual.setHeight(row.dataset.id!, row.getBoundingClientRect().height) || remeasure;
+      const id = row.dataset.id!;
+      const height = row.getBoundingClientRect().height;
+      if (!this.measured && height > 0) {
+        this.measured = true;
+        this.virtual.estimate = height;
+      }
+      const assumed = this.virtual.heightOf(id);
+      this.virtual.setHeight(id, height);
+      if (Math.abs(assumed - height) >= 0.5) remeasure = true;
     }
     if (remeasure) this.requestUpdate();
     if (
