@@ -69,6 +69,8 @@ export class ConversationListController implements ReactiveController {
   #epoch = 0;
   #cursor: { before_activity: string; before_id: string } | undefined;
   #hasMore = false;
+  /** A page after the first failed: paging resumes after the next rejoin. */
+  #pageFailed = false;
   #loading = false;
   #loaded = false;
   #failed = false;
@@ -168,7 +170,8 @@ export class ConversationListController implements ReactiveController {
 
   /** Asks the database for conversations matching `query` (after a pause in typing). */
   setSearch(query: string): void {
-    const trimmed = query.trim();
+    // The database takes up to 200 characters; more could not narrow a title or a name further.
+    const trimmed = query.trim().slice(0, 200);
     if (trimmed === this.#search) return;
     this.#search = trimmed;
     this.#searchMatches = undefined;
@@ -202,6 +205,7 @@ export class ConversationListController implements ReactiveController {
     this.#order = [];
     this.#cursor = undefined;
     this.#hasMore = false;
+    this.#pageFailed = false;
     this.#loading = false;
     this.#loaded = false;
     this.#failed = false;
@@ -253,6 +257,10 @@ export class ConversationListController implements ReactiveController {
       this.#hasMore = rows.length === PAGE_SIZE;
     } else if (!this.#loaded) {
       this.#failed = true;
+    } else {
+      // Not again on every render: the next rejoin of user:<id> tries again (see #refreshTop).
+      this.#hasMore = false;
+      this.#pageFailed = true;
     }
     this.#loaded = true;
     this.#changed();
@@ -261,6 +269,12 @@ export class ConversationListController implements ReactiveController {
   /** The newest page again (after a reconnect or a new conversation), merged into what is loaded. */
   async #refreshTop(): Promise<void> {
     if (!this.#client) return;
+    // Nothing paged yet (the first page failed, or there was none): this is the first page.
+    if (!this.#cursor) return this.#loadPage();
+    if (this.#pageFailed) {
+      this.#pageFailed = false;
+      this.#hasMore = true;
+    }
     const rows = await this.#fetch(
       { max_rows: Math.min(PAGE_SIZE, Math.max(LIVE_TOP, this.#order.length)) },
       'rpc conversation_list',

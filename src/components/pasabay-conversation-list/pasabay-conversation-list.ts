@@ -348,6 +348,7 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
       <input
         part="search"
         type="search"
+        maxlength="200"
         aria-label=${strings.searchLabel}
         placeholder=${strings.searchPlaceholder}
         aria-controls="list"
