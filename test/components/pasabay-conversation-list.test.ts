@@ -10,6 +10,7 @@ import {
   compareEntries,
   entryOf,
   matchesSearch,
+  mergeEntry,
 } from '../../src/components/pasabay-conversation-list/conversation-rows.js';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import type { PasabayConversationSelectEvent } from '../../src/events/pasabay-conversation-select.js';
@@ -101,6 +102,18 @@ describe('<pasabay-conversation-list>', () => {
       expect(entry.unread).to.equal(2);
       expect(entry.preview).to.equal('body m3');
       expect(entry.activityAt).to.equal('2025-06-04T10:02:00Z');
+    });
+
+    it('keeps a live message over an older answer from the database', () => {
+      const known = row('00000000-0000-4000-8000-000000000001', '2025-06-04T10:00:00Z');
+      applyMessage(known, insert('m1', '2025-06-04T10:05:00Z', 'other'), 'me');
+      const stale = row('00000000-0000-4000-8000-000000000001', '2025-06-04T10:00:00Z', { title: 'Renamed' });
+      const merged = mergeEntry(known, stale);
+      expect(merged.preview).to.equal('body m1');
+      expect(merged.unread).to.equal(1);
+      expect(merged.title).to.equal('Renamed');
+      const newer = row('00000000-0000-4000-8000-000000000001', '2025-06-04T10:06:00Z', { unread_count: 3 });
+      expect(mergeEntry(known, newer).unread).to.equal(3);
     });
 
     it('matches title and the other member’s name, case-insensitively', () => {
@@ -364,13 +377,13 @@ describe('<pasabay-conversation-list>', () => {
       await waitUntil(() => owner.client.getChannels().length > 1, 'live rows joined');
       expect(owner.client.getChannels().length).to.be.below(60);
       list(el).focus();
-      for (let round = 0; round < 20 && el.conversations.length < total; round++) {
+      // Each End reaches the last loaded row, which asks for the next page.
+      while (el.conversations.length < total) {
+        const before = el.conversations.length;
         press(el, 'End');
-        await el.updateComplete;
-        await waitUntil(() => !el.matches(':state(loading)'), 'page');
-        await new Promise((resolve) => requestAnimationFrame(resolve));
+        await waitUntil(() => el.conversations.length > before, `a page after ${before}`, { timeout: 10_000 });
       }
-      await waitUntil(() => el.conversations.length === total, `all ${total} loaded`, { timeout: 15_000 });
+      expect(el.conversations.length).to.equal(total);
       press(el, 'End');
       await el.updateComplete;
       const last = el.conversations.at(-1)!.id;
@@ -378,6 +391,18 @@ describe('<pasabay-conversation-list>', () => {
       expect(rowOf(el, last)!.getAttribute('aria-posinset')).to.equal(String(total));
       expect(rows(el).length).to.be.below(60);
       await expect(el).to.be.accessible();
+
+      // Scrolled away, the last row is no longer live; a message there is caught up when it is back.
+      press(el, 'Home');
+      const topic = `conversation:${last}`;
+      const live = () => owner.client.getChannels().some((channel) => channel.topic.endsWith(topic));
+      await waitUntil(() => !live(), 'the last row left');
+      const { error } = await owner.client.from('messages').insert({ conversation_id: last, body: 'from the bottom' });
+      expect(error?.message ?? null).to.equal(null);
+      press(el, 'End');
+      await waitUntil(() => live(), 'the last row live again');
+      await waitUntil(() => el.conversations[0]?.id === last, 'refreshed on coming into view, it moves to the top');
+      expect(el.conversations[0]!.preview).to.equal('from the bottom');
       el.remove();
       await channelRemovalsSettled(owner.client);
       expect(owner.client.getChannels().length).to.equal(0);

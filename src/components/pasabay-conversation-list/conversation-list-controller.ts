@@ -23,6 +23,7 @@ import {
   compareEntries,
   conversationListRowSchema,
   entryOf,
+  mergeEntry,
   type ConversationEntry,
   type ConversationListRow,
 } from './conversation-rows.js';
@@ -240,7 +241,7 @@ export class ConversationListController implements ReactiveController {
       return undefined;
     }
     const rows = reported(this.#host, parseList(conversationListRowSchema, result.data, source));
-    for (const row of rows) this.#entries.set(row.id, entryOf(row));
+    for (const row of rows) this.#entries.set(row.id, mergeEntry(this.#entries.get(row.id), entryOf(row)));
     return rows;
   }
 

@@ -67,6 +67,19 @@ export function entryOf(row: ConversationListRow): ConversationEntry {
   };
 }
 
+/**
+ * A row read from the database, over what the list had. An answer can be older than a message
+ * that arrived live while it travelled: then the live state stays, and only the names are taken.
+ */
+export function mergeEntry(known: ConversationEntry | undefined, read: ConversationEntry): ConversationEntry {
+  if (!known || known.activityMicros <= read.activityMicros) return read;
+  known.title = read.title;
+  known.otherUserId = read.otherUserId;
+  known.otherName = read.otherName;
+  known.otherAvatarUrl = read.otherAvatarUrl;
+  return known;
+}
+
 /** Newest activity first; ties by id, descending, as the database pages them. */
 export function compareEntries(a: ConversationEntry, b: ConversationEntry): number {
   return b.activityMicros - a.activityMicros || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

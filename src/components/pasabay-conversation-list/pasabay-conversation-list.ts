@@ -244,6 +244,7 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
   /** Tells the data which rows are on screen (without the overscan) once scrolling rests. */
   private reportVisibleSoon() {
     clearTimeout(this.visibleTimer);
+    if (!this.isConnected) return;
     this.visibleTimer = setTimeout(() => {
       this.visibleTimer = undefined;
       const top = this.listScrollTop;
@@ -364,16 +365,21 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
         aria-label=${strings.listLabel}
         aria-busy=${this.data.loaded ? 'false' : 'true'}
         aria-activedescendant=${active ?? nothing}
-        style=${styleMap({ paddingBlock: `${this.range.paddingTop}px ${this.range.paddingBottom}px` })}
         @scroll=${this.onScroll}
         @focus=${this.onListFocus}
         @keydown=${this.onListKeydown}
       >
-        ${repeat(
-          rows,
-          (entry) => entry.id,
-          (entry, offset) => this.renderRow(entry, this.range.start + offset),
-        )}
+        <!-- Padding here, not on the scroller: a scroller's own padding would make it that tall. -->
+        <div
+          role="none"
+          style=${styleMap({ paddingBlock: `${this.range.paddingTop}px ${this.range.paddingBottom}px` })}
+        >
+          ${repeat(
+            rows,
+            (entry) => entry.id,
+            (entry, offset) => this.renderRow(entry, this.range.start + offset),
+          )}
+        </div>
       </div>
       ${this.renderMessage()}
       <div class="visually-hidden" role="status">${announcement}</div>
