@@ -56,12 +56,8 @@ export const styles = css`
     background: var(--_selected-background);
   }
 
+  [part~='list']:focus-visible,
   [part~='list']:focus-visible [part~='row'][part~='active'] {
-    outline: 2px solid var(--_color-focus);
-    outline-offset: -2px;
-  }
-
-  [part~='list']:focus-visible {
     outline: 2px solid var(--_color-focus);
     outline-offset: -2px;
   }
