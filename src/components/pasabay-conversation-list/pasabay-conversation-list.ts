@@ -78,7 +78,7 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
   @state() private search = '';
 
   /** The selected conversation's id. Set by the user's choice, or by the page. */
-  @property({ reflect: true }) selected = '';
+  @property() selected = '';
   /** Id of a `<pasabay-chat>` (in the same document or shadow root) that opens what the user chooses. */
   @property() for = '';
 
@@ -271,6 +271,7 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
     }
   }
 
+  /** A direct chat's avatar is the other member's; `entry.otherUserId` is whom an online dot would follow. */
   private renderAvatar(entry: ConversationEntry, title: string) {
     const url = entry.kind === 'direct' ? this.avatarUrl(entry.otherAvatarUrl) : undefined;
     if (url) return html`<img part="avatar" src=${url} alt="" />`;
