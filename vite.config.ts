@@ -55,6 +55,7 @@ export default defineConfig(({ mode }) => {
         'typing-indicator': 'src/bundles/typing-indicator.ts',
         'meeting-participants': 'src/bundles/meeting-participants.ts',
         'pasabay-launcher': 'src/bundles/pasabay-launcher.ts',
+        'pasabay-conversation-list': 'src/bundles/pasabay-conversation-list.ts',
       }
     : bundle
       ? { 'pasabay-chat.bundle': 'src/index.ts' }

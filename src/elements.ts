@@ -76,3 +76,14 @@ export {
 } from './i18n/locales.js';
 export { PasabayBackEvent, type PasabayBackDetail } from './events/pasabay-back.js';
 export { OnlineController, type OnlineControllerOptions } from './controllers/online-controller.js';
+export {
+  PasabayConversationList,
+  definePasabayConversationList,
+} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+export type { ConversationEntry } from './components/pasabay-conversation-list/conversation-rows.js';
+export type { ConversationListRow } from './connection/database.types.js';
+export {
+  PasabayConversationSelectEvent,
+  type PasabayConversationSelectDetail,
+} from './events/pasabay-conversation-select.js';
+export { conversationListStrings, type ConversationListStrings } from './i18n/conversation-list.js';

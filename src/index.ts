@@ -25,3 +25,6 @@ defineMeetingParticipants();
 // The support widget: `<pasabay-launcher>`, put on the page by a script tag with `data-launcher`.
 definePasabayLauncher();
 launcherFromScriptTag(import.meta.url);
+// <pasabay-conversation-list> (issue 12).
+import { definePasabayConversationList } from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+definePasabayConversationList();

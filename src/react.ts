@@ -1,5 +1,5 @@
 /**
- * React components for the three elements (`pasabay-chat/react`), made with `@lit/react`.
+ * React components for the elements (`pasabay-chat/react`), made with `@lit/react`.
  *
  * Properties pass through as properties (so `client={supabase}` hands over the object, not a
  * string), and every `pasabay-*` event an element fires is an `onX` prop whose handler gets the
@@ -103,4 +103,25 @@ export const PasabayLauncher = createComponent({
   elementClass: PasabayLauncherElement,
   displayName: 'PasabayLauncher',
   events: commonEvents,
+});
+
+// <pasabay-conversation-list> (issue 12).
+import {
+  PasabayConversationList as PasabayConversationListElement,
+  definePasabayConversationList,
+} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+import type { PasabayConversationSelectEvent } from './events/pasabay-conversation-select.js';
+
+definePasabayConversationList();
+
+/** `<pasabay-conversation-list>`. */
+export const PasabayConversationList = createComponent({
+  react: React,
+  tagName: 'pasabay-conversation-list',
+  elementClass: PasabayConversationListElement,
+  displayName: 'PasabayConversationList',
+  events: {
+    ...commonEvents,
+    onConversationSelect: 'pasabay-conversation-select' as EventName<PasabayConversationSelectEvent>,
+  },
 });

@@ -185,8 +185,36 @@ export type Database = {
       invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
       send_typing: { Args: { conversation_id: string; is_typing?: boolean }; Returns: undefined };
       can_reach: { Args: { target: string }; Returns: boolean };
+      conversation_list: {
+        Args: {
+          search?: string | null;
+          before_activity?: string | null;
+          before_id?: string | null;
+          max_rows?: number;
+          conversation_ids?: string[] | null;
+        };
+        Returns: ConversationListRow[];
+      };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };
   };
 };
+
+/** One row of `conversation_list()`: a page of the caller's conversations for the list element. */
+export interface ConversationListRow {
+  id: string;
+  kind: ConversationKind;
+  title: string | null;
+  /** The other member of a direct chat; null for groups and meetings. */
+  other_user_id: string | null;
+  other_display_name: string | null;
+  other_avatar_url: string | null;
+  /** `last_message_at`, or `created_at` before the first message: the list's order. */
+  activity_at: string;
+  created_at: string;
+  last_message_at: string | null;
+  last_message_preview: string | null;
+  last_read_at: string | null;
+  unread_count: number;
+}

@@ -18,7 +18,13 @@ import { REPO_ROOT } from '../../supabase/local/db.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 
 const BUNDLE = 'pasabay-chat.bundle.js';
-const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants', 'pasabay-launcher'] as const;
+const TAGS = [
+  'pasabay-chat',
+  'typing-indicator',
+  'meeting-participants',
+  'pasabay-launcher',
+  'pasabay-conversation-list',
+] as const;
 const PAGE = `<!doctype html>
 <html lang="en">
   <head><script type="module" src="/${BUNDLE}"></script></head>
