@@ -410,8 +410,14 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   async jumpTo(id: string): Promise<void> {
     const conversation = this.conversation;
     while (!this.messageStore.has(id) && conversation.hasOlder && !conversation.olderFailed) {
-      if (conversation.loadingOlder) await new Promise((resolve) => setTimeout(resolve, 50));
-      else await conversation.loadOlder();
+      if (conversation.loadingOlder) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      const held = this.messageStore.size;
+      await conversation.loadOlder();
+      // Not loaded (closed, offline, not ready): stop rather than ask again and again.
+      if (this.messageStore.size === held && !conversation.loadingOlder) break;
     }
     if (!this.messageStore.has(id)) return;
     clearTimeout(this.#highlightTimer);
