@@ -167,6 +167,28 @@ describe('<pasabay-chat> polish', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('keeps the toolbar of a one-word bubble on one line inside a 400 px chat', async () => {
+      const { maria, carlos, id } = await directPair();
+      await post(carlos, id, 'ok');
+      await post(maria, id, 'k');
+      const el = await mountChat(maria.client, id);
+      await waitLive(el);
+      await waitForBody(el, 'k');
+      for (const body of ['ok', 'k']) {
+        const message = messageWith(el, body)!;
+        message.focus();
+        await el.updateComplete;
+        const actions = message.querySelector<HTMLElement>('[part~="actions"]')!;
+        const tops = [...actions.querySelectorAll('button')].map((button) => button.getBoundingClientRect().top);
+        expect(new Set(tops).size, `${body}: buttons on ${new Set(tops).size} lines`).to.equal(1);
+        const box = actions.getBoundingClientRect();
+        const log = part(el, 'log')!.getBoundingClientRect();
+        expect(box.left).to.be.at.least(log.left);
+        expect(box.right).to.be.at.most(log.right);
+        expect(gapBetween(box, message.querySelector('[part~="bubble"]')!.getBoundingClientRect())).to.equal(0);
+      }
+    });
+
     it('gives reaction chips, picker options and other buttons 24 × 24 px at least', async () => {
       const { maria, carlos, id } = await directPair();
       const first = await post(carlos, id, 'react to me');

@@ -196,6 +196,8 @@ export default css`
   .row {
     /* Margins would escape measurement; rows only use padding. */
     display: flow-root;
+    /* The message toolbar sizes itself against the row (100cqi), not its narrow message. */
+    container-type: inline-size;
   }
 
   [part~='day'] {
@@ -439,6 +441,9 @@ export default css`
     inset-block-end: calc(100% - var(--_top) - 0.375rem);
     inset-inline-start: calc(var(--_avatar-size) + var(--_space-s));
     z-index: 1;
+    /* One line of buttons even beside a one-word bubble, never wider than the row. */
+    inline-size: max-content;
+    max-inline-size: calc(100cqi - var(--_avatar-size) - var(--_space-s));
     display: flex;
     flex-wrap: wrap;
     gap: 2px;
