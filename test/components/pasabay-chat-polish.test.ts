@@ -301,6 +301,21 @@ describe('<pasabay-chat> polish', () => {
       el.remove();
       await waitUntil(async () => (await stored(messageId)).deleted, 'the delete was lost', { timeout: 10_000 });
     });
+
+    it('sends a pending delete at once when the page is hidden for good (pagehide)', async () => {
+      PasabayChat.undoDeleteMs = 60_000;
+      const { maria, id } = await directPair();
+      const messageId = await post(maria, id, 'Gone when the tab closes');
+      const el = await mountChat(maria.client, id);
+      await waitLive(el);
+      const message = messageWith(el, 'Gone when the tab closes')!;
+      message.focus();
+      message.querySelector<HTMLButtonElement>('[part~="delete"]')!.click();
+      await el.updateComplete;
+      window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+      await waitUntil(async () => (await stored(messageId)).deleted, 'the delete was lost', { timeout: 10_000 });
+      expect(parts(el, 'undo').length).to.equal(0);
+    });
   });
 
   describe('refused send', () => {

@@ -247,10 +247,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   override connectedCallback(): void {
     super.connectedCallback();
     defineTypingIndicator();
+    window.addEventListener('pagehide', this.onPageHide);
   }
 
   override disconnectedCallback(): void {
-    // Leaving the page is no undo: the delete the user asked for goes now.
+    window.removeEventListener('pagehide', this.onPageHide);
+    // Leaving is no undo: the delete the user asked for goes now.
     this.commitDelete();
     clearTimeout(this.#highlightTimer);
     super.disconnectedCallback();
@@ -385,6 +387,9 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     this.pendingDelete = { message, timer };
     this.#focusUndo = true;
   }
+
+  /** The tab closes or navigates away: the delete the user asked for goes now, not never. */
+  private readonly onPageHide = () => this.commitDelete();
 
   /** Sends the pending delete, if any. */
   private commitDelete() {
