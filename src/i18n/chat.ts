@@ -82,6 +82,15 @@ export interface ChatStrings {
   headerOnline: string;
   /** Group: how many of its members are online, themself included. */
   headerOnlineCount: (online: number, total: number) => string;
+  /** The divider above the first message that was unread when the conversation opened. */
+  unreadDivider: string;
+  /** Description of a reply's quote, which is a button. */
+  jumpToOriginal: string;
+  /** The bar shown while a delete can still be undone. */
+  deletePending: string;
+  undo: string;
+  /** A send the rate limit refused; it goes again by itself after `seconds`. */
+  sendingTooFast: (seconds: number) => string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -159,6 +168,11 @@ export const chatStrings: ChatStrings = {
   headerMore: (count) => `+${count}`,
   headerOnline: 'Online',
   headerOnlineCount: (online, total) => `${online} of ${total} online`,
+  unreadDivider: 'New messages',
+  jumpToOriginal: 'Go to the original message',
+  deletePending: 'Message deleted.',
+  undo: 'Undo',
+  sendingTooFast: (seconds) => `Sending too fast — trying again in ${seconds} s`,
 };
 
 /** Defaults with `overrides` applied; `reactionNames` merges key by key. */

@@ -299,12 +299,15 @@ describe('<pasabay-chat> reliability', () => {
       expect((await limited).detail.code).to.equal('rate-limited');
       const message = () => parts(mine, 'message').find((m) => m.textContent!.includes('over the limit'))!;
       await waitUntil(
-        () => message().querySelector('[part~="status"]')!.textContent!.includes('Rate limit'),
+        () => message().querySelector('[part~="status"]')!.textContent!.includes('too fast'),
         'no reason',
       );
       expect(message().getAttribute('part')).to.contain('queued');
-      expect(message().querySelector('[part~="status"]')!.textContent).to.equal(
-        'Not sent yet, trying again: Rate limit exceeded: at most 30 messages a minute',
+      expect(message().querySelector('[part~="status"]')!.textContent!.trim()).to.equal(
+        'Sending too fast — trying again in 2 s',
+      );
+      expect(message().querySelector<HTMLElement>('[part~="status"]')!.title).to.equal(
+        'Rate limit exceeded: at most 30 messages a minute',
       );
       await expect(mine).to.be.accessible();
 

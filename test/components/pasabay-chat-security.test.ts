@@ -346,12 +346,12 @@ describe('<pasabay-chat> security', () => {
       await typeAndSend(el, 'one');
       await waitUntil(() => part(el, 'status')?.textContent === 'Sent', 'the first is sent');
       await typeAndSend(el, 'two');
-      await waitUntil(() => parts(el, 'status').at(-1)!.textContent!.includes('Rate limit'), 'the second waits', {
+      await waitUntil(() => parts(el, 'status').at(-1)!.textContent!.includes('too fast'), 'the second waits', {
         timeout: 10_000,
       });
-      expect(parts(el, 'status').at(-1)!.textContent!.trim()).to.equal(
-        'Not sent yet, trying again: Rate limit exceeded: at most 1 messages a minute',
-      );
+      // 1 a minute: the next slot is 60 s away; the server's words are the status's title.
+      expect(parts(el, 'status').at(-1)!.textContent!.trim()).to.equal('Sending too fast — trying again in 60 s');
+      expect(parts(el, 'status').at(-1)!.title).to.equal('Rate limit exceeded: at most 1 messages a minute');
       expect(part(el, 'failed')).to.equal(null);
       await removeAndSettle(el, maria.client);
     });

@@ -114,9 +114,11 @@ describe('<pasabay-chat>', () => {
       await waitForBody(theirs, 'Meet at 6?');
       await waitUntil(() => part(theirs, 'edited') !== null, 'no edited marker');
       (parts(mine, 'message')[0]!.querySelector('[part~="delete"]') as HTMLButtonElement).click();
+      // Sent once its undo window (PasabayChat.undoDeleteMs) has passed.
       await waitUntil(
         () => parts(theirs, 'message')[0]!.getAttribute('part')!.includes('deleted'),
         'deletion not seen',
+        { timeout: 12_000 },
       );
       expect(bodies(theirs)[0]).to.equal('This message was deleted.');
       await expect(theirs).to.be.accessible();

@@ -155,6 +155,12 @@ export class ConversationController implements ReactiveController {
   /** Aborts the requests in flight when the network goes away or the conversation closes. */
   #requests = new AbortController();
   #markingRead = false;
+  /**
+   * While a mark-read is in flight, the newest message it covers (microseconds): those count as
+   * read already, so a message that arrives while the user reads never shows as unread for the
+   * moment the request takes (the count went 1 → 0 and host badges flashed).
+   */
+  #readingUpTo = 0;
   #reportedUnread = 0;
   #profiles = new Map<string, Profile>();
   /** Read positions (microseconds) by member. */
@@ -273,7 +279,7 @@ export class ConversationController implements ReactiveController {
   get unreadCount(): number {
     const me = this.#options.session.identity?.userId;
     if (!me) return 0;
-    const lastRead = this.#members.get(me) ?? 0;
+    const lastRead = Math.max(this.#members.get(me) ?? 0, this.#readingUpTo);
     let count = 0;
     const messages = this.#options.store.messages;
     for (let index = messages.length - 1; index >= 0; index--) {
@@ -789,9 +795,11 @@ export class ConversationController implements ReactiveController {
     const newest = this.#options.store.newest;
     if (!newest) return;
     this.#markingRead = true;
+    this.#readingUpTo = newest.sortKey;
     const epoch = this.#epoch;
     void markRead(context, conversation.id).then((result) => {
       this.#markingRead = false;
+      this.#readingUpTo = 0;
       if (epoch !== this.#epoch) return;
       if (result.error) {
         this.#host.dispatchEvent(
@@ -815,6 +823,8 @@ export class ConversationController implements ReactiveController {
     const conversationId = this.#conversation?.id;
     const count = this.#view === 'ready' ? this.unreadCount : 0;
     if (count === this.#reportedUnread || !conversationId) return;
+    // More arrived while a mark-read is in flight: it is re-run when that one answers; report then.
+    if (this.#markingRead && count > this.#reportedUnread && this.#options.pinned()) return;
     this.#reportedUnread = count;
     this.#host.dispatchEvent(new PasabayUnreadChangeEvent({ conversationId, unreadCount: count }));
   }

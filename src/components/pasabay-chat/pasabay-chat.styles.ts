@@ -15,6 +15,14 @@ export default css`
     --_composer-background: var(--pasabay-chat-composer-background, var(--_color-surface));
     --_composer-max: var(--pasabay-chat-composer-max-block-size, 10rem);
     --_avatar-size: var(--pasabay-chat-avatar-size, 2rem);
+    /* After the text font, for systems whose text font lacks emoji. */
+    --_emoji-font: var(
+      --pasabay-emoji-font,
+      'Apple Color Emoji',
+      'Segoe UI Emoji',
+      'Noto Color Emoji',
+      'Twemoji Mozilla'
+    );
 
     /*
      * A box of its own on a bare page: sized, bordered, and the log scrolls inside it. A page
@@ -30,6 +38,7 @@ export default css`
     border-radius: var(--_radius-l);
     overflow: hidden;
     contain: content;
+    font-family: var(--_font-family), var(--_emoji-font), sans-serif;
   }
 
   [part~='base'] {
@@ -56,12 +65,15 @@ export default css`
     margin: 0 0 var(--_space-m);
   }
 
+  /* WCAG 2.2 target size: every button is at least 24 × 24 CSS pixels, whatever the font size. */
   button {
     cursor: pointer;
     border: 1px solid var(--_color-border);
     border-radius: var(--_radius-m);
     background: var(--_color-surface);
     padding: var(--_space-xs) var(--_space-s);
+    min-block-size: 24px;
+    min-inline-size: 24px;
   }
 
   button:disabled {
@@ -91,6 +103,26 @@ export default css`
     border-block-start: 1px solid var(--_color-border);
     border-inline-start: 4px solid var(--_color-warning);
     color: var(--_color-text);
+  }
+
+  [part~='undo'] {
+    display: flex;
+    align-items: center;
+    gap: var(--_space-s);
+    padding: var(--_space-xs) var(--_space-m);
+    font-size: var(--_font-size-small);
+    background: var(--_color-surface-raised);
+    border-block-start: 1px solid var(--_color-border);
+    color: var(--_color-text);
+  }
+
+  [part~='undo-text'] {
+    flex: 1;
+    min-inline-size: 0;
+  }
+
+  [part~='undo-button'] {
+    font-weight: 600;
   }
 
   [part~='notice-text'] {
@@ -164,6 +196,8 @@ export default css`
   .row {
     /* Margins would escape measurement; rows only use padding. */
     display: flow-root;
+    /* The message toolbar sizes itself against the row (100cqi), not its narrow message. */
+    container-type: inline-size;
   }
 
   [part~='day'] {
@@ -175,35 +209,72 @@ export default css`
     color: var(--_color-text-muted);
   }
 
+  /*
+   * As wide as its bubble (and its reactions, meta), not as the log: the toolbar, placed against
+   * the message's box, then sits beside the bubble at any width of the element.
+   */
   [part~='message'] {
+    --_top: 1px;
+    --_bubble-max: var(--pasabay-chat-bubble-max-inline-size, 75%);
+    --_avatar-size: var(--pasabay-chat-avatar-size, 2rem);
     position: relative;
     display: flex;
     flex-direction: column;
     align-items: flex-start;
-    padding-block: 1px;
+    inline-size: fit-content;
+    min-inline-size: 0;
+    max-inline-size: calc(var(--_bubble-max) + var(--_avatar-size) + var(--_space-s));
+    padding-block: var(--_top) 1px;
     padding-inline-start: calc(var(--_avatar-size) + var(--_space-s));
     border-radius: var(--_radius-m);
   }
 
   [part~='message'][part~='first'] {
-    padding-block-start: var(--_gap);
+    --_top: var(--_gap);
   }
 
   [part~='message'][part~='own'] {
     align-items: flex-end;
+    max-inline-size: var(--_bubble-max);
+    margin-inline-start: auto;
     padding-inline-start: 0;
+  }
+
+  [part~='message'][part~='highlighted'] > [part~='bubble'] {
+    outline: 3px solid var(--_color-focus);
+    outline-offset: 2px;
+  }
+
+  [part~='unread-divider'] {
+    display: flex;
+    align-items: center;
+    gap: var(--_space-s);
+    margin: 0;
+    padding-block: var(--_space-s);
+    font-size: var(--_font-size-small);
+    font-weight: 600;
+    color: var(--_color-danger);
+  }
+
+  [part~='unread-divider']::before,
+  [part~='unread-divider']::after {
+    content: '';
+    flex: 1;
+    border-block-start: 1px solid currentColor;
   }
 
   [part~='message']:focus-visible {
     outline-offset: 0;
   }
 
+  /* Tokens are read on the part itself, so a token set in a ::part() rule takes effect. */
   [part~='avatar'] {
+    --_size: var(--pasabay-chat-avatar-size, 2rem);
     position: absolute;
     inset-inline-start: 0;
     inset-block-start: calc(var(--_gap) + 1.3em);
-    inline-size: var(--_avatar-size);
-    block-size: var(--_avatar-size);
+    inline-size: var(--_size);
+    block-size: var(--_size);
     border-radius: 50%;
     display: grid;
     place-items: center;
@@ -222,18 +293,32 @@ export default css`
     padding-block-end: 2px;
   }
 
+  /*
+   * Every bubble token is read here, on the bubble, not resolved once on :host: a token set on
+   * ::part(bubble …) or ::part(message …) (which the bubble inherits) takes effect.
+   */
   [part~='bubble'] {
-    max-inline-size: var(--_bubble-max);
+    --_radius: var(--pasabay-chat-bubble-radius, var(--_radius-l));
+    max-inline-size: 100%;
     padding: var(--_space-s) var(--_space-m);
-    border-radius: var(--_bubble-radius);
-    background: var(--_other-background);
-    color: var(--_other-color);
+    border-radius: var(--_radius);
+    background: var(--pasabay-chat-other-bubble-background, var(--_color-surface-raised));
+    color: var(--pasabay-chat-other-bubble-color, var(--_color-text));
     overflow-wrap: anywhere;
   }
 
-  [part~='own'] > [part~='bubble'] {
-    background: var(--_own-background);
-    color: var(--_own-color);
+  [part~='bubble'][part~='bubble-own'] {
+    background: var(--pasabay-chat-own-bubble-background, var(--_color-accent));
+    color: var(--pasabay-chat-own-bubble-color, var(--_color-on-accent));
+  }
+
+  /* The tail: the corner toward the sender on the last bubble of a group. */
+  [part~='bubble'][part~='bubble-own'][part~='bubble-last'] {
+    border-end-end-radius: var(--pasabay-chat-bubble-tail-radius, var(--_radius));
+  }
+
+  [part~='bubble'][part~='bubble-other'][part~='bubble-last'] {
+    border-end-start-radius: var(--pasabay-chat-bubble-tail-radius, var(--_radius));
   }
 
   [part~='message'][part~='deleted'] > [part~='bubble'] {
@@ -273,8 +358,13 @@ export default css`
   /* Inside the reply's bubble, so it reads as part of the reply, not of the message above. Shaded
      darker, not lighter: white text on the accent bubble keeps its 4.5:1 contrast. */
   [part~='reply-quote'] {
+    display: block;
+    inline-size: 100%;
+    text-align: start;
+    color: inherit;
     margin-block-end: var(--_space-xs);
     padding: var(--_space-xs) var(--_space-s);
+    border: none;
     border-inline-start: 3px solid currentColor;
     border-radius: var(--_radius-s);
     background: rgb(0 0 0 / 0.12);
@@ -297,7 +387,7 @@ export default css`
   /* Emoji fonts after the text font, for systems whose text font lacks them. */
   [part~='reaction'],
   [part~='picker-option'] {
-    font-family: var(--_font-family), 'Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji', sans-serif;
+    font-family: var(--_font-family), var(--_emoji-font), sans-serif;
   }
 
   [part~='reaction'] {
@@ -342,12 +432,18 @@ export default css`
     padding: 0 var(--_space-s);
   }
 
-  /* Inset so that it stays inside the focused message's outline. */
+  /*
+   * Above the bubble's top edge, overlapping it a little (so the pointer never crosses a gap), at
+   * the bubble's start for others' messages and at its end for one's own.
+   */
   [part~='actions'] {
     position: absolute;
-    inset-block-start: 2px;
-    inset-inline-end: 2px;
+    inset-block-end: calc(100% - var(--_top) - 0.375rem);
+    inset-inline-start: calc(var(--_avatar-size) + var(--_space-s));
     z-index: 1;
+    /* One line of buttons even beside a one-word bubble, never wider than the row. */
+    inline-size: max-content;
+    max-inline-size: calc(100cqi - var(--_avatar-size) - var(--_space-s));
     display: flex;
     flex-wrap: wrap;
     gap: 2px;
@@ -360,10 +456,11 @@ export default css`
   }
 
   [part~='own'] > [part~='actions'] {
-    inset-inline-end: auto;
-    inset-inline-start: 2px;
+    inset-inline-start: auto;
+    inset-inline-end: 0;
   }
 
+  /* Hover, keyboard focus, or a tap (which focuses the message) shows it. */
   [part~='message']:hover > [part~='actions'],
   [part~='message']:focus-within > [part~='actions'] {
     visibility: visible;

@@ -44,19 +44,19 @@ import { renderHeader, type HeaderMember } from './view/header-view.js';
  * @csspart list - The rendered rows inside the log (only those near the viewport are in the DOM).
  * @csspart beginning - "Beginning of the conversation", above the oldest message.
  * @csspart day - A day heading.
- * @csspart message - One message. Extra tokens: `own`, `other`, `first`, `last`, `deleted`, `sending`, `queued`, `failed`, `active`.
- * @csspart avatar - The sender's initial or picture beside the first message of a group.
+ * @csspart message - One message. Extra tokens: `own`, `other`, `first`, `last`, `deleted`, `sending`, `queued`, `failed`, `active`, `highlighted` (just jumped to from a reply's quote).
+ * @csspart avatar - The sender's initial or picture beside the first message of a group. Extra tokens: `avatar-other`, `avatar-first`, `avatar-last`.
  * @csspart sender - The sender's name above a group.
- * @csspart bubble - The box around a message's text.
+ * @csspart bubble - The box around a message's text. Extra tokens: `bubble-own` or `bubble-other`, `bubble-first`, `bubble-last` (in its group).
  * @csspart body - The message text.
  * @csspart link - A link in a message (http/https only; opens in a new tab without a referrer).
  * @csspart edited - The "edited" marker.
- * @csspart reply-quote - The quoted message a reply refers to.
+ * @csspart reply-quote - The quoted message a reply refers to; a button that jumps to the original (loading older history if needed).
  * @csspart reply-sender - The quoted message's sender.
  * @csspart reply-body - The quoted message's text.
  * @csspart reactions - The list of reactions under a message.
  * @csspart reaction - One reaction chip (a toggle button). Extra token: `mine`.
- * @csspart meta - Time and delivery status line.
+ * @csspart meta - Time and delivery status line. Extra tokens: `meta-own` or `meta-other`, `meta-first`, `meta-last`.
  * @csspart time - The message time.
  * @csspart status - Delivery status. Extra token: `sending`, `queued`, `failed`, `sent` or `seen`.
  * @csspart retry - Retry button of a message that was not sent.
@@ -88,12 +88,18 @@ import { renderHeader, type HeaderMember } from './view/header-view.js';
  * @csspart header-text - The box holding the title and the status.
  * @csspart header-title - The conversation's title, or the other member's name in a direct chat.
  * @csspart header-status - "Online" / "3 of 5 online", with `org-id`.
+ * @csspart unread-divider - "New messages", above the first message that was unread when the conversation opened.
+ * @csspart undo - The bar shown for a few seconds after a delete, while it can be undone (`role="status"`).
+ * @csspart undo-text - Its words.
+ * @csspart undo-button - Its undo button.
  *
  * @cssprop [--pasabay-chat-inline-size=400px] - Width of the element (never wider than its container).
  * @cssprop [--pasabay-chat-block-size=560px] - Height of the element.
  * @cssprop [--pasabay-chat-background=var(--pasabay-color-surface)] - Background of the log.
  * @cssprop [--pasabay-chat-gap=var(--pasabay-space-s)] - Space between message groups.
- * @cssprop [--pasabay-chat-bubble-radius=var(--pasabay-radius-l)] - Corner radius of bubbles.
+ * @cssprop [--pasabay-chat-bubble-radius=var(--pasabay-radius-l)] - Corner radius of bubbles. Read on the bubble itself, so it also works set in a `::part(bubble …)` or `::part(message …)` rule, like the other bubble tokens.
+ * @cssprop [--pasabay-chat-bubble-tail-radius=var(--pasabay-chat-bubble-radius)] - The corner toward the sender of the last bubble of a group (one length; e.g. `0.25rem` for square tails).
+ * @cssprop [--pasabay-emoji-font='Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji', 'Twemoji Mozilla'] - Emoji fonts, used after the text font for the characters it lacks.
  * @cssprop [--pasabay-chat-bubble-max-inline-size=75%] - Widest a bubble gets.
  * @cssprop [--pasabay-chat-own-bubble-background=var(--pasabay-color-accent)] - Background of one's own bubbles.
  * @cssprop [--pasabay-chat-own-bubble-color=var(--pasabay-color-on-accent)] - Text colour of one's own bubbles.
@@ -131,6 +137,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+
+  /** How long a delete can be undone, in milliseconds, before it is sent to the server. */
+  static undoDeleteMs = 5000;
+
+  /** How long a message jumped to from a reply's quote stays highlighted, in milliseconds. */
+  static highlightMs = 2000;
 
   /**
    * The messages shown, oldest first. Public so a host app can seed it from its own cache (or a
@@ -172,6 +184,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     visibility: this.visibility,
     pinned: () => this.scroller.pinned,
     onClosed: () => {
+      this.#dividerFor = undefined;
+      this.firstUnreadId = undefined;
       this.composer.reset();
       this.activeId = undefined;
       this.pickerFor = undefined;
@@ -199,6 +213,15 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   @state() private pickerFor: string | undefined;
   @state() private newBelow = 0;
   @state() private announcement = '';
+  /** The delete the user can still undo; sent when its timer ends, the element leaves or the conversation changes. */
+  @state() private pendingDelete: { message: ChatMessage; timer: ReturnType<typeof setTimeout> } | undefined;
+  @state() private highlightId: string | undefined;
+  /** The first message that was unread when the conversation opened (the "New messages" divider). */
+  @state() private firstUnreadId: string | undefined;
+  #highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  #focusUndo = false;
+  /** The conversation whose divider was placed. */
+  #dividerFor: string | undefined;
 
   /** Conversation to show. A new value leaves the old channel and joins the new one. */
   @property({ attribute: 'conversation-id' }) conversationId = '';
@@ -255,6 +278,15 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   override connectedCallback(): void {
     super.connectedCallback();
     defineTypingIndicator();
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
+    // Leaving is no undo: the delete the user asked for goes now.
+    this.commitDelete();
+    clearTimeout(this.#highlightTimer);
+    super.disconnectedCallback();
   }
 
   protected override resolveStrings(overrides: Partial<ChatStrings>): ChatStrings {
@@ -269,8 +301,33 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     this.#formatters = chatFormatters(this.locale);
+    if (changed.has('conversationId') || changed.has('withUser') || changed.has('externalRef')) this.commitDelete();
     this.conversation.sync();
+    this.placeUnreadDivider();
     this.syncStates();
+  }
+
+  // After the controllers' hostUpdated: a mark-read started there already counts what is on screen as read.
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    this.syncStates();
+    // The Delete button is gone with the message: keyboard focus goes to Undo.
+    if (this.#focusUndo) {
+      this.#focusUndo = false;
+      this.renderRoot.querySelector<HTMLElement>('[part~="undo-button"]')?.focus();
+    }
+  }
+
+  /** Once per opened conversation: above the first message from others after the read position it opened with. */
+  private placeUnreadDivider() {
+    const current = this.conversation.current;
+    if (this.conversation.view !== 'ready' || !current || this.#dividerFor === current.id) return;
+    this.#dividerFor = current.id;
+    const me = this.session.identity?.userId;
+    const lastRead = (me && this.conversation.readPositions.get(me)) || 0;
+    this.firstUnreadId = this.messageStore.messages.find(
+      (m) => m.sender_id !== me && m.delivery === 'sent' && !m.deleted_at && m.sortKey > lastRead,
+    )?.id;
   }
 
   // ----- wiring -------------------------------------------------------------------------------
@@ -348,10 +405,62 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     void this.conversation.edit(id, body);
   }
 
+  /**
+   * Deletes at once on screen, but sends the delete only after `undoDeleteMs`: until then "Undo"
+   * takes it back and the database never saw it (a soft delete is final there, and clears the
+   * message's reactions). A second delete sends the first one now.
+   */
   private deleteOwn(message: ChatMessage) {
     if (!this.conversation.client) return;
     this.pickerFor = undefined;
-    void this.conversation.delete(message);
+    this.commitDelete();
+    const timer = setTimeout(() => this.commitDelete(), PasabayChat.undoDeleteMs);
+    this.pendingDelete = { message, timer };
+    this.#focusUndo = true;
+  }
+
+  /** The tab closes or navigates away: the delete the user asked for goes now, not never. */
+  private readonly onPageHide = () => this.commitDelete();
+
+  /** Sends the pending delete, if any. */
+  private commitDelete() {
+    const pending = this.pendingDelete;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    const hadFocus = this.renderRoot.querySelector('[part~="undo"]')?.matches(':focus-within') ?? false;
+    this.pendingDelete = undefined;
+    if (this.conversation.client && this.messageStore.has(pending.message.id))
+      void this.conversation.delete(pending.message);
+    if (hadFocus) void this.updateComplete.then(() => this.logElement?.focus({ preventScroll: true }));
+  }
+
+  private readonly undoDelete = () => {
+    const pending = this.pendingDelete;
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.pendingDelete = undefined;
+    void this.focusMessage(pending.message.id);
+  };
+
+  /** Scrolls to the message `id` (loading older pages until it is held) and highlights it for a moment. */
+  async jumpTo(id: string): Promise<void> {
+    const conversation = this.conversation;
+    while (!this.messageStore.has(id) && conversation.hasOlder && !conversation.olderFailed) {
+      if (conversation.loadingOlder) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      const held = this.messageStore.size;
+      await conversation.loadOlder();
+      // Not loaded (closed, offline, not ready): stop rather than ask again and again.
+      if (this.messageStore.size === held && !conversation.loadingOlder) break;
+    }
+    if (!this.messageStore.has(id)) return;
+    clearTimeout(this.#highlightTimer);
+    this.highlightId = id;
+    this.#highlightTimer = setTimeout(() => (this.highlightId = undefined), PasabayChat.highlightMs);
+    await this.updateComplete;
+    await this.focusMessage(id);
   }
 
   private toggleReaction(message: ChatMessage, emoji: string) {
@@ -509,7 +618,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
           : html`<div part="banner ${connection}" role="status">${strings[connection]}</div>`
       }
       <div part="viewport">${this.renderHistoryStatus()} ${this.renderLog()} ${this.renderJump()}</div>
-      ${this.renderTyping()} ${this.renderNotice()}
+      ${this.renderTyping()} ${this.renderNotice()} ${this.renderUndo()}
       ${
         this.noComposer || view === 'idle'
           ? nothing
@@ -612,6 +721,16 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   private readonly dismissNotice = () => this.conversation.dismissNotice();
 
+  /** "Message deleted. Undo", while the last delete can be taken back. */
+  private renderUndo() {
+    if (!this.pendingDelete) return nothing;
+    const strings = this.resolvedStrings;
+    return html`<div part="undo" role="status">
+      <span part="undo-text">${strings.deletePending}</span>
+      <button part="undo-button" type="button" @click=${this.undoDelete}>${strings.undo}</button>
+    </div>`;
+  }
+
   /** What the row templates need to know, and where their buttons report back. */
   private messageView(): MessageView {
     return {
@@ -637,6 +756,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       onDelete: (message) => void this.deleteOwn(message),
       onRetry: (id) => this.retry(id),
       onDiscard: (id) => this.discard(id),
+      pendingDeleteId: this.pendingDelete?.message.id,
+      highlightId: this.highlightId,
+      firstUnreadId: this.firstUnreadId,
+      onJumpTo: (id) => void this.jumpTo(id),
     };
   }
 

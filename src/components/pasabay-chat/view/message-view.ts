@@ -9,6 +9,7 @@ import type { ChatFormatters } from './format.js';
 import { renderBody } from './linkify.js';
 import type { ChatMessage, ReactionSummary } from '../state/message-store.js';
 import type { DisplayRow, MessageRowData } from './scroll-window-controller.js';
+import { rateLimitWaitSeconds } from './refusal.js';
 
 /** Quotes longer than this are cut, so a reply never repeats a whole essay. */
 const QUOTE_MAX_LENGTH = 140;
@@ -42,6 +43,25 @@ export interface MessageView {
   onDelete(message: ChatMessage): void;
   onRetry(id: string): void;
   onDiscard(id: string): void;
+  /** A delete the user can still undo: shown as deleted, not yet sent to the server. */
+  pendingDeleteId?: string | undefined;
+  /** The message just jumped to from a reply quote, briefly highlighted. */
+  highlightId?: string | undefined;
+  /** The first message that was unread when the conversation opened: the "New messages" divider goes above it. */
+  firstUnreadId?: string | undefined;
+  /** Jumps to a quoted message (loading older history if needed). */
+  onJumpTo?(id: string): void;
+}
+
+/**
+ * Part tokens for one part of a message (`bubble`, `meta`, `avatar`), so designers can style own and
+ * others', first and last of a group apart: e.g. `bubble bubble-own bubble-first`.
+ */
+export function groupParts(name: string, own: boolean, first: boolean, last: boolean): string {
+  const tokens = [name, `${name}-${own ? 'own' : 'other'}`];
+  if (first) tokens.push(`${name}-first`);
+  if (last) tokens.push(`${name}-last`);
+  return tokens.join(' ');
 }
 
 export function renderRow(row: DisplayRow, view: MessageView): TemplateResult {
@@ -55,14 +75,20 @@ export function renderRow(row: DisplayRow, view: MessageView): TemplateResult {
       </h3>
     </div>`;
   }
-  return html`<div class="row" data-key=${row.key}>${renderMessage(row, view)}</div>`;
+  return html`<div class="row" data-key=${row.key}>
+    ${
+      view.firstUnreadId === row.message.id
+        ? html`<p part="unread-divider" role="separator">${view.strings.unreadDivider}</p>`
+        : nothing
+    }${renderMessage(row, view)}
+  </div>`;
 }
 
 function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
   const { strings, formatters } = view;
   const message = row.message;
   const own = message.sender_id === view.me;
-  const deleted = Boolean(message.deleted_at);
+  const deleted = Boolean(message.deleted_at) || view.pendingDeleteId === message.id;
   const active = view.activeId === message.id;
   // Roving focus: only the active message (and its buttons) is in the tab order.
   const tabindex = active ? '0' : '-1';
@@ -73,8 +99,10 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
   if (deleted) parts.push('deleted');
   if (message.delivery !== 'sent') parts.push(message.delivery);
   if (active) parts.push('active');
+  if (view.highlightId === message.id) parts.push('highlighted');
   const date = new Date(Math.floor(message.sortKey / 1000));
-  const reactions = view.reactionsOf(message.id);
+  // A deleted message's reactions are gone (the database clears them too).
+  const reactions = deleted ? [] : view.reactionsOf(message.id);
   const canAct = message.delivery === 'sent' && !deleted;
   return html`<article
     part=${parts.join(' ')}
@@ -82,10 +110,10 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
     tabindex=${tabindex}
     aria-label=${`${sender}, ${formatters.time(date)}`}
   >
-    ${!own && row.groupStart ? renderAvatar(message.sender_id, sender, view) : nothing}
+    ${!own && row.groupStart ? renderAvatar(message.sender_id, sender, view, row.groupEnd) : nothing}
     ${!own && row.groupStart && view.showSenderNames ? html`<div part="sender">${sender}</div>` : nothing}
-    <div part="bubble">
-      ${message.reply_to && !deleted ? renderQuote(message.reply_to, view) : nothing}
+    <div part=${groupParts('bubble', own, row.groupStart, row.groupEnd)}>
+      ${message.reply_to && !deleted ? renderQuote(message.reply_to, view, tabindex) : nothing}
       ${
         deleted
           ? html`<p part="body">${strings.deleted}</p>`
@@ -117,22 +145,30 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
   </article>`;
 }
 
-function renderAvatar(userId: string, name: string, view: MessageView): TemplateResult {
+function renderAvatar(userId: string, name: string, view: MessageView, last: boolean): TemplateResult {
   const url = view.avatarUrlOf(userId);
-  if (url) return html`<img part="avatar" src=${url} alt="" loading="lazy" referrerpolicy="no-referrer" />`;
-  return html`<span part="avatar" aria-hidden="true">${[...name][0]?.toLocaleUpperCase() ?? '?'}</span>`;
+  const part = groupParts('avatar', false, true, last);
+  if (url) return html`<img part=${part} src=${url} alt="" loading="lazy" referrerpolicy="no-referrer" />`;
+  return html`<span part=${part} aria-hidden="true">${[...name][0]?.toLocaleUpperCase() ?? '?'}</span>`;
 }
 
-function renderQuote(replyTo: string, view: MessageView): TemplateResult {
+function renderQuote(replyTo: string, view: MessageView, tabindex: string): TemplateResult {
   const original = view.messageById(replyTo);
   const strings = view.strings;
   const text = !original ? strings.originalUnavailable : original.deleted_at ? strings.deleted : original.body;
-  return html`<div part="reply-quote">
+  // A button: clicking the quote (or Enter on it) jumps to the original, loading older history if needed.
+  return html`<button
+    part="reply-quote"
+    type="button"
+    tabindex=${tabindex}
+    title=${strings.jumpToOriginal}
+    @click=${() => view.onJumpTo?.(replyTo)}
+  >
     ${original ? html`<span part="reply-sender">${view.nameOf(original.sender_id)}</span>` : nothing}
     <span part="reply-body" dir="auto"
       >${text.length > QUOTE_MAX_LENGTH ? `${text.slice(0, QUOTE_MAX_LENGTH)}…` : text}</span
     >
-  </div>`;
+  </button>`;
 }
 
 function renderMeta(row: MessageRowData, own: boolean, date: Date, view: MessageView) {
@@ -140,15 +176,28 @@ function renderMeta(row: MessageRowData, own: boolean, date: Date, view: Message
   const message = row.message;
   let status: TemplateResult | typeof nothing = nothing;
   if (own) {
+    const tooFast = message.error ? rateLimitWaitSeconds(message.error) : undefined;
     if (message.delivery === 'failed') {
-      status = html`<span part="status failed" role="alert"
-          >${message.error ? strings.failedBecause(message.error) : strings.failed}</span
+      status = html`<span part="status failed" role="alert" title=${message.error ?? nothing}
+          >${
+            tooFast !== undefined
+              ? strings.sendingTooFast(tooFast)
+              : message.error
+                ? strings.failedBecause(message.error)
+                : strings.failed
+          }</span
         >
         <button part="retry" type="button" @click=${() => view.onRetry(message.id)}>${strings.retrySend}</button>
         <button part="discard" type="button" @click=${() => view.onDiscard(message.id)}>${strings.discard}</button>`;
     } else if (message.delivery === 'queued') {
-      status = html`<span part="status queued"
-        >${message.error ? strings.retryingBecause(message.error) : strings.queued}</span
+      status = html`<span part="status queued" title=${message.error ?? nothing}
+        >${
+          tooFast !== undefined
+            ? strings.sendingTooFast(tooFast)
+            : message.error
+              ? strings.retryingBecause(message.error)
+              : strings.queued
+        }</span
       >`;
     } else if (message.delivery === 'sending') {
       status = html`<span part="status sending">${strings.sending}</span>`;
@@ -161,7 +210,7 @@ function renderMeta(row: MessageRowData, own: boolean, date: Date, view: Message
     }
   }
   if (!row.groupEnd && status === nothing) return nothing;
-  return html`<div part="meta">
+  return html`<div part=${groupParts('meta', own, row.groupStart, row.groupEnd)}>
     ${
       row.groupEnd || own
         ? html`<time part="time" datetime=${date.toISOString()} title=${formatters.full(date)}
