@@ -89,6 +89,8 @@ export interface MeetingRow {
   ended_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Whether participants other than the host may create the meeting's chat. */
+  participants_open_chat: boolean;
 }
 
 export interface MeetingParticipantRow {
@@ -167,6 +169,8 @@ export type Database = {
       invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
       send_typing: { Args: { conversation_id: string; is_typing?: boolean }; Returns: undefined };
       can_reach: { Args: { target: string }; Returns: boolean };
+      open_meeting_conversation: { Args: { meeting_id: string }; Returns: ConversationRow };
+      send_meeting_reaction: { Args: { meeting_id: string; reaction: string }; Returns: undefined };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };
