@@ -54,6 +54,7 @@ export default defineConfig(({ mode }) => {
         'pasabay-chat': 'src/bundles/pasabay-chat.ts',
         'typing-indicator': 'src/bundles/typing-indicator.ts',
         'meeting-participants': 'src/bundles/meeting-participants.ts',
+        'meeting-reactions': 'src/bundles/meeting-reactions.ts',
       }
     : bundle
       ? { 'pasabay-chat.bundle': 'src/index.ts' }

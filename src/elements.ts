@@ -63,3 +63,6 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+export { MeetingReactions, defineMeetingReactions } from './components/meeting-reactions/meeting-reactions.js';
+export type { LiveReaction } from './components/meeting-reactions/reactions-controller.js';
+export type { ReactionsStrings } from './i18n/reactions.js';

@@ -19,3 +19,5 @@ configureFromScriptTag(import.meta.url);
 defineTypingIndicator();
 definePasabayChat();
 defineMeetingParticipants();
+import { defineMeetingReactions } from './components/meeting-reactions/meeting-reactions.js';
+defineMeetingReactions();
