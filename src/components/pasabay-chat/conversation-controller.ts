@@ -183,8 +183,13 @@ export class ConversationController implements ReactiveController {
       onBroadcast: (message) => this.#onBroadcast(message),
       onPostgresChange: (payload) => this.#onPostgresChange(payload),
       onJoined: () => this.#onJoined(),
-      onStatusChange: (status) => {
+      onStatusChange: (status, error) => {
         if (status !== 'joined') this.#missedEvents();
+        // A Realtime budget (ConnectionRateLimitReached, ChannelRateLimitReached…) says why no live updates come.
+        if (status === 'error' && error && /^\w+RateLimitReached: /.test(error.message))
+          host.dispatchEvent(
+            new PasabayErrorEvent({ code: 'channel', message: error.message, source: 'realtime', cause: error }),
+          );
       },
       onReplicationGap: () => {
         // The stack could not rule out lost events; it also errors the channel, which rejoins.
