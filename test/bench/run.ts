@@ -13,6 +13,8 @@
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
  *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
+ *   reaction-fanout-100  send_meeting_reaction → all 100 participants    / channel.send → 100 bare receivers (meeting-live.ts)
+ *   roster-converge-100  100 joiners until <meeting-participants> lists them  / until a bare presence subscriber saw them
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -31,6 +33,7 @@ import { benchDbFanout } from './db-fanout.js';
 import { bundleSizes } from './bundle.js';
 import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
+import { benchMeetingLive } from './meeting-live.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -336,6 +339,7 @@ async function main(): Promise<void> {
     for (const result of await benchRoster(stack)) {
       report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
     }
+    await benchMeetingLive(stack, report, ITERATIONS);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
