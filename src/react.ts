@@ -86,3 +86,19 @@ export const MeetingParticipants = createComponent({
     onParticipantLeave: 'pasabay-participant-leave' as EventName<PasabayParticipantLeaveEvent>,
   },
 });
+
+import {
+  MeetingReactions as MeetingReactionsElement,
+  defineMeetingReactions,
+} from './components/meeting-reactions/meeting-reactions.js';
+
+defineMeetingReactions();
+
+/** `<meeting-reactions>`. */
+export const MeetingReactions = createComponent({
+  react: React,
+  tagName: 'meeting-reactions',
+  elementClass: MeetingReactionsElement,
+  displayName: 'MeetingReactions',
+  events: commonEvents,
+});

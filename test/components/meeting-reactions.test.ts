@@ -11,11 +11,16 @@ import {
   defineMeetingReactions,
   type MeetingReactions,
 } from '../../src/components/meeting-reactions/meeting-reactions.js';
+import {
+  defineMeetingParticipants,
+  type MeetingParticipants,
+} from '../../src/components/meeting-participants/meeting-participants.js';
 import { channelRemovalsSettled } from '../../src/connection/channels.js';
 import type { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
 import { meetingOf, newUser, setRateLimit, type TestUser } from '../support/browser-stack.js';
 
 defineMeetingReactions();
+defineMeetingParticipants();
 
 const shadow = (el: Element) => el.shadowRoot!;
 const parts = (el: Element, name: string) => [...shadow(el).querySelectorAll<HTMLElement>(`[part~="${name}"]`)];
@@ -100,6 +105,28 @@ describe('<meeting-reactions>', () => {
         [others, other],
       ] as const)
         await remove(el, user.client);
+    });
+
+    it('shares meeting:<id> with <meeting-participants> on one client, which ignores the reactions', async () => {
+      const rosterErrors: string[] = [];
+      const roster = await fixture<MeetingParticipants>(
+        html`<meeting-participants
+          .client=${host.client}
+          meeting-id=${meeting}
+          @pasabay-error=${(event: PasabayErrorEvent) => rosterErrors.push(event.detail.message)}
+        ></meeting-participants>`,
+      );
+      const { el } = await mount(host.client, meeting);
+      await joined(el);
+      await waitUntil(() => roster.participants.length > 0, 'the roster loaded', { timeout: 15_000 });
+      const topics = host.client.getChannels().map((channel) => channel.topic);
+      expect(topics.filter((topic) => topic === `realtime:meeting:${meeting}`).length).to.equal(1);
+      expect(await el.react('👍')).to.equal(true);
+      await waitUntil(() => floats(el).length === 1, 'the reaction arrived', { timeout: 10_000 });
+      expect(rosterErrors).to.deep.equal([]);
+      el.remove();
+      roster.remove();
+      await channelRemovalsSettled(host.client);
     });
 
     it('offers the configured reactions, each a button of at least 24px', async () => {
