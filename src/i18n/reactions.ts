@@ -16,6 +16,8 @@ export interface ReactionsStrings {
   reactionsRefused: (reason: string) => string;
   /** The meeting channel was refused: not a participant (or over the Realtime budget). */
   reactionsNotAllowed: string;
+  /** The meeting channel was refused for the user's Realtime budget (too many tabs or channels). */
+  reactionsOverBudget: string;
   reactionsConnecting: string;
   reactionsAuthRequired: string;
   reactionsError: string;
@@ -33,6 +35,7 @@ export const reactionsStrings: ReactionsStrings = {
   reactionsSomeone: 'Someone',
   reactionsRefused: (reason) => `Reaction not sent: ${reason}`,
   reactionsNotAllowed: 'Only the meeting’s participants can see and send reactions.',
+  reactionsOverBudget: 'Too many live connections: close another tab or chat to see reactions.',
   reactionsConnecting: 'Connecting…',
   reactionsAuthRequired: 'Sign in to send reactions.',
   reactionsError: 'Reactions are unavailable.',

@@ -49,6 +49,7 @@ describe('Realtime budgets in the elements', () => {
       timeout: 15_000,
     });
     await waitUntil(() => reactions.matches(':state(not-allowed)'), 'shown as refused');
+    expect(reactions.shadowRoot!.querySelector('[part~="state"]')!.textContent).to.contain('Too many live connections');
     await expect(reactions).to.be.accessible();
 
     const chatErrors: PasabayErrorEvent['detail'][] = [];

@@ -156,7 +156,10 @@ export class MeetingReactions extends PasabayElement<ReactionsStrings> {
     const strings = this.resolvedStrings;
     if (this.clientSource.error || this.session.status === 'error') return strings.reactionsError;
     if (this.session.status === 'auth-required') return strings.reactionsAuthRequired;
-    if (this.live.status === 'error') return strings.reactionsNotAllowed;
+    if (this.live.status === 'error')
+      return /RateLimitReached: /.test(this.live.error?.message ?? '')
+        ? strings.reactionsOverBudget
+        : strings.reactionsNotAllowed;
     if (this.live.status !== 'joined') return strings.reactionsConnecting;
     return '';
   }
