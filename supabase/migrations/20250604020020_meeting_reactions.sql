@@ -1,12 +1,9 @@
 -- Live reactions in a meeting: ephemeral, nothing stored but the Broadcast-from-Database row.
 -- Clients cannot send on meeting:<id>, so send_meeting_reaction() sends for them (event
 -- live_reaction) after checking that the caller is a current participant, that the meeting has
--- not ended and that the caller is within the meeting_reaction rate limit. The event names the
--- caller (auth.uid()); the elements read the sender's name from the profile, never a claim.
-
-insert into public.rate_limits (action, max_per_minute)
-values ('meeting_reaction', 30)
-on conflict (action) do nothing;
+-- not ended and that the caller is within the rate limit of reactions (action 'reaction' of
+-- public.rate_limits, shared with reactions to messages: one budget for a user's reactions). The
+-- event names the caller (auth.uid()); the elements read the sender's name from the profile.
 
 -- security definer: realtime.send writes realtime.messages, which clients may not, and the
 -- rate-limit counters are not the API's.
@@ -20,7 +17,6 @@ declare
   caller uuid := public.require_caller();
   meeting public.meetings;
   participant public.meeting_participants;
-  limit_per_minute integer;
 begin
   -- Code points only (no locale-dependent classes): 1 to 16 of them, no ASCII space or control.
   if reaction is null or reaction !~ '^[^\u0001-\u0020\u007f]{1,16}$' then
@@ -38,13 +34,7 @@ begin
   if meeting.status = 'ended' then
     raise exception 'This meeting has ended' using errcode = '22023';
   end if;
-  begin
-    perform public.consume_rate_limit('meeting_reaction');
-  exception when sqlstate 'PT429' then
-    limit_per_minute := public.rate_limit_of('meeting_reaction');
-    raise exception 'Rate limit exceeded: at most % reactions a minute', limit_per_minute
-      using errcode = 'PT429', hint = 'Wait a moment before trying again.';
-  end;
+  perform public.consume_rate_limit('reaction');
   perform realtime.send(
     jsonb_build_object(
       'meeting_id', meeting.id,
@@ -59,7 +49,7 @@ begin
 end;
 $$;
 
-comment on function public.send_meeting_reaction(uuid, text) is 'Broadcasts a live reaction of the caller (event live_reaction on meeting:<id>); current participants of a meeting that has not ended, rate-limited, nothing stored.';
+comment on function public.send_meeting_reaction(uuid, text) is 'Broadcasts a live reaction of the caller (event live_reaction on meeting:<id>); current participants of a meeting that has not ended, rate limit reaction, nothing stored.';
 
 revoke execute on function public.send_meeting_reaction(uuid, text) from public, anon;
 grant execute on function public.send_meeting_reaction(uuid, text) to authenticated;

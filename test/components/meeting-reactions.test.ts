@@ -195,7 +195,7 @@ describe('<meeting-reactions>', () => {
     });
 
     it('over the rate limit the element shows the refusal and fires pasabay-error (rate-limited)', async () => {
-      const restore = await setRateLimit('meeting_reaction', 2);
+      const restore = await setRateLimit('reaction', 2);
       try {
         const { el, errors } = await mount(guest.client, meeting);
         await joined(el);

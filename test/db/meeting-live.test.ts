@@ -2,7 +2,7 @@
  * The meeting's chat and live reactions: open_meeting_conversation() gives current participants
  * (and only them) the meeting's conversation, membership follows leaving, rejoining and removal;
  * send_meeting_reaction() broadcasts on meeting:<id> for current participants of a meeting that
- * has not ended, within the meeting_reaction rate limit, storing nothing.
+ * has not ended, within the rate limit of reactions, storing nothing.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -276,10 +276,10 @@ describe('meeting chat and live reactions', () => {
       });
     });
 
-    it('over the meeting_reaction rate limit: PT429 naming the limit, and the earlier ones went out', async () => {
+    it('over the reaction rate limit: PT429 naming the limit, and the earlier ones went out', async () => {
       await rolledBack(db.pool, async (client) => {
         await becomeOwner(client);
-        await client.query(`update public.rate_limits set max_per_minute = 2 where action = 'meeting_reaction'`);
+        await client.query(`update public.rate_limits set max_per_minute = 2 where action = 'reaction'`);
         await becomeActor(client, user(db.cast.otherMember));
         await client.query('select public.send_meeting_reaction($1, $2)', [db.cast.meeting, '👍']);
         await client.query('select public.send_meeting_reaction($1, $2)', [db.cast.meeting, '👍']);

@@ -18,7 +18,7 @@ import { REPO_ROOT } from '../../supabase/local/db.js';
 import { chromiumArgs, chromiumPath } from '../support/chromium.js';
 
 const BUNDLE = 'pasabay-chat.bundle.js';
-const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants'] as const;
+const TAGS = ['pasabay-chat', 'typing-indicator', 'meeting-participants', 'meeting-reactions'] as const;
 const PAGE = `<!doctype html>
 <html lang="en">
   <head><script type="module" src="/${BUNDLE}"></script></head>
