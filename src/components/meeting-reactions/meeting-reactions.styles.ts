@@ -40,7 +40,7 @@ export const styles = css`
     background: var(--_color-surface-raised);
     border-radius: var(--_radius-s);
     padding-inline: var(--_space-xs);
-    max-inline-size: 10rem;
+    max-inline-size: 6rem;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;

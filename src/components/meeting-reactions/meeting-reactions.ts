@@ -18,7 +18,7 @@ const MAX_ANNOUNCED = 5;
 const DEFAULT_REACTIONS = '👍 👏 🎉 ❤️ 😂 😮';
 
 interface Floating extends LiveReaction {
-  /** Horizontal start, 0–100 (% of the stage), spread by arrival so bursts don't overlap. */
+  /** Horizontal centre in % of the stage, spread by arrival so bursts don't overlap. */
   lane: number;
   sentence: string;
 }
@@ -124,7 +124,8 @@ export class MeetingReactions extends PasabayElement<ReactionsStrings> {
     const sentence = reaction.own
       ? strings.reactionsAnnounceOwn(reaction.reaction)
       : strings.reactionsAnnounce(reaction.name ?? strings.reactionsSomeone, reaction.reaction);
-    const lane = ((this.arrivals++ * 37) % 80) + 10;
+    // Within 25–75 %, so a centred float and its name stay inside the stage.
+    const lane = ((this.arrivals++ * 37) % 50) + 25;
     this.floating = [...this.floating, { ...reaction, lane, sentence }].slice(-MAX_FLOATING);
     this.announced = [...this.announced, { key: reaction.key, sentence }].slice(-MAX_ANNOUNCED);
     const timer = setTimeout(() => {
