@@ -3,7 +3,7 @@
  * real clients on the local stack: participants read and write it, outsiders cannot, and a
  * participant who leaves or is removed loses it.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { meetingOf } from '../support/browser-stack.js';
@@ -45,6 +45,18 @@ describe('<pasabay-chat meeting-id>', () => {
     await typeAndSend(guests, 'Thanks, glad to be here');
     await waitForBody(hosts, 'Thanks, glad to be here');
     expect(bodies(hosts)).to.deep.equal(['Welcome to the meeting', 'Thanks, glad to be here']);
+
+    // Typing reaches the other participant through the meeting chat's typing topic.
+    const indicator = guests.shadowRoot!.querySelector('typing-indicator')!;
+    await waitUntil(() => indicator.matches(':not(:state(offline))'), 'typing channel joined', { timeout: 15_000 });
+    const composer = part(hosts, 'composer') as HTMLTextAreaElement;
+    composer.value = 'One more';
+    composer.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await waitUntil(
+      () => indicator.shadowRoot?.querySelector('[part~="label"]')?.textContent?.includes('Hana Host'),
+      'typing shown to the participant',
+      { timeout: 15_000 },
+    );
     await expect(guests).to.be.accessible();
     await removeAndSettle(hosts, host.client);
     await removeAndSettle(guests, guest.client);
