@@ -56,6 +56,7 @@ export default defineConfig(({ mode }) => {
         'meeting-participants': 'src/bundles/meeting-participants.ts',
         'pasabay-launcher': 'src/bundles/pasabay-launcher.ts',
         'pasabay-conversation-list': 'src/bundles/pasabay-conversation-list.ts',
+        'meeting-reactions': 'src/bundles/meeting-reactions.ts',
       }
     : bundle
       ? { 'pasabay-chat.bundle': 'src/index.ts' }

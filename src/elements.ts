@@ -87,3 +87,6 @@ export {
   type PasabayConversationSelectDetail,
 } from './events/pasabay-conversation-select.js';
 export { conversationListStrings, type ConversationListStrings } from './i18n/conversation-list.js';
+export { MeetingReactions, defineMeetingReactions } from './components/meeting-reactions/meeting-reactions.js';
+export type { LiveReaction } from './components/meeting-reactions/reactions-controller.js';
+export type { ReactionsStrings } from './i18n/reactions.js';

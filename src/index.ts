@@ -28,3 +28,5 @@ launcherFromScriptTag(import.meta.url);
 // <pasabay-conversation-list> (issue 12).
 import { definePasabayConversationList } from './components/pasabay-conversation-list/pasabay-conversation-list.js';
 definePasabayConversationList();
+import { defineMeetingReactions } from './components/meeting-reactions/meeting-reactions.js';
+defineMeetingReactions();

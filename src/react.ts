@@ -125,3 +125,18 @@ export const PasabayConversationList = createComponent({
     onConversationSelect: 'pasabay-conversation-select' as EventName<PasabayConversationSelectEvent>,
   },
 });
+import {
+  MeetingReactions as MeetingReactionsElement,
+  defineMeetingReactions,
+} from './components/meeting-reactions/meeting-reactions.js';
+
+defineMeetingReactions();
+
+/** `<meeting-reactions>`. */
+export const MeetingReactions = createComponent({
+  react: React,
+  tagName: 'meeting-reactions',
+  elementClass: MeetingReactionsElement,
+  displayName: 'MeetingReactions',
+  events: commonEvents,
+});

@@ -89,6 +89,8 @@ export interface MeetingRow {
   ended_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Whether participants other than the host may create the meeting's chat. */
+  participants_open_chat: boolean;
 }
 
 export interface MeetingParticipantRow {
@@ -195,6 +197,8 @@ export type Database = {
         };
         Returns: ConversationListRow[];
       };
+      open_meeting_conversation: { Args: { meeting_id: string }; Returns: ConversationRow };
+      send_meeting_reaction: { Args: { meeting_id: string; reaction: string }; Returns: undefined };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

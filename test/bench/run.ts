@@ -14,6 +14,8 @@
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
  *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
  *   list-*-5000      conversation_list() for a user with 5,000 conversations / with 50 (conversation-list.ts)
+ *   reaction-fanout-100  send_meeting_reaction → all 100 participants    / channel.send → 100 bare receivers (meeting-live.ts)
+ *   roster-converge-100  100 joiners until <meeting-participants> lists them  / until a bare presence subscriber saw them
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -33,6 +35,7 @@ import { bundleSizes } from './bundle.js';
 import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
 import { benchConversationList } from './conversation-list.js';
+import { benchMeetingLive } from './meeting-live.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -339,6 +342,7 @@ async function main(): Promise<void> {
       report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
     }
     await benchConversationList(stack, report, ITERATIONS);
+    await benchMeetingLive(stack, report, ITERATIONS);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -24,6 +24,7 @@ const TAGS = [
   'meeting-participants',
   'pasabay-launcher',
   'pasabay-conversation-list',
+  'meeting-reactions',
 ] as const;
 const PAGE = `<!doctype html>
 <html lang="en">

@@ -28,6 +28,11 @@ export interface TestStack extends Stack {
 
 let counter = 0;
 
+// The Realtime conformance suites hold many channels per user, as Supabase allows; the stack's
+// per-user budgets (3 sockets, 5 channels) have their own suite, realtime-budgets.test.ts.
+process.env['PASABAY_REALTIME_MAX_CONNECTIONS_PER_USER'] ??= '0';
+process.env['PASABAY_REALTIME_MAX_CHANNELS_PER_USER'] ??= '0';
+
 /**
  * Test files sign up far more users from 127.0.0.1 than GoTrue's per-client limits allow; the
  * limits are generous unless a test asks for its own (`authRateLimits: {}` gives GoTrue's).

@@ -406,6 +406,8 @@ export class MeetingController implements ReactiveController {
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.id !== meetingId) reported(this.#host, dropped('another meeting', message.payload, source));
       // The meeting row itself changes nothing shown here.
+    } else if (message.event === 'live_reaction') {
+      // <meeting-reactions>' events (send_meeting_reaction) share this topic; not the roster's.
     } else {
       reported(this.#host, dropped(`unknown event "${message.event}"`, message.payload, source));
     }

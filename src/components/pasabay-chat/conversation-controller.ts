@@ -49,6 +49,7 @@ import { Outbox } from './state/outbox.js';
 import { OutboxStorage, projectUrlOf, type OutboxScope } from './state/outbox-storage.js';
 import { TopicEvent } from '../../connection/wire.js';
 import type { Message as MessageRow } from '../../connection/schemas.js';
+import { openMeetingConversation } from './meeting-conversation.js';
 
 /**
  * Pages of up to `CATCH_UP_PAGE_ROWS` a catch-up reads before it decides the view fell too far
@@ -75,6 +76,8 @@ export interface ConversationSource {
   members: string;
   realtime: RealtimeMode;
   pageSize: number;
+  /** Opens the meeting's chat (RPC `open_meeting_conversation`) when nothing else is asked for. */
+  meetingId?: string;
 }
 
 export interface ConversationControllerOptions {
@@ -186,8 +189,13 @@ export class ConversationController implements ReactiveController {
       onBroadcast: (message) => this.#onBroadcast(message),
       onPostgresChange: (payload) => this.#onPostgresChange(payload),
       onJoined: () => this.#onJoined(),
-      onStatusChange: (status) => {
+      onStatusChange: (status, error) => {
         if (status !== 'joined') this.#missedEvents();
+        // A Realtime budget (ConnectionRateLimitReached, ChannelRateLimitReached…) says why no live updates come.
+        if (status === 'error' && error && /^\w+RateLimitReached: /.test(error.message))
+          host.dispatchEvent(
+            new PasabayErrorEvent({ code: 'channel', message: error.message, source: 'realtime', cause: error }),
+          );
       },
       onReplicationGap: () => {
         // The stack could not rule out lost events; it also errors the channel, which rejoins.
@@ -299,7 +307,7 @@ export class ConversationController implements ReactiveController {
   /** Decides what to show from the host's inputs, and (re)opens the conversation when they changed. */
   sync(): void {
     const host = this.#host;
-    const target = host.conversationId || host.withUser || host.externalRef;
+    const target = host.conversationId || host.withUser || host.externalRef || host.meetingId;
     if (!target) {
       this.#close('idle');
       return;
@@ -316,7 +324,7 @@ export class ConversationController implements ReactiveController {
       );
       return;
     }
-    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}`;
+    const key = `${session.identity.userId}\n${host.conversationId}\n${host.withUser}\n${host.externalRef}\n${host.members}\n${host.realtime}\n${host.meetingId ?? ''}`;
     if (key === this.#openKey && client === this.#openClient) return;
     this.#close('loading');
     this.#openKey = key;
@@ -361,12 +369,15 @@ export class ConversationController implements ReactiveController {
     const host = this.#host;
     this.#openFailedOffline = false;
     const context = this.#dataContext(client);
-    const resolved = await resolveConversation(context, {
-      conversationId: host.conversationId,
-      withUser: host.withUser,
-      externalRef: host.externalRef,
-      memberIds: host.members.split(/\s+/).filter(Boolean),
-    });
+    const resolved =
+      host.meetingId && !(host.conversationId || host.withUser || host.externalRef)
+        ? await openMeetingConversation(context, host.meetingId)
+        : await resolveConversation(context, {
+            conversationId: host.conversationId,
+            withUser: host.withUser,
+            externalRef: host.externalRef,
+            memberIds: host.members.split(/\s+/).filter(Boolean),
+          });
     if (epoch !== this.#epoch) return;
     if (resolved.error) return this.#fail(resolved.error, 'conversation');
     if (!resolved.data) return this.#setView('not-allowed');

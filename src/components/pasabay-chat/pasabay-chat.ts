@@ -239,6 +239,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   /** With `external-ref`: the other members' user ids, separated by spaces. */
   @property() members = '';
 
+  /**
+   * Opens the chat of this meeting, through `open_meeting_conversation`: its participants, and only
+   * they, read and write it (created on first open by the host, or by a participant when allowed).
+   */
+  @property({ attribute: 'meeting-id' }) meetingId = '';
+
   /** Live transport: `broadcast` (Broadcast from Database, default) or `postgres-changes` (filtered Postgres Changes). */
   @property() realtime: 'broadcast' | 'postgres-changes' = 'broadcast';
 
@@ -295,7 +301,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** No conversation asked for: no client needed, and none missing to report. */
   protected override needsClient(): boolean {
-    return Boolean(this.conversationId || this.withUser || this.externalRef);
+    return Boolean(this.conversationId || this.withUser || this.externalRef || this.meetingId);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

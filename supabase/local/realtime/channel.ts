@@ -23,6 +23,7 @@ import { handlePresence } from './presence-handler.js';
 import type { PhxMessage, UserBroadcast, UserBroadcastPush } from './serializer.js';
 import { checkToken, msUntilExpiry } from './tokens.js';
 import { subscriptionId } from './filters.js';
+import { budgetsOf } from './budgets.js';
 
 const UNABLE_TO_CONNECT = 'Realtime was unable to connect to the project database';
 
@@ -253,6 +254,7 @@ export class Channel implements ChannelPort {
     const presence = this.hub.presences.get(this.roomKey);
     const diff = presence?.untrack(this.id, this.presenceKey);
     this.hub.remove(this);
+    budgetsOf(this.hub).release(this);
     if (diff) this.hub.presenceDiff(this.roomKey, diff);
     this.hub.dropPresenceIfEmpty(this.roomKey);
     if (this.connection.channels.get(this.topic) === this) this.connection.channels.delete(this.topic);
@@ -428,6 +430,11 @@ async function admitChannel(
     }
   }
   if (connection.closed) return;
+  const overBudget = budgetsOf(hub).admit(connection, channel, checked.claims);
+  if (overBudget) {
+    await refuse(overBudget);
+    return;
+  }
 
   connection.channels.set(message.topic, channel);
   hub.add(channel);
