@@ -70,6 +70,11 @@ export interface MessageRow {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /**
+   * Members mentioned by @name, validated by the database, fixed at send. Always present in rows
+   * read back; optional so rows built before sending (drafts, the outbox) need not name it.
+   */
+  mentions?: string[];
 }
 
 export interface MessageReactionRow {
@@ -167,6 +172,10 @@ export type Database = {
       invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
       send_typing: { Args: { conversation_id: string; is_typing?: boolean }; Returns: undefined };
       can_reach: { Args: { target: string }; Returns: boolean };
+      my_unread_mentions: {
+        Args: { conversation_id?: string | null };
+        Returns: { conversation_id: string; unread_mentions: number }[];
+      };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };
