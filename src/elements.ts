@@ -63,3 +63,16 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+
+export {
+  subscribeToMentions,
+  fetchUnreadMentions,
+  type MentionHandlers,
+  type MentionNotice,
+  type UnreadMentions,
+} from './connection/notices.js';
+export {
+  parseRichText,
+  type Block as RichTextBlock,
+  type Inline as RichTextInline,
+} from './components/pasabay-chat/view/rich-text.js';

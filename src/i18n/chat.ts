@@ -68,6 +68,8 @@ export interface ChatStrings {
   /** Spoken names of the quick reactions, by emoji. */
   reactionNames: Record<string, string>;
   unread: (count: number) => string;
+  /** Accessible name of the list of people offered after typing `@` in the composer. */
+  mentionList: string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -138,6 +140,7 @@ export const chatStrings: ChatStrings = {
     '🙏': 'Thank you',
   },
   unread: (count) => `${count} unread`,
+  mentionList: 'People to mention',
 };
 
 /** Defaults with `overrides` applied; `reactionNames` merges key by key. */

@@ -20,6 +20,8 @@ import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
 import { ScrollWindowController } from './view/scroll-window-controller.js';
 import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
+import { MentionPicker } from './view/mention-picker.js';
+import richTextStyles from './view/rich-text.styles.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -46,6 +48,16 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @csspart bubble - The box around a message's text.
  * @csspart body - The message text.
  * @csspart link - A link in a message (http/https only; opens in a new tab without a referrer).
+ * @csspart paragraph - A paragraph of a formatted message.
+ * @csspart strong - Bold text (`**bold**`).
+ * @csspart em - Italic text (`*italic*` or `_italic_`).
+ * @csspart code - Inline code (one backtick each side).
+ * @csspart code-block - A fenced code block (three backticks on the lines around it).
+ * @csspart list - A bullet list, or a numbered one with the extra token `ordered`.
+ * @csspart list-item - One item of a list.
+ * @csspart mention - A mention of a member (`@Name`). Extra token: `own` when it mentions the signed-in user.
+ * @csspart mention-list - The people offered after typing `@` in the composer (`role="listbox"`).
+ * @csspart mention-option - One person in that list. Extra token: `active` for the one Enter or Tab picks.
  * @csspart edited - The "edited" marker.
  * @csspart reply-quote - The quoted message a reply refers to.
  * @csspart reply-sender - The quoted message's sender.
@@ -91,6 +103,10 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @cssprop [--pasabay-chat-composer-background=var(--pasabay-color-surface)] - Background of the composer area.
  * @cssprop [--pasabay-chat-composer-max-block-size=10rem] - Tallest the composer grows before it scrolls.
  * @cssprop [--pasabay-chat-avatar-size=2rem] - Size of avatars.
+ * @cssprop [--pasabay-chat-code-background=rgb(0 0 0 / 0.12)] - Shade behind inline code and code blocks.
+ * @cssprop [--pasabay-chat-code-font-family=ui-monospace, monospace] - Font of inline code and code blocks.
+ * @cssprop [--pasabay-chat-mention-background=rgb(0 0 0 / 0.12)] - Shade behind a mention.
+ * @cssprop [--pasabay-chat-mention-own-outline=currentColor] - Outline of a mention of the signed-in user.
  *
  * @cssstate loading - The first page of history is loading.
  * @cssstate empty - Loaded, and there are no messages.
@@ -112,7 +128,7 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
  * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
  */
 export class PasabayChat extends PasabayElement<ChatStrings> {
-  static override styles = [hostStyles, styles];
+  static override styles = [hostStyles, styles, richTextStyles];
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
@@ -148,6 +164,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     },
     onSubmit: () => this.submit(),
     onTyping: (typing) => (typing ? this.typing.input() : this.typing.stop()),
+    picker: () => this.mentionPicker,
+  });
+  private readonly mentionPicker: MentionPicker = new MentionPicker(this, {
+    candidates: () => this.mentionCandidates(),
+    textarea: () => this.composerElement,
+    onDraft: (draft) => (this.composer.draft = draft),
   });
   // After the scroller: its hostUpdated settles `pinned` before this one marks messages read.
   private readonly conversation: ConversationController = new ConversationController(this, {
@@ -283,8 +305,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
-    this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo });
+    const mentions = this.mentionPicker.mentionsIn(body);
+    this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo, mentions });
     this.composer.clearSent();
+    this.mentionPicker.reset();
     this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
@@ -481,6 +505,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
               composer: this.composer,
               ready: view === 'ready',
               replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
+              picker: this.mentionPicker,
             })
       }
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
@@ -587,6 +612,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       pickerFor: this.pickerFor,
       quickReactions: PasabayChat.quickReactions,
       nameOf: (userId) => this.nameOf(userId),
+      profileNameOf: (userId) => this.conversation.profileOf(userId)?.display_name,
       avatarUrlOf: (userId) =>
         this.avatarUrl(this.conversation.profileOf(userId)?.avatar_url, this.conversation.client),
       messageById: (id) => this.messageStore.get(id),
@@ -601,6 +627,17 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       onRetry: (id) => this.retry(id),
       onDiscard: (id) => this.discard(id),
     };
+  }
+
+  /** The other members, by profile name, for `@` completion. */
+  private mentionCandidates(): { userId: string; name: string }[] {
+    const me = this.session.identity?.userId;
+    const candidates: { userId: string; name: string }[] = [];
+    for (const userId of this.conversation.readPositions.keys()) {
+      const name = this.conversation.profileOf(userId)?.display_name.trim();
+      if (userId !== me && name) candidates.push({ userId, name });
+    }
+    return candidates.sort((a, b) => a.name.localeCompare(b.name, this.locale));
   }
 
   private isLastOwn(message: ChatMessage): boolean {
