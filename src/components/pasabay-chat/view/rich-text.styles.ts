@@ -50,8 +50,9 @@ export default css`
   [part~='code-block'] {
     margin-block-end: 0;
     padding: var(--_space-xs) var(--_space-s);
-    overflow-x: auto;
-    white-space: pre;
+    /* Wrapped, not scrolled: a scrolling box would need a tab stop in every code block. */
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
   }
 
   /* Shaded, never recoloured: the bubble's own text colour keeps its contrast. */
