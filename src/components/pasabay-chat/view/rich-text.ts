@@ -17,7 +17,8 @@ export type Inline =
   | { kind: 'strong'; children: Inline[] }
   | { kind: 'em'; children: Inline[] }
   | { kind: 'code'; text: string }
-  | { kind: 'link'; href: string; children: Inline[] }
+  /** `labelled`: written as `[label](url)`, so the label may differ from where it goes. */
+  | { kind: 'link'; href: string; children: Inline[]; labelled?: true }
   | { kind: 'mention'; userId: string; text: string };
 
 export type Block =
@@ -196,7 +197,7 @@ export function parseInline(
       const match = MARKDOWN_LINK.exec(text);
       const href = match ? safeHref(match[2]!) : undefined;
       if (match && href) {
-        push({ kind: 'link', href, children: parseInline(match[1]!, mentions, depth + 1, true) });
+        push({ kind: 'link', href, children: parseInline(match[1]!, mentions, depth + 1, true), labelled: true });
         i += match[0].length;
         continue;
       }
@@ -292,7 +293,7 @@ function renderInline(nodes: readonly Inline[], view: RichTextView): TemplateRes
         return html`<a
           part="link"
           href=${node.href}
-          title=${node.href}
+          title=${node.labelled ? node.href : nothing}
           target="_blank"
           rel="noopener noreferrer nofollow"
           referrerpolicy="no-referrer"

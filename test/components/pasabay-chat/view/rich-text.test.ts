@@ -84,6 +84,7 @@ describe('<pasabay-chat> logic', () => {
           kind: 'link',
           href: 'https://x.test/docs',
           children: [text('the '), { kind: 'strong', children: [text('docs')] }],
+          labelled: true,
         },
       ]);
       for (const source of [
@@ -108,7 +109,12 @@ describe('<pasabay-chat> logic', () => {
 
     it('a link label is not linked again', () => {
       const [link] = parseInline('[https://a.test](https://b.test)');
-      expect(link).to.deep.equal({ kind: 'link', href: 'https://b.test/', children: [text('https://a.test')] });
+      expect(link).to.deep.equal({
+        kind: 'link',
+        href: 'https://b.test/',
+        children: [text('https://a.test')],
+        labelled: true,
+      });
     });
 
     it('mentions only the users given, longest name first, not inside words', () => {
@@ -216,6 +222,8 @@ describe('<pasabay-chat> logic', () => {
         expect(link.rel).to.equal('noopener noreferrer nofollow');
         expect(link.target).to.equal('_blank');
       }
+      // A label can say anything: the real address shows on hover.
+      expect(part('link').map((n) => n.getAttribute('title'))).to.deep.equal([null, 'https://b.test/']);
       expect(part('mention').map((n) => [n.textContent, n.getAttribute('part')])).to.deep.equal([
         ['@Carlos Reyes', 'mention'],
         ['@Ana', 'mention own'],
