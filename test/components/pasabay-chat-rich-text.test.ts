@@ -80,7 +80,7 @@ describe('<pasabay-chat>', () => {
       type(mine, body);
       press(mine, 'Enter');
 
-      await waitUntil(() => parts(theirs, 'list-item').length === 2, 'the peer never saw the list', {
+      await waitUntil(() => parts(theirs, 'body-list-item').length === 2, 'the peer never saw the list', {
         timeout: 15_000,
       });
       const message = parts(theirs, 'message')[0]!;
@@ -88,7 +88,7 @@ describe('<pasabay-chat>', () => {
       expect(within('strong').map((n) => n.textContent)).to.deep.equal(['bold']);
       expect(within('em').map((n) => n.textContent)).to.deep.equal(['soft']);
       expect(within('code').map((n) => n.textContent)).to.deep.equal(['npm test']);
-      expect(within('list-item').map((n) => n.textContent)).to.deep.equal(['first', 'second']);
+      expect(within('body-list-item').map((n) => n.textContent)).to.deep.equal(['first', 'second']);
       expect(within('code-block').map((n) => n.textContent)).to.deep.equal(['<img src=x onerror=alert(1)>']);
       expect(within('link').map((n) => n.getAttribute('href'))).to.deep.equal(['https://example.test/a_b']);
       expect(message.querySelector('img, script, a[href^="javascript"]')).to.equal(null);

@@ -53,8 +53,8 @@ import richTextStyles from './view/rich-text.styles.js';
  * @csspart em - Italic text (`*italic*` or `_italic_`).
  * @csspart code - Inline code (one backtick each side).
  * @csspart code-block - A fenced code block (three backticks on the lines around it).
- * @csspart list - A bullet list, or a numbered one with the extra token `ordered`.
- * @csspart list-item - One item of a list.
+ * @csspart body-list - A bullet list in a message. Extra token: `ordered` for a numbered one.
+ * @csspart body-list-item - One item of such a list.
  * @csspart mention - A mention of a member (`@Name`). Extra token: `own` when it mentions the signed-in user.
  * @csspart mention-list - The people offered after typing `@` in the composer (`role="listbox"`).
  * @csspart mention-option - One person in that list. Extra token: `active` for the one Enter or Tab picks.

@@ -24,14 +24,14 @@ export default css`
     margin-block-start: var(--_space-xs);
   }
 
-  [part~='list'] {
+  [part~='body-list'] {
     margin-block-end: 0;
     padding-inline-start: 1.25em;
     /* Items are laid out by the list, not by the body's pre-wrap. */
     white-space: normal;
   }
 
-  [part~='list-item'] {
+  [part~='body-list-item'] {
     white-space: pre-wrap;
   }
 

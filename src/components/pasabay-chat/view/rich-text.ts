@@ -261,12 +261,12 @@ export function renderRichText(blocks: readonly Block[], view: RichTextView): Te
   return blocks.map((block) => {
     if (block.kind === 'code-block') return html`<pre part="code-block"><code>${block.text}</code></pre>`;
     if (block.kind === 'list') {
-      const items = block.items.map((item) => html`<li part="list-item">${renderInline(item, view)}</li>`);
+      const items = block.items.map((item) => html`<li part="body-list-item">${renderInline(item, view)}</li>`);
       return block.ordered
-        ? html`<ol part="list ordered" start=${block.start === 1 ? nothing : block.start}>
+        ? html`<ol part="body-list ordered" start=${block.start === 1 ? nothing : block.start}>
             ${items}
           </ol>`
-        : html`<ul part="list">
+        : html`<ul part="body-list">
             ${items}
           </ul>`;
     }

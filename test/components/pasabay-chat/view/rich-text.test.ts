@@ -228,8 +228,8 @@ describe('<pasabay-chat> logic', () => {
         ['@Carlos Reyes', 'mention'],
         ['@Ana', 'mention own'],
       ]);
-      expect(part('list').map((n) => n.tagName)).to.deep.equal(['UL', 'OL']);
-      expect(part('list-item').length).to.equal(2);
+      expect(part('body-list').map((n) => n.tagName)).to.deep.equal(['UL', 'OL']);
+      expect(part('body-list-item').length).to.equal(2);
       expect(part('code-block')[0]!.textContent).to.equal('<img src=x onerror=alert(1)>');
       expect(el.querySelector('img, script')).to.equal(null);
       expect(part('paragraph').at(-1)!.textContent).to.equal('<script>alert(1)</script>');
