@@ -13,6 +13,7 @@
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
  *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
+ *   parse-rich/-hostile  message formatting: everyday bodies / linkify alone; hostile bodies / everyday (rich-text.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -31,6 +32,7 @@ import { benchDbFanout } from './db-fanout.js';
 import { bundleSizes } from './bundle.js';
 import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
+import { benchRichText } from './rich-text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -341,6 +343,7 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
   await benchRender();
+  await benchRichText(report, ITERATIONS);
   await benchRealtime(report);
   const sizes = await bundleSizes();
   const kib = (bytes: number) => bytes / 1024;

@@ -43,6 +43,8 @@ const NUMBERED = /^ {0,3}(\d{1,9})[.)] +(.*)$/;
 const MAILTO = /mailto:[^\s<>"'`()[\]]+/y;
 const MARKDOWN_LINK = /\[([^[\]\n]{1,500})\]\(([^()\s]{1,2000})\)/y;
 const WORD = /[\p{L}\p{N}]/u;
+/** Where a construct may start; the characters between are copied as one run. */
+const SPECIAL = /[`*_[@]|mailto:/gi;
 
 const isWord = (char: string | undefined) => char !== undefined && WORD.test(char);
 const isSpace = (char: string | undefined) => char === undefined || /\s/.test(char);
@@ -147,7 +149,7 @@ export function parseInline(
   };
   // Bare http(s) URLs, found once by linkify.ts and taken whole: markers inside them are not emphasis.
   const urls = new Map<number, { end: number; href: string; text: string }>();
-  if (!inLink) {
+  if (!inLink && /https?:\/\//i.test(text)) {
     let offset = 0;
     for (const part of linkify(text)) {
       if (part.kind === 'link') urls.set(offset, { end: offset + part.text.length, href: part.href, text: part.text });
@@ -157,15 +159,25 @@ export function parseInline(
   // Closing markers that are known to be absent from some position on, so a text full of openers stays linear.
   const noCloserFrom = new Map<string, number>();
 
+  const urlStarts = [...urls.keys()];
+  let nextUrl = 0;
   let i = 0;
   while (i < text.length) {
-    const char = text[i]!;
     const url = urls.get(i);
     if (url) {
       push({ kind: 'link', href: url.href, children: [{ kind: 'text', text: url.text }] });
       i = url.end;
       continue;
     }
+    while (nextUrl < urlStarts.length && urlStarts[nextUrl]! < i) nextUrl++;
+    SPECIAL.lastIndex = i;
+    const stop = Math.min(SPECIAL.exec(text)?.index ?? text.length, urlStarts[nextUrl] ?? text.length);
+    if (stop > i) {
+      buffer += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    const char = text[i]!;
     if (char === '`') {
       const end = text.indexOf('`', i + 1);
       if (end > i + 1) {
