@@ -95,6 +95,10 @@ describe('<pasabay-chat>', () => {
       expect(within('paragraph').at(-1)!.textContent).to.equal(
         'see https://example.test/a_b and [no](javascript:alert(1))',
       );
+      // Screen readers hear the words, not the marks.
+      expect(part(theirs, 'announcer')!.textContent).to.contain(
+        'Maria: Plan: bold and soft with npm test\nfirst\nsecond',
+      );
       await expect(theirs).to.be.accessible();
       await Promise.all([removeAndSettle(mine, maria.client), removeAndSettle(theirs, carlos.client)]);
     });
@@ -137,6 +141,14 @@ describe('<pasabay-chat>', () => {
       expect(part(el, 'mention-list')).to.equal(null);
       expect(composer.hasAttribute('aria-activedescendant')).to.equal(false);
       expect(parts(el, 'message').length).to.equal(0, 'Enter picked, it did not send');
+
+      // Moving the caret away closes the list.
+      type(el, 'so @an');
+      await el.updateComplete;
+      expect(options(el).length).to.equal(2);
+      press(el, 'ArrowLeft');
+      await el.updateComplete;
+      expect(part(el, 'mention-list')).to.equal(null);
 
       // Escape closes the list and keeps the text.
       type(el, 'hi @Andres Bonifacio and @car');

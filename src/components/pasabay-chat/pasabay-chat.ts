@@ -22,6 +22,7 @@ import { ScrollWindowController } from './view/scroll-window-controller.js';
 import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { MentionPicker } from './view/mention-picker.js';
 import richTextStyles from './view/rich-text.styles.js';
+import { plainText } from './view/rich-text.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -272,7 +273,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const last = messages.at(-1)!;
     this.announcement =
       messages.length === 1
-        ? this.resolvedStrings.announceMessage(this.nameOf(last.sender_id), last.body)
+        ? this.resolvedStrings.announceMessage(this.nameOf(last.sender_id), plainText(last.body))
         : this.resolvedStrings.announceMany(messages.length);
   }
 

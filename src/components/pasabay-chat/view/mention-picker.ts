@@ -117,6 +117,13 @@ export class MentionPicker {
       case 'Escape':
         this.close();
         break;
+      case 'ArrowLeft':
+      case 'ArrowRight':
+      case 'Home':
+      case 'End':
+        // The caret leaves the name being typed: what would be replaced is no longer known.
+        this.close();
+        return false;
       default:
         return false;
     }

@@ -319,3 +319,16 @@ function renderInline(nodes: readonly Inline[], view: RichTextView): TemplateRes
 export function inlineText(nodes: readonly Inline[]): string {
   return nodes.map((node) => ('children' in node ? inlineText(node.children) : node.text)).join('');
 }
+
+/** A body as words, without its formatting marks: what a screen reader announces. */
+export function plainText(source: string): string {
+  return parseRichText(source)
+    .map((block) =>
+      block.kind === 'code-block'
+        ? block.text
+        : block.kind === 'list'
+          ? block.items.map((item) => inlineText(item)).join('\n')
+          : inlineText(block.children),
+    )
+    .join('\n');
+}

@@ -7,6 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import {
   parseInline,
   parseRichText,
+  plainText,
   renderRichText,
   safeHref,
   type Block,
@@ -200,6 +201,15 @@ describe('<pasabay-chat> logic', () => {
       // Past what the database stores, a body is shown unparsed.
       const long = `**${'x'.repeat(30_000)}**`;
       expect(parseRichText(long)).to.deep.equal([paragraph(text(long))]);
+    });
+  });
+
+  describe('rich text: plain text', () => {
+    it('keeps the words and drops the marks', () => {
+      expect(plainText('**Hi** _there_, `x` [docs](https://a.test)\n- one\n2. two\n```\nraw **x**\n```')).to.equal(
+        'Hi there, x docs\none\ntwo\nraw **x**',
+      );
+      expect(plainText('2 * 3 * 4 <b>')).to.equal('2 * 3 * 4 <b>');
     });
   });
 
