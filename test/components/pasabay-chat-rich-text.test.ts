@@ -92,6 +92,9 @@ describe('<pasabay-chat>', () => {
       expect(within('code-block').map((n) => n.textContent)).to.deep.equal(['<img src=x onerror=alert(1)>']);
       expect(within('link').map((n) => n.getAttribute('href'))).to.deep.equal(['https://example.test/a_b']);
       expect(message.querySelector('img, script, a[href^="javascript"]')).to.equal(null);
+      mine.theme = 'dark';
+      await mine.updateComplete;
+      await expect(mine).to.be.accessible();
       expect(within('paragraph').at(-1)!.textContent).to.equal(
         'see https://example.test/a_b and [no](javascript:alert(1))',
       );
@@ -245,6 +248,10 @@ describe('<pasabay-chat>', () => {
         { conversation_id: id, unread_mentions: 0 },
       ]);
       expect(problems).to.deep.equal([]);
+      await expect(theirs).to.be.accessible();
+      // The emphasised chip keeps its contrast in the dark theme too.
+      theirs.theme = 'dark';
+      await theirs.updateComplete;
       await expect(theirs).to.be.accessible();
       expect(shadow(theirs).querySelector('[part~="mention-list"]')).to.equal(null);
 
