@@ -73,6 +73,7 @@ export {
 } from './connection/notices.js';
 export {
   parseRichText,
+  plainText,
   type Block as RichTextBlock,
   type Inline as RichTextInline,
 } from './components/pasabay-chat/view/rich-text.js';

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ChatStrings } from '../../../i18n/chat.js';
 import type { ChatFormatters } from './format.js';
-import { parseRichText, renderRichText, type Block } from './rich-text.js';
+import { parseRichText, plainText, renderRichText, type Block } from './rich-text.js';
 import type { ChatMessage, ReactionSummary } from '../state/message-store.js';
 import type { DisplayRow, MessageRowData } from './scroll-window-controller.js';
 
@@ -145,7 +145,11 @@ function renderAvatar(userId: string, name: string, view: MessageView): Template
 function renderQuote(replyTo: string, view: MessageView): TemplateResult {
   const original = view.messageById(replyTo);
   const strings = view.strings;
-  const text = !original ? strings.originalUnavailable : original.deleted_at ? strings.deleted : original.body;
+  const text = !original
+    ? strings.originalUnavailable
+    : original.deleted_at
+      ? strings.deleted
+      : plainText(original.body);
   return html`<div part="reply-quote">
     ${original ? html`<span part="reply-sender">${view.nameOf(original.sender_id)}</span>` : nothing}
     <span part="reply-body" dir="auto"
