@@ -21,7 +21,6 @@ import styles from './pasabay-chat.styles.js';
 import { ScrollWindowController } from './view/scroll-window-controller.js';
 import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { MentionPicker } from './view/mention-picker.js';
-import richTextStyles from './view/rich-text.styles.js';
 import { plainText } from './view/rich-text.js';
 
 /**
@@ -129,7 +128,7 @@ import { plainText } from './view/rich-text.js';
  * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
  */
 export class PasabayChat extends PasabayElement<ChatStrings> {
-  static override styles = [hostStyles, styles, richTextStyles];
+  static override styles = [hostStyles, styles];
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
