@@ -90,3 +90,16 @@ export { conversationListStrings, type ConversationListStrings } from './i18n/co
 export { MeetingReactions, defineMeetingReactions } from './components/meeting-reactions/meeting-reactions.js';
 export type { LiveReaction } from './components/meeting-reactions/reactions-controller.js';
 export type { ReactionsStrings } from './i18n/reactions.js';
+export {
+  subscribeToMentions,
+  fetchUnreadMentions,
+  type MentionHandlers,
+  type MentionNotice,
+  type UnreadMentions,
+} from './connection/notices.js';
+export {
+  parseRichText,
+  plainText,
+  type Block as RichTextBlock,
+  type Inline as RichTextInline,
+} from './components/pasabay-chat/view/rich-text.js';

@@ -70,6 +70,11 @@ export interface MessageRow {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /**
+   * Members mentioned by @name, validated by the database, fixed at send. Always present in rows
+   * read back; optional so rows built before sending (drafts, the outbox) need not name it.
+   */
+  mentions?: string[];
 }
 
 export interface MessageReactionRow {
@@ -199,6 +204,10 @@ export type Database = {
       };
       open_meeting_conversation: { Args: { meeting_id: string }; Returns: ConversationRow };
       send_meeting_reaction: { Args: { meeting_id: string; reaction: string }; Returns: undefined };
+      my_unread_mentions: {
+        Args: { conversation_id?: string | null };
+        Returns: { conversation_id: string; unread_mentions: number }[];
+      };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };

@@ -63,6 +63,8 @@ export const messageSchema = z.object({
   created_at: timestamp,
   edited_at: orNull(timestamp),
   deleted_at: orNull(timestamp),
+  // Absent from rows of a schema before mentions, and from broadcasts of such rows.
+  mentions: z.optional(z.array(id)),
 });
 /** One row of `public.messages`: the generated table type, which the schema above must parse to. */
 export type Message = Database['public']['Tables']['messages']['Row'];

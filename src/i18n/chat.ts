@@ -91,6 +91,8 @@ export interface ChatStrings {
   undo: string;
   /** A send the rate limit refused; it goes again by itself after `seconds`. */
   sendingTooFast: (seconds: number) => string;
+  /** Accessible name of the list of people offered after typing `@` in the composer. */
+  mentionList: string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -173,6 +175,7 @@ export const chatStrings: ChatStrings = {
   deletePending: 'Message deleted.',
   undo: 'Undo',
   sendingTooFast: (seconds) => `Sending too fast — trying again in ${seconds} s`,
+  mentionList: 'People to mention',
 };
 
 /** Defaults with `overrides` applied; `reactionNames` merges key by key. */

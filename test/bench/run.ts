@@ -16,6 +16,7 @@
  *   list-*-5000      conversation_list() for a user with 5,000 conversations / with 50 (conversation-list.ts)
  *   reaction-fanout-100  send_meeting_reaction → all 100 participants    / channel.send → 100 bare receivers (meeting-live.ts)
  *   roster-converge-100  100 joiners until <meeting-participants> lists them  / until a bare presence subscriber saw them
+ *   parse-rich/-hostile  message formatting: everyday bodies / linkify alone; hostile bodies / everyday (rich-text.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -36,6 +37,7 @@ import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
 import { benchConversationList } from './conversation-list.js';
 import { benchMeetingLive } from './meeting-live.js';
+import { benchRichText } from './rich-text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -348,6 +350,7 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
   await benchRender();
+  await benchRichText(report, ITERATIONS);
   await benchRealtime(report);
   const sizes = await bundleSizes();
   const kib = (bytes: number) => bytes / 1024;

@@ -844,11 +844,11 @@ export class ConversationController implements ReactiveController {
 
   /** Shows a message the user wrote at once and queues it for sending. */
   send(message: Omit<MessageRecord, 'created_at' | 'edited_at' | 'deleted_at'>): void {
-    const { id, conversation_id, sender_id, body, reply_to, created_at } = this.#options.store.addLocal(
+    const { id, conversation_id, sender_id, body, reply_to, created_at, mentions } = this.#options.store.addLocal(
       message,
       'sending',
     );
-    this.#outbox?.enqueue({ id, conversation_id, sender_id, body, reply_to, created_at });
+    this.#outbox?.enqueue({ id, conversation_id, sender_id, body, reply_to, created_at, mentions });
   }
 
   /** Sends a message that was not sent again, with the same id (so it cannot be stored twice). */
@@ -909,8 +909,8 @@ export class ConversationController implements ReactiveController {
     if (items.length === 0) return;
     const store = this.#options.store;
     for (const item of items) {
-      const { id, conversation_id, sender_id, body, reply_to } = item;
-      store.addLocal({ id, conversation_id, sender_id, body, reply_to }, item.state, {
+      const { id, conversation_id, sender_id, body, reply_to, mentions } = item;
+      store.addLocal({ id, conversation_id, sender_id, body, reply_to, mentions }, item.state, {
         createdAt: item.created_at,
         error: item.error,
       });

@@ -23,6 +23,8 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { OnlineController } from '../../controllers/online-controller.js';
 import { PasabayBackEvent } from '../../events/pasabay-back.js';
 import { renderHeader, type HeaderMember } from './view/header-view.js';
+import { MentionPicker } from './view/mention-picker.js';
+import { plainText } from './view/rich-text.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -50,6 +52,16 @@ import { renderHeader, type HeaderMember } from './view/header-view.js';
  * @csspart bubble - The box around a message's text. Extra tokens: `bubble-own` or `bubble-other`, `bubble-first`, `bubble-last` (in its group).
  * @csspart body - The message text.
  * @csspart link - A link in a message (http/https only; opens in a new tab without a referrer).
+ * @csspart paragraph - A paragraph of a formatted message.
+ * @csspart strong - Bold text (`**bold**`).
+ * @csspart em - Italic text (`*italic*` or `_italic_`).
+ * @csspart code - Inline code (one backtick each side).
+ * @csspart code-block - A fenced code block (three backticks on the lines around it).
+ * @csspart body-list - A bullet list in a message. Extra token: `ordered` for a numbered one.
+ * @csspart body-list-item - One item of such a list.
+ * @csspart mention - A mention of a member (`@Name`). Extra token: `own` when it mentions the signed-in user.
+ * @csspart mention-list - The people offered after typing `@` in the composer (`role="listbox"`).
+ * @csspart mention-option - One person in that list. Extra token: `active` for the one Enter or Tab picks.
  * @csspart edited - The "edited" marker.
  * @csspart reply-quote - The quoted message a reply refers to; a button that jumps to the original (loading older history if needed).
  * @csspart reply-sender - The quoted message's sender.
@@ -111,6 +123,10 @@ import { renderHeader, type HeaderMember } from './view/header-view.js';
  * @cssprop [--pasabay-chat-header-background=var(--pasabay-color-surface)] - Background of the header.
  * @cssprop [--pasabay-chat-header-avatar-size=2rem] - Size of the header's avatars.
  * @cssprop [--pasabay-chat-online-color=var(--pasabay-color-success)] - The online dot on a header avatar.
+ * @cssprop [--pasabay-chat-code-background=rgb(0 0 0 / 0.12)] - Shade behind inline code and code blocks.
+ * @cssprop [--pasabay-chat-code-font-family=ui-monospace, monospace] - Font of inline code and code blocks.
+ * @cssprop [--pasabay-chat-mention-background=rgb(0 0 0 / 0.12)] - Shade behind a mention.
+ * @cssprop [--pasabay-chat-mention-own-outline=currentColor] - Outline of a mention of the signed-in user.
  *
  * @cssstate loading - The first page of history is loading.
  * @cssstate empty - Loaded, and there are no messages.
@@ -175,6 +191,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     },
     onSubmit: () => this.submit(),
     onTyping: (typing) => (typing ? this.typing.input() : this.typing.stop()),
+    picker: () => this.mentionPicker,
+  });
+  private readonly mentionPicker: MentionPicker = new MentionPicker(this, {
+    candidates: () => this.mentionCandidates(),
+    textarea: () => this.composerElement,
+    onDraft: (draft) => (this.composer.draft = draft),
   });
   // After the scroller: its hostUpdated settles `pinned` before this one marks messages read.
   private readonly conversation: ConversationController = new ConversationController(this, {
@@ -344,7 +366,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const last = messages.at(-1)!;
     this.announcement =
       messages.length === 1
-        ? this.resolvedStrings.announceMessage(this.nameOf(last.sender_id), last.body)
+        ? this.resolvedStrings.announceMessage(this.nameOf(last.sender_id), plainText(last.body))
         : this.resolvedStrings.announceMany(messages.length);
   }
 
@@ -377,8 +399,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
-    this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo });
+    const mentions = this.mentionPicker.mentionsIn(body);
+    this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo, mentions });
     this.composer.clearSent();
+    this.mentionPicker.reset();
     this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
@@ -633,6 +657,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
               composer: this.composer,
               ready: view === 'ready',
               replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
+              picker: this.mentionPicker,
             })
       }
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
@@ -749,6 +774,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       pickerFor: this.pickerFor,
       quickReactions: PasabayChat.quickReactions,
       nameOf: (userId) => this.nameOf(userId),
+      profileNameOf: (userId) => this.conversation.profileOf(userId)?.display_name,
       avatarUrlOf: (userId) =>
         this.avatarUrl(this.conversation.profileOf(userId)?.avatar_url, this.conversation.client),
       messageById: (id) => this.messageStore.get(id),
@@ -798,6 +824,17 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   private readonly onBack = () => {
     this.dispatchEvent(new PasabayBackEvent({ conversationId: this.conversation.current?.id }));
   };
+
+  /** The other members, by profile name, for `@` completion. */
+  private mentionCandidates(): { userId: string; name: string }[] {
+    const me = this.session.identity?.userId;
+    const candidates: { userId: string; name: string }[] = [];
+    for (const userId of this.conversation.readPositions.keys()) {
+      const name = this.conversation.profileOf(userId)?.display_name.trim();
+      if (userId !== me && name) candidates.push({ userId, name });
+    }
+    return candidates.sort((a, b) => a.name.localeCompare(b.name, this.locale));
+  }
 
   private isLastOwn(message: ChatMessage): boolean {
     const me = this.session.identity?.userId;

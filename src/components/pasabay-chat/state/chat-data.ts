@@ -154,7 +154,7 @@ export interface DataContext {
   timeoutMs?: number | undefined;
 }
 
-const MESSAGE_COLUMNS = 'id, conversation_id, sender_id, body, reply_to, created_at, edited_at, deleted_at';
+const MESSAGE_COLUMNS = 'id, conversation_id, sender_id, body, reply_to, created_at, edited_at, deleted_at, mentions';
 
 export interface OpenTarget {
   conversationId?: string | undefined;
@@ -384,6 +384,7 @@ export async function sendMessage(context: DataContext, item: OutboxItem): Promi
     sender_id: item.sender_id,
     body: item.body,
     reply_to: item.reply_to,
+    mentions: item.mentions ?? [],
   };
   const inserted = await run(
     client.from('messages').upsert(row, { onConflict: 'id', ignoreDuplicates: true }).select(MESSAGE_COLUMNS),

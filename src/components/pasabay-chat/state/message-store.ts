@@ -316,5 +316,6 @@ function pick(row: MessageRecord): MessageRecord {
     created_at: row.created_at,
     edited_at: row.edited_at ?? null,
     deleted_at: row.deleted_at ?? null,
+    mentions: row.mentions ?? [],
   };
 }

@@ -22,6 +22,7 @@ export const storedOutboxItemSchema = z.object({
   created_at: z.iso.datetime({ offset: true }),
   state: z.enum(['queued', 'failed']),
   error: z.optional(z.string()),
+  mentions: z.optional(z.array(z.guid())),
 });
 export type StoredOutboxItem = z.infer<typeof storedOutboxItemSchema>;
 
@@ -217,5 +218,6 @@ function toStored(item: OutboxItem): StoredOutboxItem {
     state: item.state === 'failed' ? 'failed' : 'queued',
   };
   if (item.state === 'failed' && item.error !== undefined) stored.error = item.error;
+  if (item.mentions?.length) stored.mentions = item.mentions;
   return stored;
 }

@@ -9,6 +9,8 @@ export interface OutboxItem {
   readonly sender_id: string;
   readonly body: string;
   readonly reply_to: string | null;
+  /** Members mentioned by @name (the database checks them again). */
+  readonly mentions?: string[];
   /** When the user wrote it (ISO), for the order and the time shown until the server's replaces it. */
   readonly created_at: string;
   state: 'queued' | 'sending' | 'failed';
@@ -26,7 +28,10 @@ export interface OutboxPersistence {
 }
 
 /** What `enqueue()` takes: the message as written. */
-export type OutboxDraft = Pick<OutboxItem, 'id' | 'conversation_id' | 'sender_id' | 'body' | 'reply_to' | 'created_at'>;
+export type OutboxDraft = Pick<
+  OutboxItem,
+  'id' | 'conversation_id' | 'sender_id' | 'body' | 'reply_to' | 'created_at' | 'mentions'
+>;
 
 /**
  * Outcome of one attempt. `retryable` failures (no answer, a timeout, the server or database

@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { ChatStrings } from '../../../i18n/chat.js';
 import type { Composer } from './composer.js';
+import { MENTION_LIST_ID, renderMentionPicker, type MentionPicker } from './mention-picker.js';
 
 /** The counter appears this many characters before the limit. */
 const COUNTER_WARNING = 200;
@@ -14,9 +15,11 @@ export interface ComposerView {
   ready: boolean;
   /** Display name of the sender of the message being replied to. */
   replyingToName: string;
+  /** `@` completion, when the element offers it. */
+  picker?: MentionPicker;
 }
 
-export function renderComposer({ strings, composer, ready, replyingToName }: ComposerView): TemplateResult {
+export function renderComposer({ strings, composer, ready, replyingToName, picker }: ComposerView): TemplateResult {
   const length = [...composer.body].length;
   const limit = composer.limit;
   const over = length > limit;
@@ -31,6 +34,7 @@ export function renderComposer({ strings, composer, ready, replyingToName }: Com
           </div>`
         : nothing
     }
+    ${picker ? renderMentionPicker(picker, strings) : nothing}
     <div part="composer-row">
       <textarea
         part="composer"
@@ -38,6 +42,9 @@ export function renderComposer({ strings, composer, ready, replyingToName }: Com
         aria-label=${strings.composer}
         aria-describedby="composer-hint composer-counter"
         aria-invalid=${over ? 'true' : 'false'}
+        aria-autocomplete=${picker ? 'list' : nothing}
+        aria-controls=${picker?.open ? MENTION_LIST_ID : nothing}
+        aria-activedescendant=${picker?.activeOptionId ?? nothing}
         placeholder=${strings.composerPlaceholder}
         .value=${live(composer.draft)}
         ?disabled=${!ready}

@@ -1,6 +1,7 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { ChatMessage } from '../state/message-store.js';
 import { MESSAGE_MAX_LENGTH } from '../../../connection/wire.js';
+import type { MentionPicker } from './mention-picker.js';
 
 export interface ComposerOptions {
   /** The element's `max-length`; clamped to 1..`MESSAGE_MAX_LENGTH`. */
@@ -13,6 +14,8 @@ export interface ComposerOptions {
   onSubmit: () => void;
   /** The user is typing (true) or stopped (false); drives the typing broadcast. */
   onTyping: (typing: boolean) => void;
+  /** `@` completion: it sees every input first and takes the keys it handles while open. */
+  picker?: () => MentionPicker | undefined;
 }
 
 /**
@@ -119,13 +122,19 @@ export class Composer {
   readonly onInput = (event: InputEvent): void => {
     this.draft = (event.target as HTMLTextAreaElement).value;
     this.#options.onTyping(Boolean(this.#draft.trim()) && !this.#editing);
+    this.#options.picker?.()?.update();
   };
 
-  readonly onBlur = (): void => this.#options.onTyping(false);
+  readonly onBlur = (): void => {
+    this.#options.onTyping(false);
+    this.#options.picker?.()?.close();
+  };
 
   readonly onKeydown = (event: KeyboardEvent): void => {
     // Enter confirms an IME composition; it must not send.
     if (event.isComposing || event.keyCode === 229) return;
+    // While `@` completion is open, its keys (arrows, Enter, Tab, Escape) pick a person.
+    if (this.#options.picker?.()?.handleKeydown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
       this.#options.onSubmit();

@@ -6,7 +6,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ChatStrings } from '../../../i18n/chat.js';
 import type { ChatFormatters } from './format.js';
-import { renderBody } from './linkify.js';
+import { parseRichText, plainText, renderRichText, type Block } from './rich-text.js';
 import type { ChatMessage, ReactionSummary } from '../state/message-store.js';
 import type { DisplayRow, MessageRowData } from './scroll-window-controller.js';
 import { rateLimitWaitSeconds } from './refusal.js';
@@ -29,6 +29,8 @@ export interface MessageView {
   pickerFor: string | undefined;
   quickReactions: readonly string[];
   nameOf(userId: string): string;
+  /** A user's profile name (never "You"): what follows the `@` of a mention. */
+  profileNameOf?(userId: string): string | undefined;
   /** The sender's avatar URL when it may be loaded (see connection/avatars.ts). */
   avatarUrlOf(userId: string): string | undefined;
   messageById(id: string): ChatMessage | undefined;
@@ -117,7 +119,7 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
       ${
         deleted
           ? html`<p part="body">${strings.deleted}</p>`
-          : html`<p part="body" dir="auto">${renderBody(message.body)}</p>`
+          : html`<div part="body" dir="auto">${renderRichText(parsedBody(message, view), view)}</div>`
       }
       ${message.edited_at && !deleted ? html`<span part="edited">(${strings.edited})</span>` : nothing}
     </div>
@@ -145,6 +147,23 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
   </article>`;
 }
 
+/** Parsed bodies by message object: a row re-renders often, its message object changes only with it. */
+const parsed = new WeakMap<ChatMessage, { key: string; blocks: Block[] }>();
+
+function parsedBody(message: ChatMessage, view: MessageView): Block[] {
+  const targets = (message.mentions ?? []).flatMap((userId) => {
+    const name = view.profileNameOf?.(userId)?.trim();
+    return name ? [{ userId, name }] : [];
+  });
+  // Names arrive with profiles, after the message may first have been drawn.
+  const key = targets.map((target) => target.name).join('\n');
+  const held = parsed.get(message);
+  if (held && held.key === key) return held.blocks;
+  const blocks = parseRichText(message.body, targets);
+  parsed.set(message, { key, blocks });
+  return blocks;
+}
+
 function renderAvatar(userId: string, name: string, view: MessageView, last: boolean): TemplateResult {
   const url = view.avatarUrlOf(userId);
   const part = groupParts('avatar', false, true, last);
@@ -155,7 +174,11 @@ function renderAvatar(userId: string, name: string, view: MessageView, last: boo
 function renderQuote(replyTo: string, view: MessageView, tabindex: string): TemplateResult {
   const original = view.messageById(replyTo);
   const strings = view.strings;
-  const text = !original ? strings.originalUnavailable : original.deleted_at ? strings.deleted : original.body;
+  const text = !original
+    ? strings.originalUnavailable
+    : original.deleted_at
+      ? strings.deleted
+      : plainText(original.body);
   // A button: clicking the quote (or Enter on it) jumps to the original, loading older history if needed.
   return html`<button
     part="reply-quote"
