@@ -490,6 +490,8 @@ async function sendFile(
     headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`;
   }
   applyCors(res);
+  // A page that fetches a download may read its file name.
+  res.setHeader('access-control-expose-headers', 'Content-Disposition, Content-Length, ETag');
   res.writeHead(200, headers);
   if (req.method === 'HEAD') {
     res.end();

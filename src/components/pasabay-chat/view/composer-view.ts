@@ -14,9 +14,26 @@ export interface ComposerView {
   ready: boolean;
   /** Display name of the sender of the message being replied to. */
   replyingToName: string;
+  /** Attachments (issue 12): the files being uploaded, shown above the textarea. */
+  uploads?: TemplateResult | typeof nothing;
+  /** Attachments: the attach button, before the textarea. */
+  attachButton?: TemplateResult | typeof nothing;
+  /** Attachments: every file is uploaded, so the message may be sent without text. */
+  attachmentsReady?: boolean;
+  /** Attachments: a file is still uploading or failed, so the message waits. */
+  attachmentsBusy?: boolean;
 }
 
-export function renderComposer({ strings, composer, ready, replyingToName }: ComposerView): TemplateResult {
+export function renderComposer({
+  strings,
+  composer,
+  ready,
+  replyingToName,
+  uploads = nothing,
+  attachButton = nothing,
+  attachmentsReady = false,
+  attachmentsBusy = false,
+}: ComposerView): TemplateResult {
   const length = [...composer.body].length;
   const limit = composer.limit;
   const over = length > limit;
@@ -31,7 +48,9 @@ export function renderComposer({ strings, composer, ready, replyingToName }: Com
           </div>`
         : nothing
     }
+    ${uploads}
     <div part="composer-row">
+      ${attachButton}
       <textarea
         part="composer"
         rows="1"
@@ -45,7 +64,11 @@ export function renderComposer({ strings, composer, ready, replyingToName }: Com
         @keydown=${composer.onKeydown}
         @blur=${composer.onBlur}
       ></textarea>
-      <button part="send" type="submit" ?disabled=${!ready || length === 0 || over}>
+      <button
+        part="send"
+        type="submit"
+        ?disabled=${!ready || (length === 0 && !attachmentsReady) || over || attachmentsBusy}
+      >
         ${composer.editing ? strings.save : strings.send}
       </button>
     </div>

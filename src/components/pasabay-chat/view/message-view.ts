@@ -42,6 +42,8 @@ export interface MessageView {
   onDelete(message: ChatMessage): void;
   onRetry(id: string): void;
   onDiscard(id: string): void;
+  /** Attachments (issue 12): the files a message carries, rendered inside its bubble. */
+  attachmentsOf?(message: ChatMessage, tabindex: string): TemplateResult | typeof nothing;
 }
 
 export function renderRow(row: DisplayRow, view: MessageView): TemplateResult {
@@ -92,6 +94,7 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
           : html`<p part="body" dir="auto">${renderBody(message.body)}</p>`
       }
       ${message.edited_at && !deleted ? html`<span part="edited">(${strings.edited})</span>` : nothing}
+      ${!deleted && view.attachmentsOf ? view.attachmentsOf(message, tabindex) : nothing}
     </div>
     ${
       reactions.length > 0
