@@ -319,3 +319,41 @@ describe('message_attachments', () => {
     assert.deepEqual(lying.data, { file_name: 'late.txt', mime_type: 'text/plain', size_bytes: 4 });
   });
 });
+
+describe('Storage API: an upload cut off half way', () => {
+  it('leaves no row and no file behind, and the stack keeps serving', async () => {
+    const { request } = await import('node:http');
+    const { readdir } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { defaultStorageDir } = await import('../../supabase/local/storage/index.js');
+    const path = pathFor('cut.txt');
+    const url = new URL(`${stack.url}/storage/v1/object/${BUCKET}/${path}`);
+    await new Promise<void>((resolve) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          apikey: stack.anonKey,
+          authorization: `Bearer ${member.session.access_token}`,
+          'content-type': 'text/plain',
+          'content-length': String(1024 * 1024),
+        },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(Buffer.alloc(256 * 1024, 97), () => setImmediate(() => req.destroy()));
+    });
+    const database = new URL(stack.databaseUrl).pathname.slice(1);
+    const temporary = join(defaultStorageDir(), database, '.tmp');
+    // The server notices the cut connection on its own time: wait for it, without a fixed delay.
+    for (;;) {
+      const left = await readdir(temporary).catch(() => [] as string[]);
+      if (left.length === 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const rows = await stack.context.pool.query('select 1 from storage.objects where name = $1', [path]);
+    assert.equal(rows.rowCount, 0);
+    const after = await member.client.storage.from(BUCKET).upload(path, 'whole', { contentType: 'text/plain' });
+    assert.equal(after.error, null, after.error?.message);
+    assert.equal(await (await member.client.storage.from(BUCKET).download(path)).data?.text(), 'whole');
+  });
+});

@@ -88,7 +88,7 @@ export function createStorageHandler(ctx: StackContext, options: { root: string 
         ctx.metrics.errors.inc({ service: 'storage' });
         console.error('[storage]', error);
       } else if (failure.status >= 500) ctx.metrics.errors.inc({ service: 'storage' });
-      if (res.headersSent) res.destroy();
+      if (res.headersSent || req.socket.destroyed) res.destroy();
       else
         await answerAfterDraining(req, res, failure ?? new StorageError(500, 'InternalError', 'Internal server error'));
     } finally {
@@ -108,6 +108,10 @@ function toStorageError(error: unknown): StorageError | undefined {
     return invalidRequest(`Request body exceeds the limit of ${error.limit} bytes`);
   if (error instanceof BodyReadError) return invalidRequest(`The request body could not be read: ${error.message}`);
   const code = (error as { code?: unknown } | null)?.code;
+  // The client went away mid-upload: its temporary file is already gone (files.ts); nobody to answer.
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ECONNABORTED') {
+    return invalidRequest('The request body could not be read: the client closed the connection');
+  }
   if (code === '42501') return rlsDenied();
   if (code === '23505') return duplicate();
   if (code === '22P02' || code === '22021') return invalidRequest('Malformed value in the request');
