@@ -19,7 +19,6 @@ import { chatFormatters, type ChatFormatters } from './view/format.js';
 import { MessageStore, type ChatMessage } from './state/message-store.js';
 import { renderRow, type MessageView } from './view/message-view.js';
 import styles from './pasabay-chat.styles.js';
-import attachmentStyles from './view/attachments.styles.js';
 import { ScrollWindowController } from './view/scroll-window-controller.js';
 import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { AttachmentStore, AttachmentUploads, type StoredAttachment } from './state/uploads.js';
@@ -145,7 +144,7 @@ import {
  * @fires {PasabayErrorEvent} pasabay-error - Something failed (configuration, request, rate limit, invalid or forged payload, dropped).
  */
 export class PasabayChat extends PasabayElement<ChatStrings> {
-  static override styles = [hostStyles, styles, attachmentStyles];
+  static override styles = [hostStyles, styles];
 
   /** The quick reactions offered by the picker. */
   static quickReactions: readonly string[] = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
