@@ -144,6 +144,21 @@ export interface OrganizationMemberRow {
   joined_at: string;
 }
 
+/** A file (storage bucket `attachments`) a message carries; name, type and size come from the stored object. */
+export interface MessageAttachmentRow {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  bucket_id: string;
+  /** `<conversation_id>/<message_id>/<file name>` in the bucket. */
+  object_name: string;
+  file_name: string;
+  mime_type: string;
+  size_bytes: number;
+  uploaded_by: string;
+  created_at: string;
+}
+
 type Table<Row, Required extends keyof Row> = {
   Row: Row;
   Insert: Pick<Row, Required> & Partial<Omit<Row, Required>>;
@@ -165,6 +180,7 @@ export type Database = {
       rate_limit_counters: Table<RateLimitCounterRow, 'user_id' | 'action' | 'window_start' | 'hits'>;
       organizations: Table<OrganizationRow, 'name'>;
       organization_members: Table<OrganizationMemberRow, 'organization_id' | 'user_id'>;
+      message_attachments: Table<MessageAttachmentRow, 'message_id' | 'object_name'>;
     };
     Views: { [_ in never]: never };
     Functions: {

@@ -93,6 +93,26 @@ export interface ChatStrings {
   sendingTooFast: (seconds: number) => string;
   /** Accessible name of the list of people offered after typing `@` in the composer. */
   mentionList: string;
+  /** The attach button (opens the file picker; files can also be pasted or dropped). */
+  attach: string;
+  /** Accessible name of a list of attachments. */
+  attachments: string;
+  /** Accessible name of a file's upload progress bar. */
+  uploading: (name: string) => string;
+  /** A file that did not upload, with the reason (one of the attachment… strings or the server's). */
+  uploadFailed: (name: string, reason: string) => string;
+  attachmentTooLarge: string;
+  attachmentTypeRefused: (mimeType: string) => string;
+  attachmentDenied: string;
+  removeAttachment: (name: string) => string;
+  /** Tooltip of an image thumbnail (its accessible name is the file name). */
+  openImage: (name: string) => string;
+  /** Accessible name of a download link; `size` is already formatted. */
+  download: (name: string, size: string) => string;
+  downloadShort: string;
+  closeImage: string;
+  /** A stored file whose link could not be made. */
+  attachmentUnavailable: string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -176,6 +196,19 @@ export const chatStrings: ChatStrings = {
   undo: 'Undo',
   sendingTooFast: (seconds) => `Sending too fast — trying again in ${seconds} s`,
   mentionList: 'People to mention',
+  attach: 'Attach files',
+  attachments: 'Attachments',
+  uploading: (name) => `Uploading ${name}`,
+  uploadFailed: (name, reason) => `${name} was not attached: ${reason}`,
+  attachmentTooLarge: 'the file is too large.',
+  attachmentTypeRefused: (mimeType) => `files of type ${mimeType} are not accepted.`,
+  attachmentDenied: 'you may not add files to this conversation.',
+  removeAttachment: (name) => `Remove ${name}`,
+  openImage: (name) => `Open ${name}`,
+  download: (name, size) => `Download ${name}, ${size}`,
+  downloadShort: 'Download',
+  closeImage: 'Close',
+  attachmentUnavailable: 'File unavailable',
 };
 
 /** Defaults with `overrides` applied; `reactionNames` merges key by key. */

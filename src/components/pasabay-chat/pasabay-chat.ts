@@ -7,12 +7,13 @@ import type { Message } from '../../connection/schemas.js';
 import { TypingController } from '../../controllers/typing-controller.js';
 import { VisibilityController } from '../../controllers/visibility-controller.js';
 import { PasabayMessageSendEvent } from '../../events/pasabay-message-send.js';
+import { PasabayErrorEvent } from '../../events/pasabay-error.js';
 import { resolveChatStrings, type ChatStrings } from '../../i18n/chat.js';
 import { hostStyles } from '../../styles/host.js';
 import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { defineTypingIndicator } from '../typing-indicator/typing-indicator.js';
 import { Composer } from './view/composer.js';
-import { renderComposer } from './view/composer-view.js';
+import { renderComposer, type ComposerView } from './view/composer-view.js';
 import { ConversationController } from './conversation-controller.js';
 import { chatFormatters, type ChatFormatters } from './view/format.js';
 import { MessageStore, type ChatMessage } from './state/message-store.js';
@@ -25,6 +26,14 @@ import { PasabayBackEvent } from '../../events/pasabay-back.js';
 import { renderHeader, type HeaderMember } from './view/header-view.js';
 import { MentionPicker } from './view/mention-picker.js';
 import { plainText } from './view/rich-text.js';
+import { AttachmentStore, AttachmentUploads, type StoredAttachment } from './state/uploads.js';
+import {
+  renderAttachButton,
+  renderLightbox,
+  renderMessageAttachments,
+  renderPendingUploads,
+  type AttachmentsView,
+} from './view/attachments-view.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -104,6 +113,28 @@ import { plainText } from './view/rich-text.js';
  * @csspart undo - The bar shown for a few seconds after a delete, while it can be undone (`role="status"`).
  * @csspart undo-text - Its words.
  * @csspart undo-button - Its undo button.
+ * @csspart attach - The attach button beside the textarea (files can also be pasted or dropped on the element).
+ * @csspart uploads - The list of files attached to the message being written.
+ * @csspart upload - One of them. Extra token: `uploading`, `done` or `failed`.
+ * @csspart upload-name - Its file name.
+ * @csspart upload-size - Its size.
+ * @csspart upload-progress - Its progress bar while it uploads.
+ * @csspart upload-error - Why it did not upload (too large, type refused, …), `role="alert"`.
+ * @csspart upload-retry - Uploads a failed file again.
+ * @csspart upload-remove - Removes the file from the message.
+ * @csspart attachments - The files of a sent message, inside its bubble.
+ * @csspart attachment-thumbnail - The button around an image's thumbnail; opens the image larger.
+ * @csspart thumbnail - The thumbnail image (its alt text is the file name).
+ * @csspart attachment-file - A file that is not an image: name, size and download link.
+ * @csspart attachment-name - The file's name.
+ * @csspart attachment-size - The file's size.
+ * @csspart attachment-download - The file's download link.
+ * @csspart attachment-unavailable - Shown instead of the link when the file cannot be reached.
+ * @csspart lightbox - The modal dialog showing an image larger.
+ * @csspart lightbox-image - The image in it.
+ * @csspart lightbox-bar - The file name, download link and close button under it.
+ * @csspart lightbox-download - Its download link.
+ * @csspart lightbox-close - Its close button.
  *
  * @cssprop [--pasabay-chat-inline-size=400px] - Width of the element (never wider than its container).
  * @cssprop [--pasabay-chat-block-size=560px] - Height of the element.
@@ -127,6 +158,7 @@ import { plainText } from './view/rich-text.js';
  * @cssprop [--pasabay-chat-code-font-family=ui-monospace, monospace] - Font of inline code and code blocks.
  * @cssprop [--pasabay-chat-mention-background=rgb(0 0 0 / 0.12)] - Shade behind a mention.
  * @cssprop [--pasabay-chat-mention-own-outline=currentColor] - Outline of a mention of the signed-in user.
+ * @cssprop [--pasabay-chat-thumbnail-size=10rem] - Largest side of an image attachment's thumbnail.
  *
  * @cssstate loading - The first page of history is loading.
  * @cssstate empty - Loaded, and there are no messages.
@@ -213,6 +245,9 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       this.pickerFor = undefined;
       this.newBelow = 0;
       this.scroller.reset();
+      this.uploads.clear();
+      this.attachmentStore.clear();
+      this.openImage = undefined;
     },
     onArrived: (messages) => this.announceArrivals(messages),
     onWindowReloaded: () => this.scrollToLatest(),
@@ -226,6 +261,18 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   });
 
   #formatters: ChatFormatters = chatFormatters();
+
+  // Attachments (issue 12): the draft's uploads and the files of the messages shown.
+  private readonly uploads = new AttachmentUploads({
+    client: () => this.conversation.client,
+    conversationId: () => this.conversation.current?.id,
+    onChange: () => this.requestUpdate(),
+  });
+  private readonly attachmentStore = new AttachmentStore({
+    client: () => this.conversation.client,
+    onChange: () => this.requestUpdate(),
+    onError: (problem) => this.reportAttachmentProblem(problem),
+  });
 
   @query('[part~="log"]') private logElement?: HTMLElement;
   @query('[part~="list"]') private listElement?: HTMLElement;
@@ -244,6 +291,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   #focusUndo = false;
   /** The conversation whose divider was placed. */
   #dividerFor: string | undefined;
+  /** The image attachment shown larger, if any. */
+  @state() private openImage: StoredAttachment | undefined;
 
   /** Conversation to show. A new value leaves the old channel and joins the new one. */
   @property({ attribute: 'conversation-id' }) conversationId = '';
@@ -339,6 +388,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     this.syncStates();
+    this.syncAttachments();
     // The Delete button is gone with the message: keyboard focus goes to Undo.
     if (this.#focusUndo) {
       this.#focusUndo = false;
@@ -386,7 +436,17 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** Sends the composer's text (or saves the edit). Returns the new message's id, if one was sent. */
   submit(): string | undefined {
-    const body = this.composer.body;
+    const files = this.composer.editing ? [] : this.uploads.items;
+    // A message of files only says their names: the body is required, and readers without
+    // attachment support (notifications, previews) still see what was sent.
+    const body =
+      this.composer.body ||
+      files
+        .map((file) => file.name)
+        .join(', ')
+        .slice(0, this.composer.limit)
+        .trim();
+    if (files.length > 0 && this.uploads.busy) return undefined;
     const conversation = this.conversation.current;
     const me = this.session.identity?.userId;
     const ready = this.conversation.view === 'ready';
@@ -395,7 +455,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       this.saveEdit(this.composer.editing, body);
       return undefined;
     }
-    const id = uuid();
+    // Files were uploaded under the draft's id: the message takes it, and the database links them.
+    const id = files.length > 0 ? this.uploads.draftId : uuid();
     const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
@@ -403,6 +464,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo, mentions });
     this.composer.clearSent();
     this.mentionPicker.reset();
+    if (files.length > 0) this.uploads.sent();
     this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
@@ -635,7 +697,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     const strings = this.resolvedStrings;
     const view = this.conversation.view;
     const connection = this.conversation.connection;
-    return html`<div part="base">
+    return html`<div part="base" @paste=${this.onPaste} @dragover=${this.onDragOver} @drop=${this.onDrop}>
       ${
         // The default header waits for the conversation (a seeded transcript has none); a slotted one shows at once.
         this.noHeader
@@ -658,8 +720,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
               ready: view === 'ready',
               replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
               picker: this.mentionPicker,
+              ...this.composerAttachments(view === 'ready'),
             })
       }
+      ${renderLightbox(this.attachmentsView(), this.openImage, this.closeImage)}
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
@@ -792,6 +856,13 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       highlightId: this.highlightId,
       firstUnreadId: this.firstUnreadId,
       onJumpTo: (id) => void this.jumpTo(id),
+      attachmentsOf: (message, tabindex) =>
+        renderMessageAttachments(
+          this.attachmentsView(),
+          this.attachmentStore.of(message.id),
+          tabindex,
+          (attachment) => (this.openImage = attachment),
+        ),
     };
   }
 
@@ -834,6 +905,76 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       if (userId !== me && name) candidates.push({ userId, name });
     }
     return candidates.sort((a, b) => a.name.localeCompare(b.name, this.locale));
+  }
+
+  // ----- attachments (issue 12) ------------------------------------------------------------
+
+  /** After each update: the attachments of the stored messages shown, and the lightbox opened as a modal. */
+  private syncAttachments() {
+    // Stored messages only: the database knows their attachments (a sending one has none yet).
+    const stored = this.messageStore.messages.filter((message) => message.delivery === 'sent').map((m) => m.id);
+    if (stored.length > 0) void this.attachmentStore.load(stored);
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog[part~="lightbox"]');
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  /** Attaches files to the message being written (as the attach button, paste and drop do). */
+  attachFiles(files: Iterable<File>): void {
+    if (this.noComposer || this.conversation.view !== 'ready' || this.composer.editing) return;
+    this.uploads.add(files);
+  }
+
+  private attachmentsView(): AttachmentsView {
+    return { strings: this.resolvedStrings, locale: this.locale };
+  }
+
+  private composerAttachments(
+    ready: boolean,
+  ): Pick<ComposerView, 'uploads' | 'attachButton' | 'attachmentsReady' | 'attachmentsBusy'> {
+    const view = this.attachmentsView();
+    const editing = Boolean(this.composer.editing);
+    return {
+      uploads: renderPendingUploads(
+        view,
+        this.uploads.items,
+        (key) => this.uploads.remove(key),
+        (key) => this.uploads.retry(key),
+      ),
+      attachButton: renderAttachButton(view, !ready || editing, (files) => this.attachFiles(files)),
+      attachmentsReady: this.uploads.ready,
+      attachmentsBusy: this.uploads.busy,
+    };
+  }
+
+  private readonly onPaste = (event: ClipboardEvent) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length === 0) return;
+    // Files only: pasted text goes on into the textarea as usual.
+    event.preventDefault();
+    this.attachFiles(files);
+  };
+
+  private readonly onDragOver = (event: DragEvent) => {
+    if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+  };
+
+  private readonly onDrop = (event: DragEvent) => {
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    this.attachFiles(files);
+  };
+
+  private readonly closeImage = () => {
+    this.renderRoot.querySelector<HTMLDialogElement>('dialog[part~="lightbox"]')?.close();
+    const id = this.openImage?.message_id;
+    this.openImage = undefined;
+    // Focus goes back to the message the image belongs to.
+    if (id) void this.focusMessage(id);
+  };
+
+  private reportAttachmentProblem(problem: string) {
+    this.dispatchEvent(new PasabayErrorEvent({ code: 'request', message: problem, source: 'attachments' }));
   }
 
   private isLastOwn(message: ChatMessage): boolean {

@@ -17,9 +17,27 @@ export interface ComposerView {
   replyingToName: string;
   /** `@` completion, when the element offers it. */
   picker?: MentionPicker;
+  /** Attachments (issue 12): the files being uploaded, shown above the textarea. */
+  uploads?: TemplateResult | typeof nothing;
+  /** Attachments: the attach button, before the textarea. */
+  attachButton?: TemplateResult | typeof nothing;
+  /** Attachments: every file is uploaded, so the message may be sent without text. */
+  attachmentsReady?: boolean;
+  /** Attachments: a file is still uploading or failed, so the message waits. */
+  attachmentsBusy?: boolean;
 }
 
-export function renderComposer({ strings, composer, ready, replyingToName, picker }: ComposerView): TemplateResult {
+export function renderComposer({
+  strings,
+  composer,
+  ready,
+  replyingToName,
+  picker,
+  uploads = nothing,
+  attachButton = nothing,
+  attachmentsReady = false,
+  attachmentsBusy = false,
+}: ComposerView): TemplateResult {
   const length = [...composer.body].length;
   const limit = composer.limit;
   const over = length > limit;
@@ -34,8 +52,9 @@ export function renderComposer({ strings, composer, ready, replyingToName, picke
           </div>`
         : nothing
     }
-    ${picker ? renderMentionPicker(picker, strings) : nothing}
+    ${picker ? renderMentionPicker(picker, strings) : nothing} ${uploads}
     <div part="composer-row">
+      ${attachButton}
       <textarea
         part="composer"
         rows="1"
@@ -52,7 +71,11 @@ export function renderComposer({ strings, composer, ready, replyingToName, picke
         @keydown=${composer.onKeydown}
         @blur=${composer.onBlur}
       ></textarea>
-      <button part="send" type="submit" ?disabled=${!ready || length === 0 || over}>
+      <button
+        part="send"
+        type="submit"
+        ?disabled=${!ready || (length === 0 && !attachmentsReady) || over || attachmentsBusy}
+      >
         ${composer.editing ? strings.save : strings.send}
       </button>
     </div>

@@ -53,6 +53,8 @@ export interface MessageView {
   firstUnreadId?: string | undefined;
   /** Jumps to a quoted message (loading older history if needed). */
   onJumpTo?(id: string): void;
+  /** Attachments (issue 12): the files a message carries, rendered inside its bubble. */
+  attachmentsOf?(message: ChatMessage, tabindex: string): TemplateResult | typeof nothing;
 }
 
 /**
@@ -122,6 +124,7 @@ function renderMessage(row: MessageRowData, view: MessageView): TemplateResult {
           : html`<div part="body" dir="auto">${renderRichText(parsedBody(message, view), view)}</div>`
       }
       ${message.edited_at && !deleted ? html`<span part="edited">(${strings.edited})</span>` : nothing}
+      ${!deleted && view.attachmentsOf ? view.attachmentsOf(message, tabindex) : nothing}
     </div>
     ${
       reactions.length > 0
