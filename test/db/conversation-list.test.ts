@@ -17,7 +17,8 @@ interface Row {
   title: string | null;
   other_user_id: string | null;
   other_display_name: string | null;
-  activity_at: Date;
+  /** Text, as PostgREST sends it: a JS Date would cut the microseconds the keyset compares. */
+  activity_at: string;
   last_message_preview: string | null;
   unread_count: number;
 }
@@ -29,7 +30,7 @@ describe('conversation_list', () => {
     const names = Object.keys(args);
     const call = names.map((name, index) => `${name} => $${index + 1}`).join(', ');
     const { rows } = await client.query<Row>(
-      `select * from public.conversation_list(${call})`,
+      `select *, activity_at::text as activity_at from public.conversation_list(${call})`,
       names.map((name) => args[name]),
     );
     return rows;
@@ -93,7 +94,7 @@ describe('conversation_list', () => {
     const made = new Set<string>();
     for (let index = 0; index < 7; index++) made.add(await conversationOf('group', `Page ${index}`, [owner]));
     const seen: string[] = [];
-    let cursor: { before_activity?: Date; before_id?: string } = {};
+    let cursor: { before_activity?: string; before_id?: string } = {};
     for (;;) {
       const rows = await asActor(db.pool, user(owner), (client) => list(client, { max_rows: 3, ...cursor }));
       seen.push(...rows.map((row) => row.id));
