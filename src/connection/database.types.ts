@@ -91,6 +91,9 @@ export interface MeetingRow {
   updated_at: string;
 }
 
+/** A participant's self-reported connection (meeting_participants.connection_quality). */
+export type ConnectionQuality = 'good' | 'poor';
+
 export interface MeetingParticipantRow {
   meeting_id: string;
   user_id: string;
@@ -104,6 +107,10 @@ export interface MeetingParticipantRow {
   is_hand_raised: boolean;
   is_away: boolean;
   updated_at: string;
+  /** When the hand was raised (the database's clock), null while it is down. */
+  hand_raised_at: string | null;
+  /** The participant's own measured report; null when not reported. */
+  connection_quality: ConnectionQuality | null;
 }
 
 /** Per-minute limits by action ('message', 'edit', 'reaction', 'typing'); service_role only. */
@@ -167,6 +174,14 @@ export type Database = {
       invite_to_meeting: { Args: { meeting_id: string; user_ids: string[] }; Returns: undefined };
       send_typing: { Args: { conversation_id: string; is_typing?: boolean }; Returns: undefined };
       can_reach: { Args: { target: string }; Returns: boolean };
+      lower_hand: { Args: { meeting_id: string; user_id: string }; Returns: MeetingParticipantRow };
+      start_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
+      end_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
+      remove_participant: { Args: { meeting_id: string; user_id: string }; Returns: undefined };
+      report_connection_quality: {
+        Args: { meeting_id: string; quality: ConnectionQuality };
+        Returns: MeetingParticipantRow;
+      };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };
