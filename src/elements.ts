@@ -63,3 +63,13 @@ export { chatStrings, type ChatStrings } from './i18n/chat.js';
 export { typingStrings, type TypingStrings } from './i18n/typing.js';
 export { participantsStrings, type ParticipantsStrings } from './i18n/participants.js';
 export { defaultStrings, type Strings } from './i18n/strings.js';
+export { PasabayMeetingStatusEvent, type PasabayMeetingStatusDetail } from './events/pasabay-meeting-status.js';
+export {
+  PasabayParticipantRemoveEvent,
+  type PasabayParticipantRemoveDetail,
+} from './events/pasabay-participant-remove.js';
+export { PasabayHandLowerEvent, type PasabayHandLowerDetail } from './events/pasabay-hand-lower.js';
+export {
+  PasabayConnectionQualityEvent,
+  type PasabayConnectionQualityDetail,
+} from './events/pasabay-connection-quality.js';

@@ -156,7 +156,7 @@ export class MeetingController implements ReactiveController {
     });
   }
 
-  /** Everyone in the meeting, one entry per user, the current user first. */
+  /** Everyone in the meeting, one entry per user: raised hands first (in the order raised), then the current user. */
   get participants(): readonly Participant[] {
     return this.#participants;
   }

@@ -133,7 +133,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   @property({ attribute: 'meeting-id' }) meetingId = '';
   /** How many participants show before the rest collapse into "+N more". */
   @property({ type: Number, attribute: 'max-visible' }) maxVisible = 12;
-  /** Shows a toolbar of toggles for the current user's own state. */
+  /** Shows a toolbar of toggles for the current user's own state, and to the host the host's controls. */
   @property({ type: Boolean }) controls = false;
   /** The current user is muted. Setting it records the new state. */
   @property({ type: Boolean }) muted = false;
@@ -146,9 +146,9 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   /** The current user is away (recorded, so others see it at once). */
   @property({ type: Boolean }) away = false;
   /** A Realtime heartbeat round trip (ms) at or above which one's own connection is reported as poor. */
-  @property({ type: Number, attribute: 'poor-round-trip' }) poorRoundTrip = POOR_ROUND_TRIP_MS;
+  @property({ type: Number, attribute: 'poor-round-trip' }) poorRoundTrip: number = POOR_ROUND_TRIP_MS;
 
-  /** Everyone in the meeting, one entry per user, the current user first. */
+  /** Everyone in the meeting, one entry per user: raised hands first (in the order raised), then the current user. */
   get participants(): readonly Participant[] {
     return this.meeting.participants;
   }
