@@ -236,6 +236,7 @@ describe('<meeting-participants> host and meeting features', () => {
       });
       expect([h, c, a].map(statusText)).to.deep.equal(['Live', 'Live', 'Live']);
       expect(shadow(h).querySelector('[part~="host-action"][part~="start"]')).to.equal(null);
+      await expect(c).to.be.accessible();
       await waitUntil(() => Object.keys(h['meeting'].presenceState()).length === 3, 'everyone tracked while live', {
         timeout: 10_000,
       });

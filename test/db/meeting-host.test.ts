@@ -134,6 +134,45 @@ describe('meeting host controls and roster columns', () => {
     });
   });
 
+  describe('matrix: direct writes of the new columns', () => {
+    // Each actor tries to set the column on the participant's row through the table, as PostgREST would.
+    const columns: { column: string; value: string; expect: Record<Who, 'allow' | 'deny'> }[] = [
+      {
+        column: 'hand_raised_at',
+        value: '2000-01-01',
+        expect: { host: 'deny', participant: 'deny', outsider: 'deny', anon: 'deny' },
+      },
+      {
+        column: 'connection_quality',
+        value: 'good',
+        // Only the participant themself, on their own row.
+        expect: { host: 'deny', participant: 'allow', outsider: 'deny', anon: 'deny' },
+      },
+    ];
+    for (const entry of columns) {
+      for (const who of everyone) {
+        it(`${entry.column}: ${who} → ${entry.expect[who]}`, async () => {
+          const result = await asActor(db.pool, actorOf(who, db.cast), async (client) => {
+            await client.query('savepoint attempt');
+            try {
+              const { rowCount } = await client.query(
+                `update public.meeting_participants set ${entry.column} = $3 where meeting_id = $1 and user_id = $2`,
+                [db.cast.meeting, db.cast.otherMember, entry.value],
+              );
+              return rowCount === 1 ? 'allow' : 'deny';
+            } catch (error) {
+              if ((error as { code?: string }).code !== '42501') throw error;
+              return 'deny';
+            } finally {
+              await client.query('rollback to savepoint attempt');
+            }
+          });
+          assert.equal(result, entry.expect[who]);
+        });
+      }
+    }
+  });
+
   describe('raised hands in order', () => {
     it('the database stamps hand_raised_at when a hand goes up, keeps it while up, clears it when down', async () => {
       await rolledBack(db.pool, async (client) => {
