@@ -13,6 +13,7 @@
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
  *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
+ *   hands-100        100 hands raised at once + the host reads the queue   / 100 mutes + the roster read (hands.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -31,6 +32,7 @@ import { benchDbFanout } from './db-fanout.js';
 import { bundleSizes } from './bundle.js';
 import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
+import { benchHands } from './hands.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -336,6 +338,8 @@ async function main(): Promise<void> {
     for (const result of await benchRoster(stack)) {
       report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
     }
+    const hands = await benchHands(stack);
+    report('hands-100', hands.hands, hands.mutes);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
