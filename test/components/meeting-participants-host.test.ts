@@ -14,6 +14,10 @@ import {
 import { classifyQuality } from '../../src/components/meeting-participants/connection-quality.js';
 import type { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
 import type { PasabayMeetingStatusEvent } from '../../src/events/pasabay-meeting-status.js';
+import type {
+  PasabayConnectionQualityDetail,
+  PasabayConnectionQualityEvent,
+} from '../../src/events/pasabay-connection-quality.js';
 import { closeClients, newUser, serviceClient, stack, type TestUser } from '../support/browser-stack.js';
 
 defineMeetingParticipants();
@@ -346,10 +350,13 @@ describe('<meeting-participants> host and meeting features', () => {
       const meetingId = await meetingWith(host, [carlos], 'live');
       const hostFast = await fastHeartbeatClient(host);
       const carlosFast = await fastHeartbeatClient(carlos);
+      // Heartbeats start with the join: listen before mounting, so the first report is not missed.
+      const qualities: { target: EventTarget | null; detail: PasabayConnectionQualityDetail }[] = [];
+      const onQuality = (e: PasabayConnectionQualityEvent) => qualities.push({ target: e.target, detail: e.detail });
+      document.addEventListener('pasabay-connection-quality', onQuality);
       try {
         const h = await mount(hostFast, meetingId);
         // Any round trip counts as poor for Carlos: his report is "poor", whatever the machine's speed.
-        const qualityEvent = oneEvent(h, 'pasabay-connection-quality');
         const c = await mount(carlosFast, meetingId, { poorRoundTrip: 0 });
         await waitUntil(() => qualityOf(h, 'Carlos') === 'quality poor', "the host sees Carlos's poor report", {
           timeout: 10_000,
@@ -362,8 +369,12 @@ describe('<meeting-participants> host and meeting features', () => {
         expect(c.connectionQuality).to.equal('poor');
 
         // The host's own measurement is recorded and shown as the database has it.
-        const own = (await qualityEvent).detail;
+        await waitUntil(() => qualities.some((q) => q.target === h), "the host's first measurement", {
+          timeout: 10_000,
+        });
+        const own = qualities.find((q) => q.target === h)!.detail;
         expect(own.roundTripMs).to.be.a('number');
+        expect(qualities.filter((q) => q.target === c).map((q) => q.detail.quality)).to.deep.equal(['poor']);
         await waitUntil(() => qualityOf(c, 'Hosting Helen') === `quality ${own.quality}`, 'Carlos sees the host', {
           timeout: 10_000,
         });
@@ -401,6 +412,7 @@ describe('<meeting-participants> host and meeting features', () => {
         expect(left.data).to.deep.equal({ left_at: null });
         await expect(h).to.be.accessible();
       } finally {
+        document.removeEventListener('pasabay-connection-quality', onQuality);
         for (const el of mounted.splice(0)) el.remove();
         await Promise.all([hostFast, carlosFast].map((client) => channelRemovalsSettled(client)));
         await closeClients(hostFast, carlosFast);
