@@ -103,3 +103,13 @@ export {
   type Block as RichTextBlock,
   type Inline as RichTextInline,
 } from './components/pasabay-chat/view/rich-text.js';
+export { PasabayMeetingStatusEvent, type PasabayMeetingStatusDetail } from './events/pasabay-meeting-status.js';
+export {
+  PasabayParticipantRemoveEvent,
+  type PasabayParticipantRemoveDetail,
+} from './events/pasabay-participant-remove.js';
+export { PasabayHandLowerEvent, type PasabayHandLowerDetail } from './events/pasabay-hand-lower.js';
+export {
+  PasabayConnectionQualityEvent,
+  type PasabayConnectionQualityDetail,
+} from './events/pasabay-connection-quality.js';

@@ -37,6 +37,10 @@ import type { PasabayPresenceChangeEvent } from './events/pasabay-presence-chang
 import type { PasabayStatusChangeEvent } from './events/pasabay-status-change.js';
 import type { PasabayTypingChangeEvent } from './events/pasabay-typing-change.js';
 import type { PasabayUnreadChangeEvent } from './events/pasabay-unread-change.js';
+import type { PasabayMeetingStatusEvent } from './events/pasabay-meeting-status.js';
+import type { PasabayParticipantRemoveEvent } from './events/pasabay-participant-remove.js';
+import type { PasabayHandLowerEvent } from './events/pasabay-hand-lower.js';
+import type { PasabayConnectionQualityEvent } from './events/pasabay-connection-quality.js';
 
 // The React components render the default tags, so those must be registered.
 defineTypingIndicator();
@@ -90,6 +94,10 @@ export const MeetingParticipants = createComponent({
     onPresenceChange: 'pasabay-presence-change' as EventName<PasabayPresenceChangeEvent>,
     onParticipantJoin: 'pasabay-participant-join' as EventName<PasabayParticipantJoinEvent>,
     onParticipantLeave: 'pasabay-participant-leave' as EventName<PasabayParticipantLeaveEvent>,
+    onMeetingStatus: 'pasabay-meeting-status' as EventName<PasabayMeetingStatusEvent>,
+    onParticipantRemove: 'pasabay-participant-remove' as EventName<PasabayParticipantRemoveEvent>,
+    onHandLower: 'pasabay-hand-lower' as EventName<PasabayHandLowerEvent>,
+    onConnectionQuality: 'pasabay-connection-quality' as EventName<PasabayConnectionQualityEvent>,
   },
 });
 

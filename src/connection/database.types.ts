@@ -98,6 +98,9 @@ export interface MeetingRow {
   participants_open_chat: boolean;
 }
 
+/** A participant's self-reported connection (meeting_participants.connection_quality). */
+export type ConnectionQuality = 'good' | 'poor';
+
 export interface MeetingParticipantRow {
   meeting_id: string;
   user_id: string;
@@ -111,6 +114,10 @@ export interface MeetingParticipantRow {
   is_hand_raised: boolean;
   is_away: boolean;
   updated_at: string;
+  /** When the hand was raised (the database's clock), null while it is down. */
+  hand_raised_at: string | null;
+  /** The participant's own measured report; null when not reported. */
+  connection_quality: ConnectionQuality | null;
 }
 
 /** Per-minute limits by action ('message', 'edit', 'reaction', 'typing'); service_role only. */
@@ -223,6 +230,14 @@ export type Database = {
       my_unread_mentions: {
         Args: { conversation_id?: string | null };
         Returns: { conversation_id: string; unread_mentions: number }[];
+      };
+      lower_hand: { Args: { meeting_id: string; user_id: string }; Returns: MeetingParticipantRow };
+      start_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
+      end_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
+      remove_participant: { Args: { meeting_id: string; user_id: string }; Returns: undefined };
+      report_connection_quality: {
+        Args: { meeting_id: string; quality: ConnectionQuality };
+        Returns: MeetingParticipantRow;
       };
     };
     Enums: { [_ in never]: never };

@@ -43,6 +43,36 @@ export interface ParticipantsStrings {
   participantsManyLeft: (count: number) => string;
   /** Beside the name of a participant online in the `org-id` organisation (the dot's words). */
   participantsOnline: string;
+  /** Hands queue: the visible place of a raised hand ("Hand 2"). */
+  participantsHandPosition: (position: number) => string;
+  /** Hands queue: the same for screen readers ("second in the hands queue of 3"). */
+  participantsHandPositionLabel: (position: number, count: number) => string;
+  /** Meeting status, shown in the header. */
+  participantsStatusScheduled: string;
+  participantsStatusLive: string;
+  participantsStatusEnded: string;
+  /** The message of an ended meeting (controls disabled, nobody tracked). */
+  participantsEnded: string;
+  /** The message shown to a participant the host removed. */
+  participantsRemoved: string;
+  /** Connection quality badges; the self-report note is read after them by screen readers. */
+  participantsQualityGood: string;
+  participantsQualityPoor: string;
+  participantsQualitySelfReported: string;
+  /** Accessible name of the host's toolbar, and its buttons. */
+  participantsHostControls: string;
+  participantsStartMeeting: string;
+  participantsEndMeeting: string;
+  /** Per-participant host buttons; the label (with the name, unique) must contain the visible text. */
+  participantsLowerHand: string;
+  participantsLowerHandLabel: (name: string) => string;
+  participantsRemove: string;
+  participantsRemoveLabel: (name: string) => string;
+  /** Announcements of what others changed. */
+  participantsHandLowered: string;
+  participantsMeetingLive: string;
+  participantsMeetingEnded: string;
+  participantsYouWereRemoved: string;
 }
 
 const plural = new Intl.PluralRules('en');
@@ -83,4 +113,25 @@ export const participantsStrings: ParticipantsStrings = {
   participantsManyJoined: (count) => `${count} people joined`,
   participantsManyLeft: (count) => `${count} people left`,
   participantsOnline: 'Online',
+  participantsHandPosition: (position) => `Hand ${position}`,
+  participantsHandPositionLabel: (position, count) => `number ${position} of ${count} in the hands queue`,
+  participantsStatusScheduled: 'Not started',
+  participantsStatusLive: 'Live',
+  participantsStatusEnded: 'Ended',
+  participantsEnded: 'This meeting has ended.',
+  participantsRemoved: 'The host removed you from this meeting.',
+  participantsQualityGood: 'Good connection',
+  participantsQualityPoor: 'Poor connection',
+  participantsQualitySelfReported: '(as reported by their device)',
+  participantsHostControls: 'Host controls',
+  participantsStartMeeting: 'Start meeting',
+  participantsEndMeeting: 'End meeting',
+  participantsLowerHand: 'Lower hand',
+  participantsLowerHandLabel: (name) => `Lower hand of ${name}`,
+  participantsRemove: 'Remove',
+  participantsRemoveLabel: (name) => `Remove ${name} from the meeting`,
+  participantsHandLowered: 'The host lowered your hand',
+  participantsMeetingLive: 'The meeting has started',
+  participantsMeetingEnded: 'The meeting has ended',
+  participantsYouWereRemoved: 'The host removed you from this meeting',
 };

@@ -17,6 +17,7 @@
  *   reaction-fanout-100  send_meeting_reaction → all 100 participants    / channel.send → 100 bare receivers (meeting-live.ts)
  *   roster-converge-100  100 joiners until <meeting-participants> lists them  / until a bare presence subscriber saw them
  *   parse-rich/-hostile  message formatting: everyday bodies / linkify alone; hostile bodies / everyday (rich-text.ts)
+ *   hands-100        100 hands raised at once + the host reads the queue   / 100 mutes + the roster read (hands.ts)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -38,6 +39,7 @@ import { benchRoster } from './roster.js';
 import { benchConversationList } from './conversation-list.js';
 import { benchMeetingLive } from './meeting-live.js';
 import { benchRichText } from './rich-text.js';
+import { benchHands } from './hands.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ITERATIONS = Number(process.env['BENCH_ITERATIONS'] ?? 40);
@@ -345,6 +347,8 @@ async function main(): Promise<void> {
     }
     await benchConversationList(stack, report, ITERATIONS);
     await benchMeetingLive(stack, report, ITERATIONS);
+    const hands = await benchHands(stack);
+    report('hands-100', hands.hands, hands.mutes);
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

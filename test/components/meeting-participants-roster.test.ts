@@ -180,20 +180,29 @@ describe('<meeting-participants>', () => {
       if (host) await closeClients(host.client, ...guests.map((g) => g.client));
     });
 
-    /** The joined participants as recorded, in the element's order: the host first, then by joined_at. */
+    /**
+     * The joined participants as recorded, in the element's order: raised hands by hand_raised_at,
+     * then the host, then by joined_at.
+     */
     async function recordedOrder(): Promise<string[]> {
-      const { data, error } = await host.client
-        .from('meeting_participants')
-        .select('user_id, joined_at, left_at')
-        .eq('meeting_id', meetingId)
-        .is('left_at', null)
-        .not('joined_at', 'is', null)
-        .order('joined_at');
-      if (error) throw new Error(error.message);
+      const query = () =>
+        host.client
+          .from('meeting_participants')
+          .select('user_id')
+          .eq('meeting_id', meetingId)
+          .is('left_at', null)
+          .not('joined_at', 'is', null);
+      const [hands, rest] = await Promise.all([
+        query().eq('is_hand_raised', true).order('hand_raised_at'),
+        query().eq('is_hand_raised', false).order('joined_at'),
+      ]);
+      if (hands.error || rest.error) throw new Error((hands.error ?? rest.error)!.message);
       const byId = new Map([host, ...guests].map((u) => [u.user.id, u.name]));
-      const rows = data as { user_id: string }[];
-      const others = rows.filter((r) => r.user_id !== host.user.id).map((r) => byId.get(r.user_id)!);
-      return ['Host', ...others];
+      const raised = (hands.data as { user_id: string }[]).map((r) => byId.get(r.user_id)!);
+      const others = (rest.data as { user_id: string }[])
+        .filter((r) => r.user_id !== host.user.id)
+        .map((r) => byId.get(r.user_id)!);
+      return [...raised, ...(raised.includes('Host') ? [] : ['Host']), ...others];
     }
 
     it('stays equal to the database through a join wave, state changes, leaves and rejoins', async () => {

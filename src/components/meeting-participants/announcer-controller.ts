@@ -14,7 +14,8 @@ export interface AnnouncerOptions {
 }
 
 /**
- * The sentence for the element's one polite status region: who joined and who left, throttled so
+ * The sentence for the element's one polite status region: who joined and who left (and what the
+ * host changed), throttled so
  * that a meeting filling up is one announcement, not one per person. The timer starts on the
  * first note after a quiet period and stops in `hostDisconnected`, dropping what was pending.
  */
@@ -23,6 +24,8 @@ export class AnnouncerController implements ReactiveController {
   readonly #options: AnnouncerOptions;
   #joins: string[] = [];
   #leaves: string[] = [];
+  /** Whole sentences about changes others made (the host lowered one's hand, ended the meeting…). */
+  #notices: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastAnnouncedAt = -Infinity;
   #announcement = '';
@@ -43,6 +46,7 @@ export class AnnouncerController implements ReactiveController {
     this.#timer = undefined;
     this.#joins = [];
     this.#leaves = [];
+    this.#notices = [];
   }
 
   noteJoin(name: string): void {
@@ -52,6 +56,12 @@ export class AnnouncerController implements ReactiveController {
 
   noteLeave(name: string): void {
     this.#leaves.push(name);
+    this.#schedule();
+  }
+
+  /** A sentence of its own, announced with the next batch (repeats of it are said once). */
+  noteNotice(sentence: string): void {
+    if (!this.#notices.includes(sentence)) this.#notices.push(sentence);
     this.#schedule();
   }
 
@@ -78,11 +88,13 @@ export class AnnouncerController implements ReactiveController {
           ? counted(names.length)
           : named(formatList(names, locale), names.length);
     const sentences = [
+      ...this.#notices,
       sentence(this.#joins, strings.participantsJoined, strings.participantsManyJoined),
       sentence(this.#leaves, strings.participantsLeft, strings.participantsManyLeft),
     ].filter(Boolean);
     this.#joins = [];
     this.#leaves = [];
+    this.#notices = [];
     if (sentences.length === 0) return;
     this.#announcement = sentences.join('. ');
     this.#lastAnnouncedAt = Date.now();

@@ -4,12 +4,11 @@ import type { BroadcastMessage, PresenceEvent } from '../../connection/channels.
 import {
   dropped,
   meetingChangeSchema,
-  meetingParticipantSchema,
+  meetingSchema,
   parseList,
   parsePayload,
-  participantChangeSchema,
   profileSchema,
-  type MeetingParticipant,
+  type Meeting,
 } from '../../connection/schemas.js';
 import type { Identity } from '../../connection/session.js';
 import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
@@ -20,7 +19,23 @@ import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import { PasabayParticipantJoinEvent } from '../../events/pasabay-participant-join.js';
 import { PasabayParticipantLeaveEvent } from '../../events/pasabay-participant-leave.js';
 import { PasabayPresenceChangeEvent } from '../../events/pasabay-presence-change.js';
-import { MeetingRoster, isJoined, trackDelay, type OwnState, type Participant } from './roster.js';
+import { PasabayConnectionQualityEvent } from '../../events/pasabay-connection-quality.js';
+import { PasabayHandLowerEvent } from '../../events/pasabay-hand-lower.js';
+import { PasabayMeetingStatusEvent } from '../../events/pasabay-meeting-status.js';
+import { PasabayParticipantRemoveEvent } from '../../events/pasabay-participant-remove.js';
+import { classifyQuality, watchHeartbeats, type HeartbeatOutcome } from './connection-quality.js';
+import { rosterChangeSchema, rosterRowSchema, type ConnectionQuality } from './participant-schema.js';
+import { MeetingRoster, isJoined, trackDelay, type OwnState, type Participant, type RosterRow } from './roster.js';
+
+/** The order a meeting's status only ever moves in (the database refuses the way back). */
+const STATUS_RANK: Record<Meeting['status'], number> = { scheduled: 0, live: 1, ended: 2 };
+
+/** What the host may do to the meeting (each an RPC that checks the caller is the host). */
+export type HostAction =
+  | { rpc: 'start_meeting' }
+  | { rpc: 'end_meeting' }
+  | { rpc: 'lower_hand'; userId: string }
+  | { rpc: 'remove_participant'; userId: string };
 
 /** How long a participant recorded as joined may stay without presence before showing "connection lost". */
 const PRESENCE_GRACE_MS = 15_000;
@@ -53,9 +68,13 @@ export interface MeetingControllerOptions {
   /** The name shown for a participant whose profile is hidden or missing. */
   fallbackName: () => string;
   /** Where joins and leaves of others are announced (the element's status region). */
-  announcer: { noteJoin(name: string): void; noteLeave(name: string): void };
+  announcer: { noteJoin(name: string): void; noteLeave(name: string): void; noteNotice(sentence: string): void };
   /** The database refused one's own state: put the properties back to what is recorded. */
   onRecordRefused(recorded: OwnState): void;
+  /** A heartbeat round trip at or above this many milliseconds counts as a poor connection. */
+  poorRoundTripMs: () => number;
+  /** Sentences announced on changes made by others (host lowered one's hand, status, removal). */
+  notices: () => { handLowered: string; live: string; ended: string; removed: string };
 }
 
 /**
@@ -97,6 +116,17 @@ export class MeetingController implements ReactiveController {
   #recording = 0;
   /** The last RPC that records one's own state. */
   #pendingRecord: Promise<void> = Promise.resolve();
+  /** The meeting's row as recorded (REST, then the `meeting` broadcast). */
+  #meeting: Meeting | undefined;
+  /** The host removed the current user: the channels are released and nothing is shown. */
+  #removed = false;
+  /** Whether one's own row was seen since joining: its absence later means one was removed. */
+  #ownRowSeen = false;
+  /** One's own connection quality as last reported (or being reported). */
+  #quality: ConnectionQuality | undefined;
+  /** When the meeting channel last rejoined after a drop, or a heartbeat failed. */
+  #lastTroubleAt: number | undefined;
+  #stopHeartbeats: (() => void) | undefined;
 
   constructor(host: MeetingHost, options: MeetingControllerOptions) {
     this.#host = host;
@@ -105,13 +135,18 @@ export class MeetingController implements ReactiveController {
     const client = () => (options.identity() ? options.client() : undefined);
     this.#live = new ChannelController(host, {
       client,
-      topic: () => (host.meetingId ? meetingTopic(host.meetingId) : undefined),
+      // A removed participant leaves the channel (its join would be refused from now on anyway).
+      topic: () => (host.meetingId && !this.#removed ? meetingTopic(host.meetingId) : undefined),
       onBroadcast: (message) => this.#onBroadcast(message),
-      onJoined: () => this.#onJoined(),
+      onJoined: (first) => this.#onJoined(first),
     });
     this.#presence = new ChannelController(host, {
       client,
-      topic: () => (host.meetingId ? meetingPresenceTopic(host.meetingId) : undefined),
+      // Tracking stops once the meeting ended or one was removed.
+      topic: () =>
+        host.meetingId && !this.#removed && this.#meeting?.status !== 'ended'
+          ? meetingPresenceTopic(host.meetingId)
+          : undefined,
       presenceKey: () => options.identity()?.userId,
       onPresence: (event) => this.#onPresence(event),
       onJoined: () => this.#onPresenceJoined(),
@@ -121,7 +156,7 @@ export class MeetingController implements ReactiveController {
     });
   }
 
-  /** Everyone in the meeting, one entry per user, the current user first. */
+  /** Everyone in the meeting, one entry per user: raised hands first (in the order raised), then the current user. */
   get participants(): readonly Participant[] {
     return this.#participants;
   }
@@ -139,6 +174,27 @@ export class MeetingController implements ReactiveController {
   /** `join_meeting` was refused: the user is not invited. */
   get notAllowed(): boolean {
     return this.#notAllowed;
+  }
+
+  /** The meeting's recorded status; `undefined` until loaded. */
+  get meetingStatus(): Meeting['status'] | undefined {
+    return this.#meeting?.status;
+  }
+
+  /** The signed-in user hosts the meeting, as the database recorded it (its RPCs check again). */
+  get isHost(): boolean {
+    const ownId = this.#options.identity()?.userId;
+    return ownId !== undefined && this.#meeting?.host_id === ownId;
+  }
+
+  /** The host removed the current user from the meeting. */
+  get removed(): boolean {
+    return this.#removed;
+  }
+
+  /** One's own connection quality as last measured here; `undefined` before the first heartbeat. */
+  get ownQuality(): ConnectionQuality | undefined {
+    return this.#quality;
   }
 
   /** Settles when the last write of one's own state has been answered. */
@@ -160,6 +216,7 @@ export class MeetingController implements ReactiveController {
     this.#resetRoster();
     // Removing the element leaves the meeting (records left_at); re-appending joins again.
     if (ownTabs <= 1) this.#leave();
+    this.#forgetMeeting();
   }
 
   /** The element's `meeting-id` changed: leave the old meeting and forget its roster. */
@@ -167,6 +224,123 @@ export class MeetingController implements ReactiveController {
     this.#resetRoster();
     this.#setNotAllowed(false);
     this.#leave();
+    this.#forgetMeeting();
+  }
+
+  /**
+   * Runs a host action. The database decides: a caller who is not the host gets its refusal as
+   * `pasabay-error` (code `request`, with the database's message). Resolves whether it was done.
+   */
+  async hostAction(action: HostAction): Promise<boolean> {
+    const client = this.#options.client();
+    const meetingId = this.#host.meetingId;
+    if (!client || !meetingId || !this.#options.identity()) {
+      this.#reportRequestError(`rpc ${action.rpc}`, 'not signed in to a meeting', undefined);
+      return false;
+    }
+    const epoch = this.#epoch;
+    const requestedAt = this.#roster.clock;
+    const args = 'userId' in action ? { meeting_id: meetingId, user_id: action.userId } : { meeting_id: meetingId };
+    const answer = await this.#rpc(client, action.rpc, args);
+    if (answer === undefined) return false;
+    if (epoch !== this.#epoch) return true;
+    const source = `rpc ${action.rpc}`;
+    if (action.rpc === 'start_meeting' || action.rpc === 'end_meeting') {
+      const meeting = reported(this.#host, parsePayload(meetingSchema, answer, source));
+      if (meeting?.id === meetingId) this.#applyMeeting(meeting);
+    } else if (action.rpc === 'lower_hand') {
+      const row = reported(this.#host, parsePayload(rosterRowSchema, answer, source));
+      if (row?.meeting_id === meetingId && this.#roster.applyRow(row, requestedAt)) this.#refreshList();
+    }
+    return true;
+  }
+
+  #forgetMeeting() {
+    this.#stopQuality();
+    this.#meeting = undefined;
+    this.#removed = false;
+    this.#ownRowSeen = false;
+  }
+
+  /** The meeting's row, from REST or a broadcast: status only moves forward, as in the database. */
+  #applyMeeting(meeting: Meeting) {
+    const previous = this.#meeting?.status;
+    if (previous && STATUS_RANK[meeting.status] < STATUS_RANK[previous]) return;
+    this.#meeting = meeting;
+    this.#host.requestUpdate();
+    if (previous === meeting.status) return;
+    if (meeting.status === 'ended') {
+      this.#stopQuality();
+      clearTimeout(this.#trackTimer);
+      this.#trackTimer = undefined;
+    }
+    this.#host.dispatchEvent(
+      new PasabayMeetingStatusEvent({ meetingId: meeting.id, status: meeting.status, previous }),
+    );
+    if (previous !== undefined && meeting.status !== 'scheduled') {
+      const notices = this.#options.notices();
+      this.#options.announcer.noteNotice(meeting.status === 'live' ? notices.live : notices.ended);
+    }
+  }
+
+  /** One's own row was deleted (by the host): leave the channels, forget the roster, say so. */
+  #onRemoved() {
+    if (this.#removed) return;
+    const ownId = this.#options.identity()?.userId;
+    this.#removed = true;
+    this.#joinedMeetingId = undefined;
+    this.#stopQuality();
+    clearTimeout(this.#trackTimer);
+    this.#trackTimer = undefined;
+    this.#resetRoster();
+    this.#host.requestUpdate();
+    if (ownId) {
+      this.#host.dispatchEvent(
+        new PasabayParticipantRemoveEvent({ meetingId: this.#host.meetingId, userId: ownId, self: true }),
+      );
+    }
+    this.#options.announcer.noteNotice(this.#options.notices().removed);
+  }
+
+  #startQuality(client: SupabaseClient) {
+    this.#stopQuality();
+    this.#stopHeartbeats = watchHeartbeats(client, (outcome) => this.#onHeartbeat(outcome));
+  }
+
+  #stopQuality() {
+    this.#stopHeartbeats?.();
+    this.#stopHeartbeats = undefined;
+    this.#quality = undefined;
+    this.#lastTroubleAt = undefined;
+  }
+
+  #onHeartbeat(outcome: HeartbeatOutcome) {
+    if (!this.#joinedMeetingId || this.#removed || this.#meeting?.status === 'ended') return;
+    const now = Date.now();
+    if (outcome.status !== 'ok') this.#lastTroubleAt = now;
+    const quality = classifyQuality(outcome, now, this.#lastTroubleAt, this.#options.poorRoundTripMs());
+    this.#setQuality(quality, outcome.status === 'ok' ? outcome.latency : undefined);
+  }
+
+  /** Records a new quality (a self-report: only this browser can measure it). */
+  #setQuality(quality: ConnectionQuality, roundTripMs: number | undefined) {
+    const client = this.#options.client();
+    const meetingId = this.#joinedMeetingId;
+    if (quality === this.#quality || !client || !meetingId) return;
+    this.#quality = quality;
+    this.#host.dispatchEvent(new PasabayConnectionQualityEvent({ meetingId, quality, roundTripMs }));
+    const epoch = this.#epoch;
+    const requestedAt = this.#roster.clock;
+    void this.#rpc(client, 'report_connection_quality', { meeting_id: meetingId, quality }).then((answer) => {
+      if (epoch !== this.#epoch) return;
+      // Not recorded: the next heartbeat tries again.
+      if (answer === undefined) {
+        if (this.#quality === quality) this.#quality = undefined;
+        return;
+      }
+      const row = reported(this.#host, parsePayload(rosterRowSchema, answer, 'rpc report_connection_quality'));
+      if (row?.meeting_id === meetingId && this.#roster.applyRow(row, requestedAt)) this.#refreshList();
+    });
   }
 
   /** The element's own-state properties changed: record them unless they are what is recorded. */
@@ -178,7 +352,8 @@ export class MeetingController implements ReactiveController {
     const client = this.#options.client();
     const meetingId = this.#joinedMeetingId;
     this.#joinedMeetingId = undefined;
-    if (client && meetingId) void inOrder(client, () => this.#rpc(client, 'leave_meeting', { meeting_id: meetingId }));
+    if (client && meetingId && !this.#removed)
+      void inOrder(client, () => this.#rpc(client, 'leave_meeting', { meeting_id: meetingId }));
   }
 
   #setNotAllowed(notAllowed: boolean) {
@@ -216,7 +391,7 @@ export class MeetingController implements ReactiveController {
   }
 
   /** The meeting channel (re)joined: join the meeting the first time, then load the roster. */
-  #onJoined() {
+  #onJoined(firstOfLease: boolean) {
     this.#setNotAllowed(false);
     const client = this.#options.client();
     const meetingId = this.#host.meetingId;
@@ -227,8 +402,13 @@ export class MeetingController implements ReactiveController {
       const joining = this.#joinMeeting(client, meetingId);
       this.#pendingRecord = joining;
       void joining.then(() => this.#loadRoster(client, meetingId));
+      this.#startQuality(client);
     } else {
-      // A reconnect: anything may have changed meanwhile.
+      // A reconnect: anything may have changed meanwhile, and the connection is not good now.
+      if (!firstOfLease) {
+        this.#lastTroubleAt = Date.now();
+        this.#setQuality('poor', undefined);
+      }
       void this.#loadRoster(client, meetingId);
     }
   }
@@ -238,9 +418,10 @@ export class MeetingController implements ReactiveController {
     const requestedAt = this.#roster.clock;
     const row = await inOrder(client, () => this.#rpc(client, 'join_meeting', { meeting_id: meetingId }));
     if (row === undefined || epoch !== this.#epoch) return;
-    const parsed = reported(this.#host, parsePayload(meetingParticipantSchema, row, 'rpc join_meeting'));
+    const parsed = reported(this.#host, parsePayload(rosterRowSchema, row, 'rpc join_meeting'));
     if (!parsed || parsed.meeting_id !== meetingId) return;
     this.#roster.applyRow(parsed, requestedAt);
+    this.#ownRowSeen = true;
     // The state the host app set on the element wins over what was recorded before.
     if (this.#ownDiffersFromRecord()) await this.#recordOwnState();
   }
@@ -252,7 +433,8 @@ export class MeetingController implements ReactiveController {
   async #loadRoster(client: SupabaseClient, meetingId: string) {
     const epoch = this.#epoch;
     const requestedAt = this.#roster.clock;
-    let rows: MeetingParticipant[];
+    let rows: RosterRow[];
+    void this.#loadMeeting(client, meetingId, epoch);
     try {
       const { data, error } = await client.from('meeting_participants').select('*').eq('meeting_id', meetingId);
       if (epoch !== this.#epoch) return;
@@ -260,17 +442,42 @@ export class MeetingController implements ReactiveController {
         this.#reportRequestError('meeting_participants', error.message, error);
         return;
       }
-      rows = reported(this.#host, parseList(meetingParticipantSchema, data, 'meeting_participants')).filter(
+      rows = reported(this.#host, parseList(rosterRowSchema, data, 'meeting_participants')).filter(
         (row) => row.meeting_id === meetingId,
       );
     } catch (error) {
       this.#reportRequestError('meeting_participants', String(error), error);
       return;
     }
+    const ownId = this.#options.identity()?.userId;
+    // Joined before, and now no row (a broadcast missed while disconnected): removed.
+    if (this.#ownRowSeen && ownId && !rows.some((row) => row.user_id === ownId)) {
+      this.#onRemoved();
+      return;
+    }
     this.#roster.load(rows, requestedAt);
     await this.#loadProfiles(client, epoch);
     if (epoch !== this.#epoch) return;
     this.#refreshList();
+  }
+
+  /** Loads the meeting's row (status, host); a broadcast that came meanwhile is never undone. */
+  async #loadMeeting(client: SupabaseClient, meetingId: string, epoch: number) {
+    try {
+      const { data, error } = await client
+        .from('meetings')
+        .select('id, title, host_id, status, scheduled_for, started_at, ended_at')
+        .eq('id', meetingId);
+      if (epoch !== this.#epoch) return;
+      if (error) {
+        this.#reportRequestError('meetings', error.message, error);
+        return;
+      }
+      const meeting = reported(this.#host, parseList(meetingSchema, data, 'meetings')).find((m) => m.id === meetingId);
+      if (meeting) this.#applyMeeting(meeting);
+    } catch (error) {
+      this.#reportRequestError('meetings', String(error), error);
+    }
   }
 
   /**
@@ -339,7 +546,7 @@ export class MeetingController implements ReactiveController {
       const parsed =
         row === undefined
           ? undefined
-          : reported(this.#host, parsePayload(meetingParticipantSchema, row, 'rpc update_meeting_state'));
+          : reported(this.#host, parsePayload(rosterRowSchema, row, 'rpc update_meeting_state'));
       if (parsed && parsed.meeting_id === meetingId) this.#roster.applyRow(parsed, requestedAt);
       else if (this.#recording === 1) this.#revertOwnState();
     } finally {
@@ -386,15 +593,27 @@ export class MeetingController implements ReactiveController {
     const meetingId = this.#host.meetingId;
     const source = `${this.#live.topic ?? 'meeting'} ${message.event}`;
     if (message.event === TopicEvent.participant) {
-      const change = reported(this.#host, parsePayload(participantChangeSchema, message.payload, source));
+      const change = reported(this.#host, parsePayload(rosterChangeSchema, message.payload, source));
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.meeting_id !== meetingId) {
         reported(this.#host, dropped('a participant of another meeting', message.payload, source));
         return;
       }
-      if (change.operation === 'DELETE') this.#roster.removeRow(row.user_id);
-      else this.#roster.applyRow(row);
+      const ownId = this.#options.identity()?.userId;
+      if (change.operation === 'DELETE') {
+        // Only the host (or deleting the meeting) deletes a row: leaving keeps it.
+        if (row.user_id === ownId) {
+          this.#onRemoved();
+          return;
+        }
+        this.#roster.removeRow(row.user_id);
+        this.#host.dispatchEvent(new PasabayParticipantRemoveEvent({ meetingId, userId: row.user_id, self: false }));
+      } else {
+        const before = this.#roster.row(row.user_id);
+        this.#roster.applyRow(row);
+        if (row.user_id === ownId) this.#onOwnRowBroadcast(before, row);
+      }
       const client = this.#options.client();
       const epoch = this.#epoch;
       if (client && isJoined(row) && this.#roster.profilesMissing)
@@ -405,12 +624,26 @@ export class MeetingController implements ReactiveController {
       if (!change) return;
       const row = change.operation === 'DELETE' ? change.old_record : change.record;
       if (row.id !== meetingId) reported(this.#host, dropped('another meeting', message.payload, source));
-      // The meeting row itself changes nothing shown here.
+      // A deleted meeting takes its participant rows with it (their DELETEs say "removed").
+      else if (change.operation !== 'DELETE') this.#applyMeeting(row);
     } else if (message.event === 'live_reaction') {
       // <meeting-reactions>' events (send_meeting_reaction) share this topic; not the roster's.
     } else {
       reported(this.#host, dropped(`unknown event "${message.event}"`, message.payload, source));
     }
+  }
+
+  /**
+   * One's own row changed by someone else's hand: the host lowered one's hand. The property
+   * follows the record (the app hears `pasabay-hand-lower`), unless one's own write is on its way.
+   */
+  #onOwnRowBroadcast(before: RosterRow | undefined, row: RosterRow) {
+    this.#ownRowSeen = true;
+    const own = this.#host.ownState;
+    if (this.#recording > 0 || !own.isHandRaised || row.is_hand_raised || !before?.is_hand_raised) return;
+    this.#options.onRecordRefused({ ...own, isHandRaised: false });
+    this.#host.dispatchEvent(new PasabayHandLowerEvent({ meetingId: row.meeting_id, userId: row.user_id }));
+    this.#options.announcer.noteNotice(this.#options.notices().handLowered);
   }
 
   /** The presence channel (re)joined: track once (a small claim: the key is what counts). */
@@ -506,8 +739,8 @@ export class MeetingController implements ReactiveController {
         this.#options.announcer.noteLeave(participant.display_name);
       }
     }
-    // The first list that holds one's own entry (always first) is the baseline: who was already there did not "join".
-    if (ownId && list[0]?.user_id === ownId) this.#baselined = true;
+    // The first list that holds one's own entry is the baseline: who was already there did not "join".
+    if (ownId && !this.#baselined && list.some((p) => p.user_id === ownId)) this.#baselined = true;
     this.#participants = list;
     this.#host.requestUpdate();
     this.#host.dispatchEvent(new PasabayPresenceChangeEvent({ meetingId: this.#host.meetingId, participants: list }));

@@ -6,6 +6,8 @@ export const styles = css`
     --_avatar-size: var(--pasabay-meeting-participants-avatar-size, 2rem);
     --_badge-color: var(--pasabay-meeting-participants-badge-color, var(--_color-text-muted));
     --_hand-color: var(--pasabay-meeting-participants-hand-color, var(--_color-warning));
+    --_live-color: var(--pasabay-meeting-participants-live-color, var(--_color-success));
+    --_poor-color: var(--pasabay-meeting-participants-poor-color, var(--_color-warning));
 
     display: block;
     color: var(--_color-text);
@@ -159,6 +161,54 @@ export const styles = css`
     background: var(--_color-accent);
     border-color: var(--_color-accent);
     color: var(--_color-on-accent);
+  }
+
+  [part~='hand-position'] {
+    font-weight: 600;
+  }
+
+  [part~='status'] {
+    padding: 0 var(--_space-s);
+    border: 1px solid var(--_color-border);
+    border-radius: 999px;
+    font-size: var(--_font-size-small);
+    color: var(--_color-text-muted);
+  }
+
+  [part~='status'][part~='live'] {
+    color: var(--_live-color);
+    border-color: currentColor;
+  }
+
+  [part~='quality'] {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--_space-xs);
+    color: var(--_badge-color);
+    font-size: var(--_font-size-small);
+  }
+
+  [part~='quality'][part~='poor'] {
+    color: var(--_poor-color);
+  }
+
+  [part~='participant-actions'],
+  [part~='host-controls'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space-xs);
+  }
+
+  /* Touch targets of at least 24 px. */
+  [part~='host-action'],
+  [part~='toggle'] {
+    min-block-size: 24px;
+    min-inline-size: 24px;
+  }
+
+  [part~='host-action'][part~='remove'],
+  [part~='host-action'][part~='end'] {
+    color: var(--_color-danger);
   }
 
   @media (forced-colors: active) {

@@ -7,8 +7,9 @@ import { hostStyles } from '../../styles/host.js';
 import { PasabayElement, defineElement } from '../base/pasabay-element.js';
 import { AnnouncerController } from './announcer-controller.js';
 import { styles } from './meeting-participants.styles.js';
-import { MeetingController } from './meeting-controller.js';
-import { initials, type OwnState, type Participant } from './roster.js';
+import { POOR_ROUND_TRIP_MS } from './connection-quality.js';
+import { MeetingController, type HostAction } from './meeting-controller.js';
+import { handPositions, initials, type OwnState, type Participant } from './roster.js';
 import { OnlineController } from '../../controllers/online-controller.js';
 
 export type { OwnState, Participant } from './roster.js';
@@ -24,6 +25,14 @@ const icons: Record<Badge, TemplateResult> = {
   lost: svg`<path d="M2 8.5a15 15 0 0 1 20 0M5 12a10 10 0 0 1 14 0M8.5 15.5a5 5 0 0 1 7 0M12 19h.01M3 3l18 18"/>`,
 };
 
+/** Signal bars: all three for a good connection, one for a poor one. */
+function qualityIcon(quality: 'good' | 'poor') {
+  return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <path d="M5 20v-3" />
+    ${quality === 'good' ? svg`<path d="M12 20v-8M19 20V6"/>` : nothing}
+  </svg>`;
+}
+
 function icon(badge: Badge) {
   return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${icons[badge]}</svg>`;
 }
@@ -36,7 +45,13 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * and overflow for large meetings. The roster and everyone's state come from the database
  * (`meeting_participants` and `profiles`), so no client can fake a participant or their state;
  * presence only tells whether a participant is still connected. Sets and records the current
- * user's own state through `update_meeting_state`.
+ * user's own state through `update_meeting_state`. Raised hands come first, in the order the
+ * database recorded them, each with its place ("Hand 2"). With `controls`, the host (as the
+ * database records it) also gets start / end, lower-hand and remove buttons, each an RPC that
+ * refuses anyone else. The meeting's status (scheduled / live / ended) reaches every open element
+ * at once; an ended meeting stops tracking presence and disables the controls, and a removed
+ * participant's element leaves the meeting's channels. Each participant's connection quality is
+ * their own measurement (Realtime heartbeat round trips and reconnects), shown as a self-report.
  * @tag meeting-participants
  *
  * @csspart base - The wrapper.
@@ -44,13 +59,20 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @csspart count - The participant count.
  * @csspart message - The state message (connecting, not allowed, empty…).
  * @csspart list - The participant list (`<ul>`).
- * @csspart participant - One participant (`<li>`). Extra tokens: `self`, `away`, `hand-raised`, `connection-lost`; `more` on the item holding the "+N more" button.
+ * @csspart participant - One participant (`<li>`). Extra tokens: `self`, `away`, `hand-raised`, `connection-lost`, `poor-connection`; `more` on the item holding the "+N more" button.
  * @csspart avatar - The avatar image, or the initials placeholder (extra token `initials`).
  * @csspart name - The participant's name.
  * @csspart badges - The row of state badges.
  * @csspart badge - One state badge. Extra tokens: `muted`, `video`, `screen`, `hand`, `away`, `lost`.
  * @csspart icon - The icon inside a badge or toggle.
  * @csspart badge-label - The words of a badge.
+ * @csspart hand-position - A raised hand's place in the queue ("Hand 2"), inside the hand badge.
+ * @csspart quality - A participant's self-reported connection quality. Extra tokens: `good`, `poor`.
+ * @csspart quality-label - The words of the connection quality.
+ * @csspart status - The meeting's status in the header. Extra tokens: `scheduled`, `live`, `ended`.
+ * @csspart host-controls - The host's toolbar (start / end the meeting), shown to the host with `controls`.
+ * @csspart host-action - A host button. Extra tokens: `start`, `end`, `lower-hand`, `remove`.
+ * @csspart participant-actions - The host's buttons on one participant's entry.
  * @csspart overflow - The "+12 more" button.
  * @csspart controls - The toolbar of one's own toggles (with the `controls` attribute).
  * @csspart toggle - One toggle button. Extra tokens: `muted`, `video`, `screen`, `hand`, `away`, `pressed`.
@@ -61,19 +83,29 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @cssprop [--pasabay-meeting-participants-badge-color=var(--pasabay-color-text-muted)] - Badge text and icon colour.
  * @cssprop [--pasabay-meeting-participants-hand-color=var(--pasabay-color-warning)] - Colour of the hand-raised badge.
  * @cssprop [--pasabay-meeting-participants-online-color=var(--pasabay-color-success)] - The online dot.
+ * @cssprop [--pasabay-meeting-participants-live-color=var(--pasabay-color-success)] - Colour of the "Live" status.
+ * @cssprop [--pasabay-meeting-participants-poor-color=var(--pasabay-color-warning)] - Colour of a poor connection.
  *
  * @cssstate offline - The meeting channel is not joined.
  * @cssstate empty - Joined, and nobody is in the meeting.
  * @cssstate not-allowed - The user is not invited to the meeting.
  * @cssstate auth-required - Nobody is signed in.
  * @cssstate error - Configuration, session or channel error.
+ * @cssstate live - The meeting is live.
+ * @cssstate ended - The meeting has ended: nothing is tracked and the controls are disabled.
+ * @cssstate removed - The host removed the current user: the element left the meeting's channels.
+ * @cssstate host - The current user hosts the meeting (as recorded in the database).
  *
  * @fires {PasabayPresenceChangeEvent} pasabay-presence-change - Someone joined, left, changed state or lost their connection.
  * @fires {PasabayParticipantJoinEvent} pasabay-participant-join - A participant joined the meeting.
  * @fires {PasabayParticipantLeaveEvent} pasabay-participant-leave - A participant left the meeting.
  * @fires {PasabayStatusChangeEvent} pasabay-status-change - The meeting channel joined, dropped or failed.
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in and guest mode is off.
- * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request, or an invalid payload (dropped).
+ * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request (a non-host's host action: the database's refusal), or an invalid payload (dropped).
+ * @fires {PasabayMeetingStatusEvent} pasabay-meeting-status - The meeting's recorded status was loaded or changed (scheduled, live, ended).
+ * @fires {PasabayParticipantRemoveEvent} pasabay-participant-remove - The host removed a participant (`self`: the current user, whose element left the meeting).
+ * @fires {PasabayHandLowerEvent} pasabay-hand-lower - The host lowered the current user's hand; `hand-raised` follows.
+ * @fires {PasabayConnectionQualityEvent} pasabay-connection-quality - The current user's measured connection quality changed (and is being recorded).
  */
 export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   static override styles = [hostStyles, styles];
@@ -89,6 +121,13 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     fallbackName: () => this.resolvedStrings.participantsSomeone,
     announcer: this.announcer,
     onRecordRefused: (recorded) => this.applyOwnState(recorded),
+    poorRoundTripMs: () => this.poorRoundTrip,
+    notices: () => ({
+      handLowered: this.resolvedStrings.participantsHandLowered,
+      live: this.resolvedStrings.participantsMeetingLive,
+      ended: this.resolvedStrings.participantsMeetingEnded,
+      removed: this.resolvedStrings.participantsYouWereRemoved,
+    }),
   });
 
   // Who of the `org-id` organisation is online: a dot in each row.
@@ -104,7 +143,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   @property({ attribute: 'meeting-id' }) meetingId = '';
   /** How many participants show before the rest collapse into "+N more". */
   @property({ type: Number, attribute: 'max-visible' }) maxVisible = 12;
-  /** Shows a toolbar of toggles for the current user's own state. */
+  /** Shows a toolbar of toggles for the current user's own state, and to the host the host's controls. */
   @property({ type: Boolean }) controls = false;
   /** The current user is muted. Setting it records the new state. */
   @property({ type: Boolean }) muted = false;
@@ -118,10 +157,53 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   @property({ type: Boolean }) away = false;
   /** Organisation whose members' presence shows as an online dot beside each participant. */
   @property({ attribute: 'org-id' }) orgId = '';
+  /** A Realtime heartbeat round trip (ms) at or above which one's own connection is reported as poor. */
+  @property({ type: Number, attribute: 'poor-round-trip' }) poorRoundTrip: number = POOR_ROUND_TRIP_MS;
 
-  /** Everyone in the meeting, one entry per user, the current user first. */
+  /** Everyone in the meeting, one entry per user: raised hands first (in the order raised), then the current user. */
   get participants(): readonly Participant[] {
     return this.meeting.participants;
+  }
+
+  /** The meeting's recorded status (`scheduled`, `live`, `ended`); `undefined` until loaded. */
+  get meetingStatus(): 'scheduled' | 'live' | 'ended' | undefined {
+    return this.meeting.meetingStatus;
+  }
+
+  /** The signed-in user hosts the meeting (as the database recorded it). */
+  get isHost(): boolean {
+    return this.meeting.isHost;
+  }
+
+  /** The current user's own connection quality as last measured; `undefined` before the first heartbeat. */
+  get connectionQuality(): 'good' | 'poor' | undefined {
+    return this.meeting.ownQuality;
+  }
+
+  /**
+   * Host only: starts the meeting (`start_meeting`). Resolves `true` when recorded; a refusal (not
+   * the host, meeting ended) resolves `false` and is reported as `pasabay-error`.
+   */
+  startMeeting(): Promise<boolean> {
+    return this.meeting.hostAction({ rpc: 'start_meeting' });
+  }
+
+  /** Host only: ends the meeting for everyone (`end_meeting`); resolves as `startMeeting()`. */
+  endMeeting(): Promise<boolean> {
+    return this.meeting.hostAction({ rpc: 'end_meeting' });
+  }
+
+  /** Host only: lowers a participant's raised hand (`lower_hand`); resolves as `startMeeting()`. */
+  lowerHand(userId: string): Promise<boolean> {
+    return this.meeting.hostAction({ rpc: 'lower_hand', userId });
+  }
+
+  /**
+   * Host only: removes a participant (`remove_participant`): they leave the meeting's channels
+   * and its chat, and come back only if invited again. Resolves as `startMeeting()`.
+   */
+  removeParticipant(userId: string): Promise<boolean> {
+    return this.meeting.hostAction({ rpc: 'remove_participant', userId });
   }
 
   /** The current user's own state. */
@@ -180,6 +262,19 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
       'error',
       Boolean(this.clientSource.error) || this.session.status === 'error' || (status === 'error' && !notAllowed),
     );
+    toggle('live', this.meeting.meetingStatus === 'live');
+    toggle('ended', this.meeting.meetingStatus === 'ended');
+    toggle('removed', this.meeting.removed);
+    toggle('host', this.meeting.isHost);
+  }
+
+  private onHostAction(action: HostAction) {
+    void this.meeting.hostAction(action);
+  }
+
+  /** Own toggles and host buttons work only in a joined, running meeting one is still in. */
+  private get controlsDisabled(): boolean {
+    return this.meeting.status !== 'joined' || this.meeting.meetingStatus === 'ended' || this.meeting.removed;
   }
 
   private onToggle(key: keyof OwnState) {
@@ -191,6 +286,8 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     if (this.clientSource.error || this.session.status === 'error') return s.participantsError;
     if (this.session.status === 'auth-required') return s.participantsAuthRequired;
     if (!this.meetingId) return s.participantsNoMeeting;
+    if (this.meeting.removed) return s.participantsRemoved;
+    if (this.meeting.meetingStatus === 'ended') return s.participantsEnded;
     if (
       this.meeting.notAllowed ||
       (this.meeting.status === 'error' && /unauthori[sz]ed|permission/i.test(this.meeting.error?.message ?? ''))
@@ -203,7 +300,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     return undefined;
   }
 
-  private renderBadges(p: Participant) {
+  private renderBadges(p: Participant, handPosition: number | undefined, handCount: number) {
     const s = this.resolvedStrings;
     const badges: [Badge, boolean, string][] = [
       ['lost', p.connection_lost, s.participantsConnectionLost],
@@ -215,12 +312,67 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     ];
     const shown = badges.filter(([, on]) => on);
     if (shown.length === 0) return nothing;
+    const position = (badge: Badge) =>
+      badge === 'hand' && handPosition !== undefined
+        ? html`<span part="hand-position"
+            ><span aria-hidden="true">${s.participantsHandPosition(handPosition)}</span
+            ><span class="visually-hidden"> (${s.participantsHandPositionLabel(handPosition, handCount)})</span></span
+          >`
+        : nothing;
     return html`<span part="badges">
-      ${shown.map(([badge, , label]) => html`<span part="badge ${badge}">${icon(badge)}<span part="badge-label">${label}</span></span>`)}
+      ${shown.map(
+        ([badge, , label]) =>
+          html`<span part="badge ${badge}"
+            >${icon(badge)}<span part="badge-label">${label}</span>${position(badge)}</span
+          >`,
+      )}
     </span>`;
   }
 
-  private renderParticipant(p: Participant, ownId: string | undefined) {
+  /** A self-report: "lost" is the presence-based badge above, never this claim. */
+  private renderQuality(p: Participant) {
+    const quality = p.connection_quality;
+    if (!quality || p.connection_lost) return nothing;
+    const s = this.resolvedStrings;
+    return html`<span part="quality ${quality}"
+      >${qualityIcon(quality)}<span part="quality-label"
+        >${quality === 'good' ? s.participantsQualityGood : s.participantsQualityPoor}</span
+      ><span class="visually-hidden"> ${s.participantsQualitySelfReported}</span></span
+    >`;
+  }
+
+  /** The host's buttons on someone's entry: lower a raised hand, remove anyone but oneself. */
+  private renderParticipantActions(p: Participant, self: boolean) {
+    if (!this.controls || !this.meeting.isHost || this.meeting.meetingStatus === 'ended') return nothing;
+    const s = this.resolvedStrings;
+    const disabled = this.controlsDisabled;
+    const lower = p.is_hand_raised
+      ? html`<button
+          type="button"
+          part="host-action lower-hand"
+          aria-label=${s.participantsLowerHandLabel(p.display_name)}
+          ?disabled=${disabled}
+          @click=${() => this.onHostAction({ rpc: 'lower_hand', userId: p.user_id })}
+        >
+          ${s.participantsLowerHand}
+        </button>`
+      : nothing;
+    const remove = self
+      ? nothing
+      : html`<button
+          type="button"
+          part="host-action remove"
+          aria-label=${s.participantsRemoveLabel(p.display_name)}
+          ?disabled=${disabled}
+          @click=${() => this.onHostAction({ rpc: 'remove_participant', userId: p.user_id })}
+        >
+          ${s.participantsRemove}
+        </button>`;
+    if (lower === nothing && remove === nothing) return nothing;
+    return html`<span part="participant-actions">${lower}${remove}</span>`;
+  }
+
+  private renderParticipant(p: Participant, ownId: string | undefined, hands: Map<string, number>) {
     const s = this.resolvedStrings;
     const self = p.user_id === ownId;
     const parts = [
@@ -229,6 +381,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
       p.is_away ? 'away' : '',
       p.is_hand_raised ? 'hand-raised' : '',
       p.connection_lost ? 'connection-lost' : '',
+      p.connection_quality === 'poor' && !p.connection_lost ? 'poor-connection' : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -245,7 +398,8 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
           ? html`<span part="online"><span class="visually-hidden">${s.participantsOnline}</span></span>`
           : nothing
       }
-      ${this.renderBadges(p)}
+      ${this.renderBadges(p, hands.get(p.user_id), hands.size)} ${this.renderQuality(p)}
+      ${this.renderParticipantActions(p, self)}
     </li>`;
   }
 
@@ -266,13 +420,55 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
             type="button"
             part="toggle ${badge}${own[key] ? ' pressed' : ''}"
             aria-pressed=${own[key] ? 'true' : 'false'}
-            ?disabled=${this.meeting.status !== 'joined'}
+            ?disabled=${this.controlsDisabled}
             @click=${() => this.onToggle(key)}
           >
             ${icon(badge)}<span>${label}</span>
           </button>`,
       )}
     </div>`;
+  }
+
+  /** Start (while scheduled) and end (until ended), for the host only. */
+  private renderHostControls() {
+    const status = this.meeting.meetingStatus;
+    if (!this.meeting.isHost || !status || status === 'ended' || this.meeting.removed) return nothing;
+    const s = this.resolvedStrings;
+    const disabled = this.controlsDisabled;
+    return html`<div part="host-controls" role="toolbar" aria-label=${s.participantsHostControls}>
+      ${
+        status === 'scheduled'
+          ? html`<button
+              type="button"
+              part="host-action start"
+              ?disabled=${disabled}
+              @click=${() => this.onHostAction({ rpc: 'start_meeting' })}
+            >
+              ${s.participantsStartMeeting}
+            </button>`
+          : nothing
+      }
+      <button
+        type="button"
+        part="host-action end"
+        ?disabled=${disabled}
+        @click=${() => this.onHostAction({ rpc: 'end_meeting' })}
+      >
+        ${s.participantsEndMeeting}
+      </button>
+    </div>`;
+  }
+
+  private renderStatus() {
+    const status = this.meeting.meetingStatus;
+    if (!status || this.meeting.removed) return nothing;
+    const s = this.resolvedStrings;
+    const label = {
+      scheduled: s.participantsStatusScheduled,
+      live: s.participantsStatusLive,
+      ended: s.participantsStatusEnded,
+    }[status];
+    return html`<span part="status ${status}">${label}</span>`;
   }
 
   override render() {
@@ -284,10 +480,12 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     const visible = overflowing && !this.expanded ? all.slice(0, limit) : all;
     const hidden = all.length - visible.length;
     const message = this.statusMessage();
+    const hands = handPositions(all);
     return html`
       <div part="base">
         <div part="header">
           <span part="count">${s.participantsCount(all.length)}</span>
+          ${this.renderStatus()}
           ${
             overflowing && this.expanded
               ? html`<button type="button" part="overflow" aria-expanded="true" @click=${() => (this.expanded = false)}>
@@ -301,7 +499,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
           ${repeat(
             visible,
             (p) => p.user_id,
-            (p) => this.renderParticipant(p, ownId),
+            (p) => this.renderParticipant(p, ownId, hands),
           )}
           ${
             hidden > 0
@@ -319,7 +517,7 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
               : nothing
           }
         </ul>
-        ${this.controls ? this.renderControls() : nothing}
+        ${this.controls ? this.renderControls() : nothing} ${this.controls ? this.renderHostControls() : nothing}
         <div class="visually-hidden" role="status">${this.announcer.announcement}</div>
       </div>
     `;

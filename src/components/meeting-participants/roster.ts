@@ -7,6 +7,16 @@
  */
 import type { MeetingParticipant, Profile } from '../../connection/schemas.js';
 import { timestampMicros } from '../../connection/timestamps.js';
+import type { ConnectionQuality } from './participant-schema.js';
+
+/**
+ * A recorded row as the roster keeps it. The hands queue and connection columns are optional so
+ * a row of the shared `MeetingParticipant` shape still fits (read as hand down, no report).
+ */
+export type RosterRow = MeetingParticipant & {
+  hand_raised_at?: string | null;
+  connection_quality?: ConnectionQuality | null;
+};
 
 /** One's own meeting state: what the toggles change. */
 export interface OwnState {
@@ -31,10 +41,14 @@ export interface Participant {
   is_away: boolean;
   /** Recorded as joined, but not connected: their presence vanished (or never came within the grace period). */
   connection_lost: boolean;
+  /** When the hand went up, by the database's clock; `null` while down (or not recorded yet). */
+  hand_raised_at: string | null;
+  /** The participant's own report of their connection (a claim about themself); `null` when none. */
+  connection_quality: ConnectionQuality | null;
 }
 
 /** Recorded as in the meeting now: joined and not left since. */
-export function isJoined(row: MeetingParticipant): boolean {
+export function isJoined(row: RosterRow): boolean {
   return row.joined_at !== null && row.left_at === null;
 }
 
@@ -62,7 +76,7 @@ export interface RosterUpdate {
  * the fallback name, the presence channel's state) rebuilds it.
  */
 export class MeetingRoster {
-  readonly #rows = new Map<string, MeetingParticipant>();
+  readonly #rows = new Map<string, RosterRow>();
   readonly #profiles = new Map<string, Profile>();
   /** Asked for, but not returned: shown under the fallback name rather than not at all. */
   readonly #unavailable = new Set<string>();
@@ -103,7 +117,7 @@ export class MeetingRoster {
    * tick `requestedAt`, unless the row changed since (that change is newer than the answer).
    * Returns whether it was applied.
    */
-  applyRow(row: MeetingParticipant, requestedAt?: number): boolean {
+  applyRow(row: RosterRow, requestedAt?: number): boolean {
     if (requestedAt !== undefined && (this.#changedAt.get(row.user_id) ?? -1) > requestedAt) return false;
     this.#rows.set(row.user_id, row);
     this.#changedAt.set(row.user_id, ++this.#clock);
@@ -112,7 +126,7 @@ export class MeetingRoster {
   }
 
   /** Replaces the rows with a load requested at tick `requestedAt`, keeping rows changed since. */
-  load(rows: readonly MeetingParticipant[], requestedAt: number): void {
+  load(rows: readonly RosterRow[], requestedAt: number): void {
     const loaded = new Set(rows.map((row) => row.user_id));
     for (const userId of [...this.#rows.keys()]) {
       if (!loaded.has(userId) && (this.#changedAt.get(userId) ?? -1) <= requestedAt) {
@@ -129,7 +143,7 @@ export class MeetingRoster {
     this.#touch(userId);
   }
 
-  row(userId: string): MeetingParticipant | undefined {
+  row(userId: string): RosterRow | undefined {
     return this.#rows.get(userId);
   }
 
@@ -291,6 +305,8 @@ export class MeetingRoster {
       is_hand_raised: row.is_hand_raised,
       is_away: row.is_away,
       connection_lost: lost,
+      hand_raised_at: row.is_hand_raised ? (row.hand_raised_at ?? null) : null,
+      connection_quality: row.connection_quality ?? null,
     };
     return own && options.ownOverride ? { ...participant, ...options.ownOverride } : participant;
   }
@@ -308,22 +324,52 @@ const FIELDS = [
   'is_hand_raised',
   'is_away',
   'connection_lost',
+  'hand_raised_at',
+  'connection_quality',
 ] as const satisfies readonly (keyof Participant)[];
 
 function sameParticipant(a: Participant, b: Participant | undefined): boolean {
   return b !== undefined && FIELDS.every((field) => a[field] === b[field]);
 }
 
-/** Own user first, then in order of joining, then by name, then by id (so every order is total). */
+/**
+ * Raised hands first, in the order they went up (a hand not recorded yet, one's own while its
+ * write is on its way, comes last of them); then own user, then in order of joining, then by
+ * name, then by id (so every order is total). An entry's place depends on its own fields only,
+ * which keeps the incremental update's binary search valid.
+ */
 function comparator(ownUserId: string | undefined) {
   return (a: Participant, b: Participant): number => {
     if (a.user_id === b.user_id) return 0;
+    if (a.is_hand_raised !== b.is_hand_raised) return a.is_hand_raised ? -1 : 1;
+    if (a.is_hand_raised) {
+      const byRaise = raisedMicros(a) - raisedMicros(b);
+      if (byRaise) return byRaise;
+      return a.user_id < b.user_id ? -1 : 1;
+    }
     if (a.user_id === ownUserId) return -1;
     if (b.user_id === ownUserId) return 1;
     const byTime = timestampMicros(a.joined_at) - timestampMicros(b.joined_at);
     if (byTime) return byTime;
     return a.display_name.localeCompare(b.display_name) || (a.user_id < b.user_id ? -1 : 1);
   };
+}
+
+function raisedMicros(participant: Participant): number {
+  return participant.hand_raised_at ? timestampMicros(participant.hand_raised_at) : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Each raised hand's place in the queue (1 for the first raised), by user id. The list is in
+ * comparator order, so the raised hands are its first entries.
+ */
+export function handPositions(list: readonly Participant[]): Map<string, number> {
+  const positions = new Map<string, number>();
+  for (const participant of list) {
+    if (!participant.is_hand_raised) break;
+    positions.set(participant.user_id, positions.size + 1);
+  }
+  return positions;
 }
 
 /** Where `entry` is, or goes, in `sorted` (binary search under a total order). */
@@ -355,7 +401,7 @@ export function diffParticipants(
   };
 }
 
-/** Own user first, then in order of joining, then by name. */
+/** In the roster's order: raised hands first, then own user, then in order of joining, then by name. */
 export function sortParticipants(participants: Participant[], ownUserId: string | undefined): Participant[] {
   return participants.sort(comparator(ownUserId));
 }
