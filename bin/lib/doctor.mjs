@@ -32,6 +32,9 @@ export const TABLES = [
   'message_reactions',
   'meetings',
   'meeting_participants',
+  'organizations',
+  'organization_members',
+  'message_attachments',
 ];
 
 // RPCs the elements call, each with arguments that only probe: ids nobody has, so the database
@@ -47,6 +50,15 @@ export const RPC_PROBES = {
   leave_meeting: { meeting_id: unknownId },
   update_meeting_state: { meeting_id: unknownId, is_muted: true },
   invite_to_meeting: { meeting_id: unknownId, user_ids: [unknownId] },
+  conversation_list: { max_rows: 1 },
+  my_unread_mentions: { conversation_id: unknownId },
+  open_meeting_conversation: { meeting_id: unknownId },
+  send_meeting_reaction: { meeting_id: unknownId, reaction: '👍' },
+  start_meeting: { meeting_id: unknownId },
+  end_meeting: { meeting_id: unknownId },
+  lower_hand: { meeting_id: unknownId, user_id: unknownId },
+  remove_participant: { meeting_id: unknownId, user_id: unknownId },
+  report_connection_quality: { meeting_id: unknownId, quality: 'good' },
 };
 
 const JOIN_ERROR_PAUSE_MS = 6000;

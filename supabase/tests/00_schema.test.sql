@@ -4,13 +4,14 @@
 -- To cover a new table or function, add it to the arrays below (the plan counts them).
 begin;
 
-select plan(29);
+select plan(41);
 
 -- Tables the elements read and write through the REST API.
 select has_table('public', t, format('table public.%s exists', t))
 from unnest(array[
   'profiles', 'conversations', 'conversation_members', 'messages', 'message_reactions',
-  'meetings', 'meeting_participants', 'rate_limits', 'rate_limit_counters'
+  'meetings', 'meeting_participants', 'rate_limits', 'rate_limit_counters',
+  'organizations', 'organization_members', 'message_attachments'
 ]::text[]) as t;
 
 -- The RPCs the elements and host apps call (name and argument types).
@@ -28,7 +29,16 @@ from (values
   ('realtime_topic_allows', array['text', 'text', 'boolean']),
   ('can_reach', array['uuid']),
   ('pasabay_hook_can_reach', array['uuid', 'uuid']),
-  ('pasabay_hook_can_open_external_ref', array['uuid', 'text', 'uuid[]'])
+  ('pasabay_hook_can_open_external_ref', array['uuid', 'text', 'uuid[]']),
+  ('conversation_list', array['text', 'timestamp with time zone', 'uuid', 'integer', 'uuid[]']),
+  ('my_unread_mentions', array['uuid']),
+  ('open_meeting_conversation', array['uuid']),
+  ('send_meeting_reaction', array['uuid', 'text']),
+  ('start_meeting', array['uuid']),
+  ('end_meeting', array['uuid']),
+  ('lower_hand', array['uuid', 'uuid']),
+  ('remove_participant', array['uuid', 'uuid']),
+  ('report_connection_quality', array['uuid', 'text'])
 ) as rpc (f, args);
 
 -- Row level security on every table of the public schema (one without it would be wide open to
