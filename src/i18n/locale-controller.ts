@@ -9,9 +9,10 @@ import {
   languageOf,
   layerStrings,
   loadTranslation,
-  loadedTranslation,
-  type AllStrings,
+  loadedTables,
   type Language,
+  type TableName,
+  type Translation,
 } from './locales.js';
 import { effectiveLang } from './strings.js';
 
@@ -51,7 +52,7 @@ function watchLang(root: Node, listener: () => void): () => void {
 export class LocaleController implements ReactiveController {
   readonly #host: Host;
   #lang = '';
-  #applied: Partial<AllStrings> | undefined;
+  #applied: Translation | undefined;
   /** The language whose chunk this element asked for and has not got yet. */
   #requested: Language | undefined;
   #unwatch: (() => void)[] = [];
@@ -93,7 +94,7 @@ export class LocaleController implements ReactiveController {
     this.#lang = effectiveLang(this.#host);
     this.#syncDirection();
     const language = languageOf(this.#lang);
-    const translation = loadedTranslation(language);
+    const translation = loadedTables(language);
     if (!translation) {
       // One request per language switch: a chunk that failed to load is not asked for on every update.
       if (this.#requested !== language) {
@@ -110,9 +111,12 @@ export class LocaleController implements ReactiveController {
     return true;
   }
 
-  /** The element's `strings` overrides layered over the current translation. */
-  layer<T extends object>(overrides: Partial<T>): Partial<T> {
-    return layerStrings((this.#applied ?? {}) as Partial<T>, overrides);
+  /**
+   * The element's `strings` overrides layered over the current translation of its table `table`
+   * (only that table: two tables may use one key for different words, like `loading`).
+   */
+  layer<T extends object>(table: TableName, overrides: Partial<T>): Partial<T> {
+    return layerStrings((this.#applied?.[table] ?? {}) as Partial<T>, overrides);
   }
 
   /**

@@ -5,8 +5,10 @@
  * (a table grew after it was written): those stay English.
  */
 import { chatStrings, type ChatStrings } from './chat.js';
+import { conversationListStrings, type ConversationListStrings } from './conversation-list.js';
 import { launcherStrings, type LauncherStrings } from './launcher.js';
 import { participantsStrings, type ParticipantsStrings } from './participants.js';
+import { reactionsStrings, type ReactionsStrings } from './reactions.js';
 import { typingStrings, type TypingStrings } from './typing.js';
 import type { Translation } from './translation.js';
 
@@ -18,11 +20,23 @@ export const englishTables = {
   typing: typingStrings,
   participants: participantsStrings,
   launcher: launcherStrings,
+  conversationList: conversationListStrings,
+  reactions: reactionsStrings,
 };
 export type TableName = keyof typeof englishTables;
 
-/** Every key of every table, flat (the keys are unique across tables). */
-export type AllStrings = ChatStrings & TypingStrings & ParticipantsStrings & LauncherStrings;
+/**
+ * Every key of every table, flat. Keys are unique across tables except where one table reuses
+ * another's (`conversationList` carries the typing sentences) and three keys of `conversationList`
+ * that `chat` has too (`loading`, `empty`, `unread`): in the flat object `chat`'s win. Elements
+ * read their own table (`tablesOf`), never the flat object.
+ */
+export type AllStrings = ChatStrings &
+  TypingStrings &
+  ParticipantsStrings &
+  LauncherStrings &
+  Omit<ConversationListStrings, 'loading' | 'empty' | 'unread'> &
+  ReactionsStrings;
 
 export const languages = ['en', 'fil', 'es', 'ar'] as const;
 export type Language = (typeof languages)[number];
@@ -34,7 +48,16 @@ const loaders: Record<Exclude<Language, 'en'>, () => Promise<{ default: Translat
   ar: () => import('./locales/ar/index.js'),
 };
 
+const english: Translation = {
+  chat: {},
+  typing: {},
+  participants: {},
+  launcher: {},
+  conversationList: {},
+  reactions: {},
+};
 const flat = new Map<Language, Partial<AllStrings>>([['en', {}]]);
+const byTable = new Map<Language, Translation>([['en', english]]);
 const pending = new Map<Language, Promise<Partial<AllStrings> | undefined>>();
 
 /** The language of ours closest to the BCP 47 tag `lang` (`es-MX` → `es`, `tl` → `fil`); else English. */
@@ -58,6 +81,11 @@ export function loadedTranslation(language: Language): Partial<AllStrings> | und
   return flat.get(language);
 }
 
+/** `language`'s tables, each on its own, when loaded (English: all empty), else `undefined`. */
+export function loadedTables(language: Language): Translation | undefined {
+  return byTable.get(language);
+}
+
 /**
  * Loads `language`'s chunk once. Resolves to its flat tables, or `undefined` when the chunk
  * could not be loaded (offline, moved): the elements stay in English and a later call tries again.
@@ -70,12 +98,16 @@ export function loadTranslation(language: Language): Promise<Partial<AllStrings>
     loading = loaders[language as Exclude<Language, 'en'>]()
       .then((module) => {
         const tables = module.default;
-        const merged: Partial<AllStrings> = {
+        // `chat` last: its `loading`, `empty` and `unread` win over the conversation list's.
+        const merged = {
+          ...tables.reactions,
+          ...tables.conversationList,
           ...tables.chat,
           ...tables.typing,
           ...tables.participants,
           ...tables.launcher,
-        };
+        } as Partial<AllStrings>;
+        byTable.set(language, tables);
         flat.set(language, merged);
         return merged;
       })

@@ -2,6 +2,14 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
 import { defineTypingIndicator, type TypingIndicator } from '../../src/components/typing-indicator/typing-indicator.js';
 import { definePasabayLauncher, type PasabayLauncher } from '../../src/components/pasabay-launcher/pasabay-launcher.js';
+import {
+  definePasabayConversationList,
+  type PasabayConversationList,
+} from '../../src/components/pasabay-conversation-list/pasabay-conversation-list.js';
+import {
+  defineMeetingReactions,
+  type MeetingReactions,
+} from '../../src/components/meeting-reactions/meeting-reactions.js';
 import { resolveChatStrings, type ChatStrings } from '../../src/i18n/chat.js';
 import { directionOf, languageOf, languages, layerStrings, loadTranslation } from '../../src/i18n/locales.js';
 import { formatList } from '../../src/i18n/strings.js';
@@ -10,6 +18,8 @@ import { closeClients, conversationOf, newUser, type TestUser } from '../support
 definePasabayChat();
 defineTypingIndicator();
 definePasabayLauncher();
+definePasabayConversationList();
+defineMeetingReactions();
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 const settled = { timeout: 15_000 };
@@ -165,6 +175,49 @@ describe('translations', () => {
       wrapper.lang = 'ar';
       await waitUntil(() => label() === '3 أشخاص يكتبون…', `ar many: "${label()}"`, settled);
       await closeClients(maria.client, ana.client, ben.client, cy.client);
+    });
+
+    it('render the conversation list in the language of its lang, right to left in Arabic', async () => {
+      // A new user has no conversations: the list shows its empty sentence once loaded.
+      const maria = await newUser('Maria');
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div lang="es">
+          <pasabay-conversation-list style="height: 360px" .client=${maria.client}></pasabay-conversation-list>
+        </div>`,
+      );
+      const el = wrapper.querySelector<PasabayConversationList>('pasabay-conversation-list')!;
+      const message = () => part(el, 'message')?.textContent?.trim() ?? '';
+      await waitUntil(() => message() === 'Aún no hay conversaciones', `es: "${message()}"`, settled);
+      expect(part(el, 'search')!.getAttribute('placeholder')).to.equal('Buscar');
+      expect(part(el, 'list')!.getAttribute('aria-label')).to.equal('Conversaciones');
+      await expect(el).to.be.accessible();
+      wrapper.lang = 'ar';
+      await waitUntil(() => message() === 'لا محادثات بعد', `ar: "${message()}"`, settled);
+      expect(el.getAttribute('dir')).to.equal('rtl');
+      expect(getComputedStyle(el).direction).to.equal('rtl');
+      expect(part(el, 'search')!.getAttribute('aria-label')).to.equal('البحث في المحادثات');
+      await expect(el).to.be.accessible();
+      await closeClients(maria.client);
+    });
+
+    it('render the meeting reactions in the language of their lang, right to left in Arabic', async () => {
+      // No meeting yet: no client needed, and the picker and its state sentence still show.
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div lang="es"><meeting-reactions reactions="👍 🎉"></meeting-reactions></div>`,
+      );
+      const el = wrapper.querySelector<MeetingReactions>('meeting-reactions')!;
+      const button = () => part(el, 'button')!.getAttribute('aria-label');
+      await waitUntil(() => button() === 'Reaccionar con 👍', `es: "${button()}"`, settled);
+      expect(part(el, 'picker')!.getAttribute('aria-label')).to.equal('Enviar una reacción');
+      expect(part(el, 'state')!.textContent!.trim()).to.equal('Conectando…');
+      await expect(el).to.be.accessible();
+      wrapper.lang = 'ar';
+      await waitUntil(() => button() === 'التفاعل بـ 👍', `ar: "${button()}"`, settled);
+      expect(el.getAttribute('dir')).to.equal('rtl');
+      expect(getComputedStyle(el).direction).to.equal('rtl');
+      expect(part(el, 'picker')!.getAttribute('aria-label')).to.equal('إرسال تفاعل');
+      expect(part(el, 'state')!.textContent!.trim()).to.equal('جارٍ الاتصال…');
+      await expect(el).to.be.accessible();
     });
   });
 });

@@ -6,6 +6,7 @@ import { configuration } from '../../connection/client.js';
 import { ClientController } from '../../controllers/client-controller.js';
 import { SessionController } from '../../controllers/session-controller.js';
 import { LocaleController } from '../../i18n/locale-controller.js';
+import type { TableName } from '../../i18n/locales.js';
 
 /**
  * The shell every Pasabay element shares: where its Supabase client comes from (`client`,
@@ -66,6 +67,9 @@ export abstract class PasabayElement<S extends object> extends LitElement {
     this.resolvedStrings = this.resolveStrings({});
   }
 
+  /** The strings table (`englishTables` in i18n/locales.ts) whose translation the element shows. */
+  protected abstract readonly stringsTable: TableName;
+
   /** The element's defaults with `overrides` applied. */
   protected abstract resolveStrings(overrides: Partial<S>): S;
 
@@ -81,7 +85,7 @@ export abstract class PasabayElement<S extends object> extends LitElement {
     // Translation first, then the element's own `strings` on top; missing keys stay English.
     const translated = this.localization.sync();
     if (changed.has('strings') || translated)
-      this.resolvedStrings = this.resolveStrings(this.localization.layer(this.strings));
+      this.resolvedStrings = this.resolveStrings(this.localization.layer(this.stringsTable, this.strings));
     if (changed.has('avatarHosts')) this.#avatarHostList = parseAvatarHosts(this.avatarHosts);
     this.locale = this.localization.lang;
     // Subclasses decide from the client in their own willUpdate: resolve it before they do.

@@ -236,6 +236,8 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     if (patch.away !== undefined) this.away = patch.away;
   }
 
+  protected readonly stringsTable = 'participants' as const;
+
   protected override resolveStrings(overrides: Partial<ParticipantsStrings>): ParticipantsStrings {
     return mergeStrings(participantsStrings, overrides);
   }

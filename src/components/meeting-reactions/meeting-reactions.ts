@@ -94,6 +94,8 @@ export class MeetingReactions extends PasabayElement<ReactionsStrings> {
     this.announced = [];
   }
 
+  protected readonly stringsTable = 'reactions' as const;
+
   protected override resolveStrings(overrides: Partial<ReactionsStrings>): ReactionsStrings {
     return mergeStrings(reactionsStrings, overrides);
   }

@@ -366,6 +366,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     super.disconnectedCallback();
   }
 
+  protected readonly stringsTable = 'chat' as const;
+
   protected override resolveStrings(overrides: Partial<ChatStrings>): ChatStrings {
     return resolveChatStrings(overrides);
   }

@@ -102,6 +102,8 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
     if (this.listElement) this.resizeObserver?.observe(this.listElement, { box: 'border-box' });
   }
 
+  protected readonly stringsTable = 'conversationList' as const;
+
   protected override resolveStrings(overrides: Partial<ConversationListStrings>): ConversationListStrings {
     return mergeStrings(conversationListStrings, overrides);
   }

@@ -91,6 +91,8 @@ export class PasabayLauncher extends PasabayElement<LauncherStrings> {
     return this.isOpen;
   }
 
+  protected readonly stringsTable = 'launcher' as const;
+
   protected override resolveStrings(overrides: Partial<LauncherStrings>): LauncherStrings {
     return mergeStrings(launcherStrings, overrides);
   }

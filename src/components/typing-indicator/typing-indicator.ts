@@ -71,6 +71,8 @@ export class TypingIndicator extends PasabayElement<TypingStrings> {
     this.dispatchEvent(new PasabayTypingChangeEvent({ conversationId: this.conversationId, typists }));
   }
 
+  protected readonly stringsTable = 'typing' as const;
+
   protected override resolveStrings(overrides: Partial<TypingStrings>): TypingStrings {
     return mergeStrings(typingStrings, overrides);
   }

@@ -51,4 +51,5 @@ export const participants: Partial<ParticipantsStrings> = {
   participantsLeft: (names, count) => `${count === 1 ? 'غادر' : 'غادروا:'} ${names}`,
   participantsManyJoined: (count) => `انضم ${counted(count, people)}`,
   participantsManyLeft: (count) => `غادر ${counted(count, people)}`,
+  participantsOnline: 'متصل الآن',
 };

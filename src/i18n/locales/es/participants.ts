@@ -36,4 +36,5 @@ export const participants: Partial<ParticipantsStrings> = {
   participantsLeft: (names, count) => `${names} ${many(count, 'salió', 'salieron')}`,
   participantsManyJoined: (count) => `Se unieron ${count} personas`,
   participantsManyLeft: (count) => `Salieron ${count} personas`,
+  participantsOnline: 'En línea',
 };

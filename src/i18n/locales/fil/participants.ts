@@ -33,4 +33,5 @@ export const participants: Partial<ParticipantsStrings> = {
   participantsLeft: (names, count) => `Umalis ${count === 1 ? 'si' : 'sina'} ${names}`,
   participantsManyJoined: (count) => `${count} tao ang sumali`,
   participantsManyLeft: (count) => `${count} tao ang umalis`,
+  participantsOnline: 'Online',
 };
