@@ -276,7 +276,7 @@ describe('<pasabay-chat>', () => {
       }
       const el = await fixture<PasabayChat>(
         html`<pasabay-chat
-          style="height: 360px"
+          style="height: 800px"
           no-header
           .client=${carlos.client}
           conversation-id=${id}
@@ -293,6 +293,8 @@ describe('<pasabay-chat>', () => {
       expect(sent.error?.message ?? null).to.equal(null);
       // The new message arrives after the edit on the same channel, so the edit was seen and left out.
       await waitUntil(() => bodies(el).includes('new one'), 'the later message never arrived');
+      // No page was loaded meanwhile: the rows fit the log, so it never scrolled near the top.
+      expect(el.messageStore.size).to.equal(4);
       expect(el.messageStore.get(ids[1]!)?.body ?? 'not held').to.equal('not held');
       const log = part(el, 'log')!;
       for (let i = 0; i < 5 && el.messageStore.size < 9; i++) {
@@ -508,7 +510,16 @@ describe('<pasabay-chat>', () => {
     it('renders a corpus of XSS payloads as inert text', async () => {
       const { maria, carlos, id } = await directPair();
       for (const payload of corpus) await post(carlos, id, payload);
-      const el = await mountChat(maria.client, id);
+      // Tall enough that the log's window (viewport plus overscan) holds every row, so all payloads
+      // are in the DOM at once; at 360px the oldest rows are left out as windowing should.
+      const el = await fixture<PasabayChat>(
+        html`<pasabay-chat
+          style="height: 2400px"
+          .client=${maria.client}
+          conversation-id=${id}
+          realtime="broadcast"
+        ></pasabay-chat>`,
+      );
       await waitForState(el, 'ready');
       await waitUntil(() => parts(el, 'message').length === corpus.length, 'not all payloads rendered');
       expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
