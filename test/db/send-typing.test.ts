@@ -154,7 +154,7 @@ describe('send_typing', () => {
     });
   });
 
-  describe('fan-out to members\' user:<id> topics (for the conversation list), bounded', () => {
+  describe("fan-out to members' user:<id> topics (for the conversation list), bounded", () => {
     /** A group of `size` members (the cast's member first), created as the owner inside the transaction. */
     const groupOf = async (client: pg.ClientBase, others: string[]): Promise<string> => {
       await becomeOwner(client);
