@@ -167,14 +167,6 @@ export class ConversationListController implements ReactiveController {
     this.#reset();
   }
 
-  /**
-   * The rows on screen now. Every row is live on `user:<id>` whether on screen or not, so nothing
-   * is joined or left as the list scrolls; kept for the view's sake.
-   */
-  setVisible(ids: readonly string[]): void {
-    void ids;
-  }
-
   /** Loads the next page, if there is one and none is loading. */
   loadMore(): void {
     if (!this.#hasMore || this.#loading) return;
