@@ -3,10 +3,9 @@
  * names the chat, so choosing a conversation opens it there; the page only signs Maria in and
  * shows the chat once there is something to show.
  *
- * What keeps the list live (see the element's docs): her private `user:<id>` topic (a
- * conversation she was added to, her read position moving), the own topic of the newest and of
- * the visible conversations (one broadcast per message, whatever the room's size), and the
- * typing topic of the rows on screen.
+ * What keeps the list live (see the element's docs): one channel, her private `user:<id>` topic:
+ * Postgres Changes of her conversations (last activity, preview), a conversation she was added
+ * to, her read position moving, and typing in conversations of at most 5 members.
  */
 import type { PasabayChat, PasabayConversationList } from '../src/index.js';
 import { signInDemoUser } from './demo-session.js';

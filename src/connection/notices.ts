@@ -5,12 +5,53 @@
  */
 import * as z from 'zod/mini';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { acquireChannel, type ChannelStatus } from './channels.js';
+import {
+  acquireChannel,
+  type ChannelHandlers,
+  type ChannelLease,
+  type ChannelStatus,
+  type PostgresChangesFilter,
+} from './channels.js';
 import { parseList, parsePayload, type Parsed } from './schemas.js';
 import { userTopic } from './topics.js';
 
 const timestamp = z.string().check(z.minLength(1));
 const orNull = <T extends z.ZodMiniType>(schema: T) => z._default(z.nullable(schema), null);
+
+/**
+ * The Postgres Changes bindings of every `user:<id>` channel: the caller's conversations as they
+ * change (last activity, preview, title), INSERT and UPDATE only (RLS limits them to the user's
+ * conversations). One binding list for all acquirers, so the list, the launcher and the mention
+ * listener share one channel (bindings must agree to share, see `acquireChannel`).
+ */
+export const USER_CHANNEL_CHANGES: readonly PostgresChangesFilter[] = Object.freeze([
+  { event: 'INSERT', schema: 'public', table: 'conversations' },
+  { event: 'UPDATE', schema: 'public', table: 'conversations' },
+]);
+
+/** The user's own `user:<id>` channel, with `USER_CHANNEL_CHANGES`, shared with its other acquirers. */
+export function acquireUserChannel(client: SupabaseClient, userId: string, handlers: ChannelHandlers): ChannelLease {
+  return acquireChannel(client, userTopic(userId), handlers, { postgresChanges: [...USER_CHANNEL_CHANGES] });
+}
+
+/**
+ * Whether a channel's `system` message says its Postgres Changes are now being delivered (after
+ * each join): a change committed between the join and this moment was not, so read again then.
+ */
+export function isPostgresChangesReady(payload: unknown): boolean {
+  const message = payload as { extension?: unknown; status?: unknown } | null;
+  return typeof message === 'object' && message?.extension === 'postgres_changes' && message.status === 'ok';
+}
+
+/** A `public.conversations` row as a Postgres Change on `user:<id>` brings it; only what the elements read. */
+export const conversationChangeSchema = z.object({
+  id: z.guid(),
+  title: orNull(z.string()),
+  created_at: timestamp,
+  last_message_at: orNull(timestamp),
+  last_message_preview: orNull(z.string()),
+});
+export type ConversationChange = z.infer<typeof conversationChangeSchema>;
 
 /** One row of `my_conversations()`; only what the elements and the demo inbox read. */
 export const myConversationSchema = z.object({
@@ -88,7 +129,7 @@ export async function fetchUnreadMentions(
  */
 export function subscribeToMentions(client: SupabaseClient, userId: string, handlers: MentionHandlers): () => void {
   const problem = (message: string) => handlers.onProblem?.(message);
-  const lease = acquireChannel(client, userTopic(userId), {
+  const lease = acquireUserChannel(client, userId, {
     onStatus: (status, error) => handlers.onStatus?.(status, error),
     onBroadcast: (message) => {
       if (message.event === 'mention') {

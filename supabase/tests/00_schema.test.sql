@@ -4,7 +4,7 @@
 -- To cover a new table or function, add it to the arrays below (the plan counts them).
 begin;
 
-select plan(41);
+select plan(42);
 
 -- Tables the elements read and write through the REST API.
 select has_table('public', t, format('table public.%s exists', t))
@@ -80,6 +80,12 @@ select ok(
   exists (select 1 from pg_publication_tables
           where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'messages'),
   'public.messages is in the supabase_realtime publication'
+);
+-- The conversation list and the launcher badge follow their conversations on user:<id>.
+select ok(
+  exists (select 1 from pg_publication_tables
+          where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'conversations'),
+  'public.conversations is in the supabase_realtime publication'
 );
 
 -- New users get a profile from a trigger on auth.users.

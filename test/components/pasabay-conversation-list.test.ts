@@ -13,6 +13,7 @@ import {
   mergeEntry,
 } from '../../src/components/pasabay-conversation-list/conversation-rows.js';
 import { definePasabayChat, type PasabayChat } from '../../src/components/pasabay-chat/pasabay-chat.js';
+import { definePasabayLauncher, type PasabayLauncher } from '../../src/components/pasabay-launcher/pasabay-launcher.js';
 import type { PasabayConversationSelectEvent } from '../../src/events/pasabay-conversation-select.js';
 import type { PasabayErrorEvent } from '../../src/events/pasabay-error.js';
 import {
@@ -26,6 +27,7 @@ import {
 
 definePasabayConversationList();
 definePasabayChat();
+definePasabayLauncher();
 
 const rows = (el: PasabayConversationList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="row"]')];
 const rowOf = (el: PasabayConversationList, id: string) =>
@@ -35,6 +37,13 @@ const partText = (row: HTMLElement | null, name: string) =>
 const list = (el: PasabayConversationList) => el.shadowRoot!.querySelector<HTMLElement>('[part~="list"]')!;
 const search = (el: PasabayConversationList) => el.shadowRoot!.querySelector<HTMLInputElement>('[part~="search"]')!;
 const shownIds = (el: PasabayConversationList) => el.conversations.map((entry) => entry.id);
+/** Topics of the client's channels (without the `realtime:` prefix), joined or not. */
+const topicsOf = (user: TestUser) =>
+  user.client.getChannels().map((channel) => channel.topic.replace(/^realtime:/, ''));
+const userChannelJoined = (user: TestUser) =>
+  user.client
+    .getChannels()
+    .some((channel) => channel.topic.endsWith(`user:${user.user.id}`) && channel.state === 'joined');
 
 async function post(user: TestUser, conversationId: string, body: string): Promise<void> {
   const { error } = await user.client.from('messages').insert({ conversation_id: conversationId, body });
@@ -208,17 +217,12 @@ describe('<pasabay-conversation-list>', () => {
       expect(partText(rowOf(el, fresh), 'title')).to.equal('Brand new');
     });
 
-    it('shows who is typing, from the database’s typing topic', async () => {
+    it('shows who is typing in a small conversation, from the typing notice on user:<id>', async () => {
       const el = await mount();
       await waitUntil(() => rowOf(el, group) !== null, 'loaded');
-      // The typing topic of a row is joined once the row has been on screen for a moment.
-      await waitUntil(
-        () =>
-          maria.client
-            .getChannels()
-            .some((channel) => channel.topic.endsWith(`conversation:${group}:typing`) && channel.state === 'joined'),
-        'typing topic joined',
-      );
+      await waitUntil(() => userChannelJoined(maria), 'user:<id> joined');
+      // One channel, whatever the rows: no conversation or typing topic of its own.
+      expect(topicsOf(maria)).to.deep.equal([`user:${maria.user.id}`]);
       await carlos.client.rpc('send_typing', { conversation_id: group, is_typing: true });
       await waitUntil(() => partText(rowOf(el, group), 'preview') === 'Carlos Reyes is typing…', 'typing shown');
       expect(rowOf(el, group)!.getAttribute('part')).to.contain('typing');
@@ -309,6 +313,45 @@ describe('<pasabay-conversation-list>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('a page with list, chat and launcher for one user stays within the 5-channel budget', async () => {
+      const errors: string[] = [];
+      const wrapper = await fixture<HTMLDivElement>(
+        html`<div @pasabay-error=${(event: PasabayErrorEvent) => errors.push(event.detail.message)}>
+          <pasabay-conversation-list for="budget-chat" .client=${maria.client}></pasabay-conversation-list>
+          <pasabay-chat id="budget-chat" .client=${maria.client} conversation-id=${group}></pasabay-chat>
+          <pasabay-launcher .client=${maria.client} conversation-id=${direct}></pasabay-launcher>
+        </div>`,
+      );
+      const el = wrapper.querySelector('pasabay-conversation-list')!;
+      const chat = wrapper.querySelector<PasabayChat>('pasabay-chat')!;
+      const launcher = wrapper.querySelector<PasabayLauncher>('pasabay-launcher')!;
+      const joined = () => maria.client.getChannels().filter((channel) => channel.state === 'joined').length;
+      await waitUntil(() => rows(el).length >= 3 && userChannelJoined(maria), 'list loaded');
+      await waitUntil(() => chat.matches(':state(ready)') && !chat.matches(':state(connecting)'), 'chat live', {
+        timeout: 10_000,
+      });
+      // The list and the launcher's badge share user:<id>; the chat holds its conversation's topics.
+      expect(topicsOf(maria).filter((topic) => topic.startsWith('user:'))).to.deep.equal([`user:${maria.user.id}`]);
+      expect(maria.client.getChannels().length).to.be.at.most(5);
+      // The launcher's panel opened: its chat joins too, and still no more than 5.
+      launcher.shadowRoot!.querySelector<HTMLElement>('[part~="button"]')!.click();
+      await launcher.updateComplete;
+      const panelChat = () => launcher.shadowRoot!.querySelector<PasabayChat>('[part~="chat"]');
+      await waitUntil(
+        () => panelChat()?.matches(':state(ready)') && !panelChat()!.matches(':state(connecting)'),
+        'the panel chat is live',
+        { timeout: 10_000 },
+      );
+      await waitUntil(() => joined() === maria.client.getChannels().length, 'every channel joined');
+      expect(maria.client.getChannels().length).to.be.at.most(5);
+      expect(errors.filter((message) => /RateLimitReached/.test(message))).to.deep.equal([]);
+      // Still live: a message moves its row to the top and reaches the badge.
+      await post(carlos, group, 'within budget');
+      await waitUntil(() => partText(rowOf(el, group), 'preview') === 'within budget', 'the list follows');
+      wrapper.remove();
+      await channelRemovalsSettled(maria.client);
+    }).timeout(30_000);
+
     it('reports a malformed notice as pasabay-error and keeps working', async () => {
       const el = await mount();
       const errored = oneEvent(el, 'pasabay-error') as Promise<PasabayErrorEvent>;
@@ -327,7 +370,8 @@ describe('<pasabay-conversation-list>', () => {
         el.remove();
       }
       const el = await mount();
-      await waitUntil(() => maria.client.getChannels().length > 1, 'conversation channels joined');
+      await waitUntil(() => userChannelJoined(maria), 'user:<id> joined');
+      expect(maria.client.getChannels().length).to.equal(1);
       el.remove();
       await channelRemovalsSettled(maria.client);
       expect(maria.client.getChannels().length).to.equal(0);
@@ -373,9 +417,9 @@ describe('<pasabay-conversation-list>', () => {
       );
       await waitUntil(() => rows(el).length > 0, 'first page', { timeout: 10_000 });
       expect(rows(el).length).to.be.below(60);
-      // Channels: the newest few and those on screen, never one per conversation.
-      await waitUntil(() => owner.client.getChannels().length > 1, 'live rows joined');
-      expect(owner.client.getChannels().length).to.be.below(60);
+      // One channel, user:<id>, whatever the number of conversations.
+      await waitUntil(() => userChannelJoined(owner), 'user:<id> joined');
+      expect(topicsOf(owner)).to.deep.equal([`user:${owner.user.id}`]);
       list(el).focus();
       // Each End reaches the last loaded row, which asks for the next page.
       while (el.conversations.length < total) {
@@ -392,17 +436,16 @@ describe('<pasabay-conversation-list>', () => {
       expect(rows(el).length).to.be.below(60);
       await expect(el).to.be.accessible();
 
-      // Scrolled away, the last row is no longer live; a message there is caught up when it is back.
+      // Scrolled away, the last row is still live (its conversation's change comes on user:<id>):
+      // a message there moves it to the top at once.
       press(el, 'Home');
-      const topic = `conversation:${last}`;
-      const live = () => owner.client.getChannels().some((channel) => channel.topic.endsWith(topic));
-      await waitUntil(() => !live(), 'the last row left');
+      await el.updateComplete;
+      expect(rowOf(el, last)).to.equal(null);
       const { error } = await owner.client.from('messages').insert({ conversation_id: last, body: 'from the bottom' });
       expect(error?.message ?? null).to.equal(null);
-      press(el, 'End');
-      await waitUntil(() => live(), 'the last row live again');
-      await waitUntil(() => el.conversations[0]?.id === last, 'refreshed on coming into view, it moves to the top');
+      await waitUntil(() => el.conversations[0]?.id === last, 'a row off screen moves to the top');
       expect(el.conversations[0]!.preview).to.equal('from the bottom');
+      expect(topicsOf(owner)).to.deep.equal([`user:${owner.user.id}`]);
       el.remove();
       await channelRemovalsSettled(owner.client);
       expect(owner.client.getChannels().length).to.equal(0);

@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { useCastDatabase } from './fixture.js';
-import { anon, becomeActor, becomeOwner, broadcasts, failsWith, rolledBack, user, type Actor } from './sql.js';
+import {
+  anon,
+  becomeActor,
+  becomeOwner,
+  broadcasts,
+  createAuthUser,
+  failsWith,
+  rolledBack,
+  user,
+  type Actor,
+} from './sql.js';
 
 describe('send_typing', () => {
   const db = useCastDatabase();
@@ -52,7 +62,12 @@ describe('send_typing', () => {
           display_name: name,
           is_typing: isTyping,
         });
-        assert.equal(Number(after.broadcasts), Number(before.broadcasts) + 1, 'one broadcast row');
+        const other = sender === db.cast.member ? db.cast.otherMember : db.cast.member;
+        const notices = await broadcasts(client, `user:${other}`, 'typing');
+        assert.equal(notices.length, 1, 'the other member of a small conversation hears it on user:<id>');
+        assert.deepEqual(notices[0]!.payload, { ...row!.payload, id: notices[0]!.id });
+        assert.deepEqual(await broadcasts(client, `user:${sender}`, 'typing'), [], 'not the sender');
+        assert.equal(Number(after.broadcasts), Number(before.broadcasts) + 2, 'the topic and the other member');
         assert.equal(after.public_writes, before.public_writes, 'nothing stored in public tables besides the counter');
       });
     });
@@ -136,6 +151,75 @@ describe('send_typing', () => {
         db.cast.conversation,
       ]);
       assert.equal(error.code, '22023');
+    });
+  });
+
+  describe("fan-out to members' user:<id> topics (for the conversation list), bounded", () => {
+    /** A group of `size` members (the cast's member first), created as the owner inside the transaction. */
+    const groupOf = async (client: pg.ClientBase, others: string[]): Promise<string> => {
+      await becomeOwner(client);
+      const { rows } = await client.query<{ id: string }>(
+        `insert into public.conversations (kind, title, created_by) values ('group', 'Fan-out', $1) returning id`,
+        [db.cast.member],
+      );
+      const id = rows[0]!.id;
+      await client.query(
+        `insert into public.conversation_members (conversation_id, user_id) select $1, unnest($2::uuid[])`,
+        [id, [db.cast.member, ...others]],
+      );
+      return id;
+    };
+    let extra: string[] = [];
+    const extras = async (count: number) => {
+      while (extra.length < count) extra = [...extra, await createAuthUser(db.pool)];
+      return extra.slice(0, count);
+    };
+
+    it('3 members: one typing notice on user:<id> per other member, none for the sender', async () => {
+      const others = [db.cast.otherMember, ...(await extras(1))];
+      await rolledBack(db.pool, async (client) => {
+        const conversation = await groupOf(client, others);
+        await becomeActor(client, user(db.cast.member));
+        await client.query('select public.send_typing(conversation_id => $1)', [conversation]);
+        await becomeOwner(client);
+        for (const other of others) {
+          const rows = await broadcasts(client, `user:${other}`, 'typing');
+          assert.equal(rows.length, 1, other);
+          assert.equal(rows[0]!.private, true);
+          assert.equal(rows[0]!.payload['conversation_id'], conversation);
+          assert.equal(rows[0]!.payload['user_id'], db.cast.member);
+          assert.equal(rows[0]!.payload['is_typing'], true);
+        }
+        assert.deepEqual(await broadcasts(client, `user:${db.cast.member}`, 'typing'), []);
+        assert.deepEqual(await broadcasts(client, `user:${db.cast.outsider}`, 'typing'), []);
+        assert.equal((await broadcasts(client, `conversation:${conversation}:typing`, 'typing')).length, 1);
+      });
+    });
+
+    it('5 members (the bound) still fan out; 6 members: no user notices at all, the typing topic only', async () => {
+      const four = [db.cast.otherMember, ...(await extras(3))];
+      const five = [...four, ...(await extras(4)).slice(3)];
+      await rolledBack(db.pool, async (client) => {
+        const conversation = await groupOf(client, four);
+        await becomeActor(client, user(db.cast.member));
+        await client.query('select public.send_typing(conversation_id => $1)', [conversation]);
+        await becomeOwner(client);
+        const { rows } = await client.query(
+          `select count(*)::int as n from realtime.messages where event = 'typing' and topic like 'user:%'`,
+        );
+        assert.equal(rows[0].n, 4);
+      });
+      await rolledBack(db.pool, async (client) => {
+        const conversation = await groupOf(client, five);
+        await becomeActor(client, user(db.cast.member));
+        await client.query('select public.send_typing(conversation_id => $1)', [conversation]);
+        await becomeOwner(client);
+        const { rows } = await client.query(
+          `select count(*)::int as n from realtime.messages where event = 'typing' and topic like 'user:%'`,
+        );
+        assert.equal(rows[0].n, 0, 'no user:<id> typing notice in a 6-member conversation');
+        assert.equal((await broadcasts(client, `conversation:${conversation}:typing`, 'typing')).length, 1);
+      });
     });
   });
 });

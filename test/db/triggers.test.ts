@@ -500,11 +500,12 @@ describe('database triggers', () => {
       });
     });
 
-    it('messages is in supabase_realtime with a full replica identity; realtime.messages in its own publication', async () => {
+    it('messages and conversations are in supabase_realtime, messages with a full replica identity; realtime.messages in its own publication', async () => {
       const { rows } = await db.pool.query(`
         select pubname, schemaname || '.' || tablename as name from pg_publication_tables
         where pubname in ('supabase_realtime', 'supabase_realtime_messages_publication') order by 1, 2`);
       assert.deepEqual(rows, [
+        { pubname: 'supabase_realtime', name: 'public.conversations' },
         { pubname: 'supabase_realtime', name: 'public.messages' },
         { pubname: 'supabase_realtime_messages_publication', name: 'realtime.messages' },
       ]);

@@ -1,24 +1,22 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { acquireChannel, type BroadcastMessage, type ChannelLease } from '../../connection/channels.js';
+import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
+import type { BroadcastMessage } from '../../connection/channels.js';
+import { conversationChangeSchema, isPostgresChangesReady, USER_CHANNEL_CHANGES } from '../../connection/notices.js';
 import {
   conversationNoticeSchema,
   dropped,
-  messageChangeSchema,
   parseList,
   parsePayload,
-  readReceiptSchema,
   typingEventSchema,
   unreadNoticeSchema,
 } from '../../connection/schemas.js';
-import { conversationTopic, typingTopic, userTopic } from '../../connection/topics.js';
+import { timestampMicros } from '../../connection/timestamps.js';
+import { userTopic } from '../../connection/topics.js';
 import { ChannelController } from '../../controllers/channel-controller.js';
 import { TypingRoster } from '../../controllers/typing-roster.js';
 import { PasabayErrorEvent, reported } from '../../events/pasabay-error.js';
 import type { Typist } from '../../events/pasabay-typing-change.js';
 import {
-  applyMessage,
-  applyRead,
   applyUnreadNotice,
   compareEntries,
   conversationListRowSchema,
@@ -30,12 +28,12 @@ import {
 
 /** Rows per request (the RPC allows up to 200). */
 export const PAGE_SIZE = 100;
-/** The newest this many conversations are always live, wherever the list is scrolled. */
+/** The newest this many rows are read again after a rejoin. */
 export const LIVE_TOP = 20;
 /** Typing expires after this long without a refresh, as in `<typing-indicator>`. */
 const TYPING_EXPIRY_MS = 6000;
-/** Joins that arrive within this long are refreshed with one request. */
-const REFRESH_BATCH_MS = 50;
+/** Changes that arrive within this long are re-read with one request. */
+const REFRESH_BATCH_MS = 100;
 /** A search goes to the database once typing pauses for this long. */
 const SEARCH_DELAY_MS = 250;
 
@@ -47,24 +45,24 @@ export interface ConversationListControllerOptions {
 
 /**
  * The data of `<pasabay-conversation-list>`: pages of `conversation_list()`, kept live without
- * polling and without any per-member work per message:
- * - `user:<id>` (the user's own topic) brings what is theirs alone: added to a conversation
- *   (`conversation`) and their read position moved (`unread`, with the database's count);
- * - `conversation:<id>` of the newest `LIVE_TOP` rows and of the rows on screen brings each new
- *   message once for all members (preview, order, unread counted here);
- * - `conversation:<id>:typing` of the rows on screen only brings typing-now.
- * A row that becomes live is refreshed from the database once its channel joins (what it missed
- * while not watched), as is everything after a reconnect.
+ * polling, on ONE channel, the user's own `user:<id>` (shared with the launcher and the mention
+ * listener on the same client), whatever the number of conversations:
+ * - Postgres Changes of `public.conversations` (INSERT / UPDATE; RLS passes only the user's own)
+ *   bring last activity, preview and title: order and preview at once, then the changed rows'
+ *   unread counts in one batched, debounced `conversation_list(conversation_ids => …)`;
+ * - broadcast `conversation` (added to a conversation) and `unread` (own read position moved, with
+ *   the database's count);
+ * - broadcast `typing`: typing-now, which `send_typing` fans out to members' `user:<id>` only in
+ *   conversations of at most 5 members (larger groups show no typing in the list).
+ * After a rejoin the newest rows are read again (what was missed while disconnected).
  */
 export class ConversationListController implements ReactiveController {
   readonly #host: ReactiveControllerHost & EventTarget;
   readonly #options: ConversationListControllerOptions;
   readonly #notices: ChannelController;
   readonly #entries = new Map<string, ConversationEntry>();
-  readonly #watches = new Map<string, ChannelLease>();
-  readonly #typingWatches = new Map<string, { lease: ChannelLease; roster: TypingRoster }>();
+  readonly #typing = new Map<string, TypingRoster>();
   #order: ConversationEntry[] = [];
-  #visible: readonly string[] = [];
   #key: string | undefined;
   /** Bumped whenever the user or client changes: answers for an older one are dropped. */
   #epoch = 0;
@@ -93,7 +91,19 @@ export class ConversationListController implements ReactiveController {
         const userId = options.userId();
         return userId ? userTopic(userId) : undefined;
       },
+      postgresChanges: () => [...USER_CHANNEL_CHANGES],
       onBroadcast: (message) => this.#onNotice(message),
+      onPostgresChange: (payload) => this.#onConversationChange(payload),
+      // Changes flow from here on: what changed since the join (or the first page) is read again.
+      onSystem: (payload) => {
+        if (isPostgresChangesReady(payload) && this.#loaded) void this.#refreshTop();
+      },
+      onStatusChange: (status) => {
+        if (status !== 'joined' && this.#typing.size > 0) {
+          this.#typing.clear();
+          this.#host.requestUpdate();
+        }
+      },
       // A notice may have been missed before the join or while disconnected.
       onJoined: (first) => {
         if (!first || this.#loaded) void this.#refreshTop();
@@ -140,7 +150,7 @@ export class ConversationListController implements ReactiveController {
 
   /** Others typing now in a conversation on screen. */
   typists(conversationId: string): readonly Typist[] {
-    return this.#typingWatches.get(conversationId)?.roster.typists ?? [];
+    return this.#typing.get(conversationId)?.typists ?? [];
   }
 
   hostConnected(): void {
@@ -155,12 +165,6 @@ export class ConversationListController implements ReactiveController {
   hostDisconnected(): void {
     this.#connected = false;
     this.#reset();
-  }
-
-  /** The rows on screen now: they, and the newest `LIVE_TOP`, are live. */
-  setVisible(ids: readonly string[]): void {
-    this.#visible = ids;
-    this.#updateWatches();
   }
 
   /** Loads the next page, if there is one and none is loading. */
@@ -200,8 +204,7 @@ export class ConversationListController implements ReactiveController {
     this.#epoch++;
     this.#key = undefined;
     this.#client = undefined;
-    for (const id of [...this.#watches.keys()]) this.#unwatch(id);
-    for (const id of [...this.#typingWatches.keys()]) this.#unwatchTyping(id);
+    this.#typing.clear();
     this.#entries.clear();
     this.#order = [];
     this.#cursor = undefined;
@@ -316,55 +319,10 @@ export class ConversationListController implements ReactiveController {
     this.#changed();
   }
 
-  /** Re-sorts, re-picks the live rows, and renders. */
+  /** Re-sorts and renders. */
   #changed(): void {
     this.#order = [...this.#entries.values()].sort(compareEntries);
-    this.#updateWatches();
     this.#host.requestUpdate();
-  }
-
-  #updateWatches(): void {
-    const client = this.#client;
-    if (!client || !this.#connected) return;
-    const visible = this.#visible.filter((id) => this.#entries.has(id));
-    const live = new Set([...this.#order.slice(0, LIVE_TOP).map((entry) => entry.id), ...visible]);
-    for (const id of [...this.#watches.keys()]) if (!live.has(id)) this.#unwatch(id);
-    for (const id of live) if (!this.#watches.has(id)) this.#watch(client, id);
-    const typing = new Set(visible);
-    for (const id of [...this.#typingWatches.keys()]) if (!typing.has(id)) this.#unwatchTyping(id);
-    for (const id of typing) if (!this.#typingWatches.has(id)) this.#watchTyping(client, id);
-  }
-
-  #watch(client: SupabaseClient, id: string): void {
-    const lease = acquireChannel(client, conversationTopic(id), {
-      onBroadcast: (message) => this.#onConversationEvent(id, message),
-      onStatus: (status) => {
-        // Whatever happened before this channel listened (or while it was down) is in the database.
-        if (status === 'joined') this.#queueRefresh(id);
-      },
-    });
-    this.#watches.set(id, lease);
-  }
-
-  #unwatch(id: string): void {
-    void this.#watches.get(id)?.release();
-    this.#watches.delete(id);
-  }
-
-  #watchTyping(client: SupabaseClient, id: string): void {
-    const roster = new TypingRoster(TYPING_EXPIRY_MS);
-    const lease = acquireChannel(client, typingTopic(id), {
-      onBroadcast: (message) => this.#onTyping(id, roster, message),
-      onStatus: (status) => {
-        if (status !== 'joined' && roster.clear()) this.#host.requestUpdate();
-      },
-    });
-    this.#typingWatches.set(id, { lease, roster });
-  }
-
-  #unwatchTyping(id: string): void {
-    void this.#typingWatches.get(id)?.lease.release();
-    this.#typingWatches.delete(id);
   }
 
   #onNotice(message: BroadcastMessage): void {
@@ -380,44 +338,51 @@ export class ConversationListController implements ReactiveController {
       const entry = this.#entries.get(notice.conversation_id);
       if (!entry) this.#queueRefresh(notice.conversation_id);
       else if (applyUnreadNotice(entry, notice)) this.#changed();
-    } else {
+    } else if (message.event === 'typing') {
+      this.#onTyping(message, source);
+    } else if (message.event !== 'mention') {
+      // `mention` is for the mention listener sharing this channel.
       reported(this.#host, dropped(`unknown event "${message.event}"`, message.payload, source));
     }
   }
 
-  #onConversationEvent(id: string, message: BroadcastMessage): void {
-    const entry = this.#entries.get(id);
+  /**
+   * A row of `public.conversations` changed (a message, an edit of the last one, a rename) or
+   * appeared: order and preview follow at once; the unread count with the batched re-read.
+   */
+  #onConversationChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>): void {
+    if (payload.eventType === 'DELETE') return;
     const userId = this.#options.userId();
-    if (!entry || !userId) return;
-    const source = `${conversationTopic(id)} ${message.event}`;
-    if (message.event === 'message') {
-      const change = reported(this.#host, parsePayload(messageChangeSchema, message.payload, source));
-      if (!change) return;
-      const row = change.operation === 'DELETE' ? change.old_record : change.record;
-      if (row.conversation_id !== id) {
-        reported(this.#host, dropped('a message of another conversation', message.payload, source));
-        return;
+    if (!userId) return;
+    const source = `${userTopic(userId)} postgres_changes conversations`;
+    const row = reported(this.#host, parsePayload(conversationChangeSchema, payload.new, source));
+    if (!row) return;
+    const entry = this.#entries.get(row.id);
+    if (entry) {
+      entry.title = row.title;
+      const activityAt = row.last_message_at ?? row.created_at;
+      const at = timestampMicros(activityAt);
+      if (at > entry.activityMicros) {
+        entry.activityAt = activityAt;
+        entry.activityMicros = at;
+        entry.preview = row.last_message_preview;
+      } else if (at === entry.activityMicros) {
+        // An edit or deletion of the last message.
+        entry.preview = row.last_message_preview;
       }
-      if (applyMessage(entry, change, userId)) this.#changed();
-    } else if (message.event === 'read') {
-      const receipt = reported(this.#host, parsePayload(readReceiptSchema, message.payload, source));
-      if (receipt && receipt.conversation_id === id && receipt.user_id === userId) applyRead(entry, receipt);
+      this.#changed();
     }
-    // `reaction` and receipts of others change nothing in the list.
+    this.#queueRefresh(row.id);
   }
 
-  #onTyping(id: string, roster: TypingRoster, message: BroadcastMessage): void {
+  #onTyping(message: BroadcastMessage, source: string): void {
     const userId = this.#options.userId();
-    const source = `${typingTopic(id)} ${message.event}`;
-    if (message.event !== 'typing') {
-      reported(this.#host, dropped(`unknown event "${message.event}"`, message.payload, source));
-      return;
-    }
     const typing = reported(this.#host, parsePayload(typingEventSchema, message.payload, source));
-    if (!typing || typing.user_id === userId) return;
-    if (typing.conversation_id !== id) {
-      reported(this.#host, dropped('typing of another conversation', message.payload, source));
-      return;
+    if (!typing || typing.user_id === userId || !this.#entries.has(typing.conversation_id)) return;
+    let roster = this.#typing.get(typing.conversation_id);
+    if (!roster) {
+      roster = new TypingRoster(TYPING_EXPIRY_MS);
+      this.#typing.set(typing.conversation_id, roster);
     }
     const change = { user_id: typing.user_id, display_name: typing.display_name, typing: typing.is_typing };
     if (roster.apply(change, Date.now())) this.#host.requestUpdate();
@@ -427,7 +392,7 @@ export class ConversationListController implements ReactiveController {
   #scheduleTypingExpiry(): void {
     clearTimeout(this.#typingTimer);
     let next: number | undefined;
-    for (const { roster } of this.#typingWatches.values()) {
+    for (const roster of this.#typing.values()) {
       const at = roster.nextExpiry();
       if (at !== undefined) next = next === undefined ? at : Math.min(next, at);
     }
@@ -435,7 +400,7 @@ export class ConversationListController implements ReactiveController {
     this.#typingTimer = setTimeout(
       () => {
         let changed = false;
-        for (const { roster } of this.#typingWatches.values()) changed = roster.expire(Date.now()) || changed;
+        for (const roster of this.#typing.values()) changed = roster.expire(Date.now()) || changed;
         if (changed) this.#host.requestUpdate();
         this.#scheduleTypingExpiry();
       },

@@ -17,8 +17,6 @@ import { styles } from './pasabay-conversation-list.styles.js';
 const OVERSCAN_PX = 400;
 /** A next page loads when the rendered rows come this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 20;
-/** Rows on screen are reported (to go live) once scrolling rests this long. */
-const VISIBLE_SETTLE_MS = 150;
 
 /**
  * @summary The signed-in user's conversations, newest activity first: title (the other member for
@@ -66,7 +64,6 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
   private measured = false;
   private viewportHeight = 0;
   private resizeObserver: ResizeObserver | undefined;
-  private visibleTimer: ReturnType<typeof setTimeout> | undefined;
   /** The rows shown (all, or those matching the search), derived in `willUpdate`. */
   private shown: ConversationEntry[] = [];
   private range: WindowRange = { start: 0, end: 0, paddingTop: 0, paddingBottom: 0, total: 0 };
@@ -94,8 +91,6 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
     super.disconnectedCallback();
     this.resizeObserver?.disconnect();
     this.resizeObserver = undefined;
-    clearTimeout(this.visibleTimer);
-    this.visibleTimer = undefined;
   }
 
   protected override firstUpdated(): void {
@@ -237,27 +232,9 @@ export class PasabayConversationList extends PasabayElement<ConversationListStri
     ) {
       this.data.loadMore();
     }
-    this.reportVisibleSoon();
     this.toggleState('loading', !this.data.loaded);
     this.toggleState('offline', this.data.status !== 'joined');
     this.toggleState('error', Boolean(this.clientSource.error) || this.session.status === 'error' || this.data.failed);
-  }
-
-  /** Tells the data which rows are on screen (without the overscan) once scrolling rests. */
-  private reportVisibleSoon() {
-    clearTimeout(this.visibleTimer);
-    if (!this.isConnected) return;
-    this.visibleTimer = setTimeout(() => {
-      this.visibleTimer = undefined;
-      const top = this.listScrollTop;
-      const bottom = top + (this.viewportHeight || 600);
-      const ids: string[] = [];
-      for (let index = this.virtual.indexAt(top); index < this.shown.length; index++) {
-        if (this.virtual.offsetOf(index) >= bottom) break;
-        ids.push(this.shown[index]!.id);
-      }
-      this.data.setVisible(ids);
-    }, VISIBLE_SETTLE_MS);
   }
 
   private timeOf(entry: ConversationEntry): string {

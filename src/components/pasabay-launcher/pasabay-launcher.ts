@@ -19,8 +19,8 @@ const chatIcon = svg`<path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2
  * The panel has a fixed size, is not modal and covers only itself: the page behind stays usable.
  * Escape closes it and returns focus to the button; whether it was open is remembered per
  * conversation across page loads. The badge counts unread messages from others over all the
- * user's conversations, as the database derives them (`my_conversations()`), kept live on the
- * conversations' topics and the user's `user:<id>` topic.
+ * user's conversations, as the database derives them (`my_conversations()`), kept live on one
+ * channel, the user's own `user:<id>` (shared with a conversation list on the same client).
  * @tag pasabay-launcher
  *
  * @csspart button - The floating button. Its accessible name says open or close, and the unread count.

@@ -1,24 +1,34 @@
 /**
  * The signed-in user's unread messages over all their conversations, as the database derives
- * them (RPC `my_conversations()`), kept live without polling: each conversation's topic brings
- * new messages (counted here when they are from others and after the read position), the user's
- * own `user:<id>` topic brings a conversation they were added to and their read position moving
- * (with the count the database derives for it). After any rejoin the total is fetched again.
+ * them (RPC `my_conversations()`), kept live without polling on ONE channel, the user's own
+ * `user:<id>` (shared with the conversation list and the mention listener on the same client):
+ * Postgres Changes of `public.conversations` say which conversations had activity, and their
+ * counts are read again in one batched, debounced `conversation_list(conversation_ids => …)`; the
+ * broadcast `unread` brings the count after the user's read position moved, `conversation` a
+ * conversation they were added to. After any rejoin the total is fetched again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { acquireChannel, type BroadcastMessage, type ChannelLease } from '../../connection/channels.js';
-import { myConversationSchema } from '../../connection/notices.js';
+import type { RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
+import type { BroadcastMessage, ChannelLease } from '../../connection/channels.js';
 import {
-  messageChangeSchema,
-  parseList,
-  parsePayload,
-  readReceiptSchema,
-  unreadNoticeSchema,
-} from '../../connection/schemas.js';
-import { timestampMicros } from '../../connection/timestamps.js';
-import { conversationTopic, userTopic } from '../../connection/topics.js';
+  acquireUserChannel,
+  conversationChangeSchema,
+  isPostgresChangesReady,
+  myConversationSchema,
+} from '../../connection/notices.js';
+import { parseList, parsePayload, unreadNoticeSchema } from '../../connection/schemas.js';
+import * as z from 'zod/mini';
+import { userTopic } from '../../connection/topics.js';
 import { reported } from '../../events/pasabay-error.js';
+
+/** Changes that arrive within this long are re-read with one request. */
+const REFRESH_BATCH_MS = 100;
+
+/** What of a `conversation_list()` row the badge reads. */
+const unreadRowSchema = z.object({
+  id: z.guid(),
+  unread_count: z.number().check(z.int(), z.nonnegative()),
+});
 
 export interface UnreadTotalOptions {
   client: () => SupabaseClient | undefined;
@@ -28,17 +38,15 @@ export interface UnreadTotalOptions {
 
 interface Entry {
   unread: number;
-  /** Read position, microseconds (0: never read). */
-  lastRead: number;
-  /** Messages counted live, so a repeated or deleted one is counted right. */
-  counted: Set<string>;
 }
 
 export class UnreadTotalController implements ReactiveController {
   readonly #host: ReactiveControllerHost & EventTarget;
   readonly #options: UnreadTotalOptions;
   readonly #entries = new Map<string, Entry>();
-  readonly #leases = new Map<string, ChannelLease>();
+  #lease: ChannelLease | undefined;
+  #pending = new Set<string>();
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #client: SupabaseClient | undefined;
   #userId: string | undefined;
   #connected = false;
@@ -78,30 +86,35 @@ export class UnreadTotalController implements ReactiveController {
     this.#userId = userId;
     if (!client || !userId) return;
     const epoch = this.#epoch;
-    this.#leases.set(
-      userTopic(userId),
-      acquireChannel(client, userTopic(userId), {
-        onBroadcast: (message) => epoch === this.#epoch && this.#onNotice(message),
-        onStatus: (status) => {
-          if (status !== 'joined' || epoch !== this.#epoch) return;
-          // The first join loads; a rejoin loads again what may have changed meanwhile.
-          void this.#load(epoch);
-        },
-      }),
-    );
+    this.#lease = acquireUserChannel(client, userId, {
+      onBroadcast: (message) => epoch === this.#epoch && this.#onNotice(message),
+      onPostgresChange: (payload) => epoch === this.#epoch && this.#onConversationChange(payload),
+      // Changes flow from here on: a message committed since the join is counted by loading again.
+      onSystem: (payload) => {
+        if (epoch === this.#epoch && isPostgresChangesReady(payload)) void this.#load(epoch);
+      },
+      onStatus: (status) => {
+        if (status !== 'joined' || epoch !== this.#epoch) return;
+        // The first join loads; a rejoin loads again what may have changed meanwhile.
+        void this.#load(epoch);
+      },
+    });
   }
 
   #stop(): void {
     this.#epoch++;
-    for (const lease of this.#leases.values()) lease.release();
-    this.#leases.clear();
+    void this.#lease?.release();
+    this.#lease = undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    this.#pending.clear();
     this.#entries.clear();
     this.#client = undefined;
     this.#userId = undefined;
     this.#host.requestUpdate();
   }
 
-  /** The counts as the database derives them; watches every conversation listed. */
+  /** The counts as the database derives them. */
   async #load(epoch: number): Promise<void> {
     const client = this.#client;
     if (!client) return;
@@ -116,32 +129,8 @@ export class UnreadTotalController implements ReactiveController {
     }
     if (epoch !== this.#epoch) return;
     this.#entries.clear();
-    for (const row of rows) {
-      this.#entries.set(row.id, {
-        unread: row.unread_count,
-        lastRead: row.last_read_at ? timestampMicros(row.last_read_at) : 0,
-        counted: new Set(),
-      });
-      if (!this.#leases.has(conversationTopic(row.id))) this.#watch(client, row.id, epoch);
-    }
+    for (const row of rows) this.#entries.set(row.id, { unread: row.unread_count });
     this.#host.requestUpdate();
-  }
-
-  #watch(client: SupabaseClient, conversationId: string, epoch: number): void {
-    let joinedBefore = false;
-    const topic = conversationTopic(conversationId);
-    this.#leases.set(
-      topic,
-      acquireChannel(client, topic, {
-        onBroadcast: (message) => epoch === this.#epoch && this.#onConversationEvent(conversationId, message),
-        onStatus: (status) => {
-          if (status !== 'joined' || epoch !== this.#epoch) return;
-          // Back after a gap: what was missed is in the database's count.
-          if (joinedBefore) void this.#load(epoch);
-          joinedBefore = true;
-        },
-      }),
-    );
   }
 
   #onNotice(message: BroadcastMessage): void {
@@ -153,35 +142,43 @@ export class UnreadTotalController implements ReactiveController {
       const entry = notice && this.#entries.get(notice.conversation_id);
       if (!notice || !entry) return;
       entry.unread = notice.unread_count;
-      entry.counted.clear();
       this.#host.requestUpdate();
     }
   }
 
-  #onConversationEvent(conversationId: string, message: BroadcastMessage): void {
-    const entry = this.#entries.get(conversationId);
-    if (!entry) return;
-    const source = `${conversationTopic(conversationId)} ${message.event}`;
-    if (message.event === 'message') {
-      const change = reported(this.#host, parsePayload(messageChangeSchema, message.payload, source));
-      if (!change || change.operation === 'DELETE' || change.record.conversation_id !== conversationId) return;
-      const row = change.record;
-      const fromOthers = row.sender_id !== this.#userId && timestampMicros(row.created_at) > entry.lastRead;
-      if (fromOthers && !row.deleted_at && change.operation === 'INSERT' && !entry.counted.has(row.id)) {
-        entry.counted.add(row.id);
-        entry.unread++;
-      } else if (row.deleted_at && entry.counted.delete(row.id)) {
-        entry.unread = Math.max(0, entry.unread - 1);
-      } else {
-        return;
-      }
-      this.#host.requestUpdate();
-    } else if (message.event === 'read') {
-      const receipt = reported(this.#host, parsePayload(readReceiptSchema, message.payload, source));
-      if (!receipt || receipt.user_id !== this.#userId || receipt.conversation_id !== conversationId) return;
-      // The exact count follows as the `unread` notice on user:<id>; until then, what came before is read.
-      const lastRead = timestampMicros(receipt.last_read_at);
-      if (lastRead > entry.lastRead) entry.lastRead = lastRead;
+  /** A conversation of the user had activity: its count is read again (batched with others). */
+  #onConversationChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>): void {
+    if (payload.eventType === 'DELETE') return;
+    const source = `${userTopic(this.#userId ?? '')} postgres_changes conversations`;
+    const row = reported(this.#host, parsePayload(conversationChangeSchema, payload.new, source));
+    if (!row) return;
+    this.#pending.add(row.id);
+    if (this.#refreshTimer !== undefined) return;
+    const epoch = this.#epoch;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      const ids = [...this.#pending];
+      this.#pending.clear();
+      // The RPC takes up to 200 ids a call.
+      for (let from = 0; from < ids.length; from += 200) void this.#refresh(ids.slice(from, from + 200), epoch);
+    }, REFRESH_BATCH_MS);
+  }
+
+  async #refresh(ids: string[], epoch: number): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    let rows;
+    try {
+      const { data, error } = await client.rpc('conversation_list', { conversation_ids: ids, max_rows: ids.length });
+      if (epoch !== this.#epoch || error) return;
+      rows = reported(this.#host, parseList(unreadRowSchema, data, 'rpc conversation_list'));
+    } catch {
+      return;
     }
+    const present = new Set(rows.map((row) => row.id));
+    // Not among the answers: the user is no longer a member.
+    for (const id of ids) if (!present.has(id)) this.#entries.delete(id);
+    for (const row of rows) this.#entries.set(row.id, { unread: row.unread_count });
+    this.#host.requestUpdate();
   }
 }
