@@ -37,6 +37,9 @@ export type HostAction =
   | { rpc: 'lower_hand'; userId: string }
   | { rpc: 'remove_participant'; userId: string };
 
+/** Profile requests of a join wave start at least this far apart (the first one goes at once). */
+const PROFILE_BATCH_MS = 150;
+
 /** How long a participant recorded as joined may stay without presence before showing "connection lost". */
 const PRESENCE_GRACE_MS = 15_000;
 
@@ -497,7 +500,16 @@ export class MeetingController implements ReactiveController {
   }
 
   async #drainProfiles(client: SupabaseClient, epoch: number) {
+    let startedAt: number | undefined;
     while (this.#profilesWanted && epoch === this.#epoch) {
+      // The first request goes at once; during a join wave the next ones wait a moment, so each
+      // takes the ids of many joins (a wave makes a handful of requests, not one per answer).
+      const wait = startedAt === undefined ? 0 : startedAt + PROFILE_BATCH_MS - Date.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (epoch !== this.#epoch) return;
+      }
+      startedAt = Date.now();
       this.#profilesWanted = false;
       const missing = this.#roster.missingProfiles();
       if (missing.length === 0) return;

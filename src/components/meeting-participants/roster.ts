@@ -220,7 +220,7 @@ export class MeetingRoster {
 
   /** Brings the list up to date; `undefined` when nothing shown changed. */
   update(options: ListOptions): RosterUpdate | undefined {
-    const context = JSON.stringify([options.ownId, options.fallbackName, options.presenceJoined, options.graceOver]);
+    const context = `${options.ownId ?? ''}\u0000${options.fallbackName}\u0000${options.presenceJoined ? 1 : 0}${options.graceOver ? 1 : 0}${options.ownId === undefined ? 'u' : 's'}`;
     const override = options.ownOverride ? JSON.stringify(options.ownOverride) : '';
     if (context !== this.#context) this.#rebuild = true;
     if (override !== this.#override && options.ownId) this.#dirty.add(options.ownId);
@@ -349,14 +349,32 @@ function comparator(ownUserId: string | undefined) {
     }
     if (a.user_id === ownUserId) return -1;
     if (b.user_id === ownUserId) return 1;
-    const byTime = timestampMicros(a.joined_at) - timestampMicros(b.joined_at);
+    const byTime = micros(a.joined_at) - micros(b.joined_at);
     if (byTime) return byTime;
     return a.display_name.localeCompare(b.display_name) || (a.user_id < b.user_id ? -1 : 1);
   };
 }
 
 function raisedMicros(participant: Participant): number {
-  return participant.hand_raised_at ? timestampMicros(participant.hand_raised_at) : Number.MAX_SAFE_INTEGER;
+  return participant.hand_raised_at ? micros(participant.hand_raised_at) : Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * `timestampMicros`, remembered for the last timestamps seen: each insertion's binary search
+ * compares against up to log n entries, and each comparison would otherwise parse both
+ * timestamps again. Bounded, so a long meeting does not keep every timestamp it saw.
+ */
+const parsedTimestamps = new Map<string, number>();
+const PARSED_TIMESTAMPS_MAX = 4096;
+
+function micros(value: string): number {
+  let parsed = parsedTimestamps.get(value);
+  if (parsed === undefined) {
+    if (parsedTimestamps.size >= PARSED_TIMESTAMPS_MAX) parsedTimestamps.clear();
+    parsed = timestampMicros(value);
+    parsedTimestamps.set(value, parsed);
+  }
+  return parsed;
 }
 
 /**
