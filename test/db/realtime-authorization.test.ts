@@ -7,83 +7,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
 import { useCastDatabase, type Cast } from './fixture.js';
-import { anon, claimsOf, serviceRole, user, type Actor } from './sql.js';
+import { authorizeTopic as authorize, type TopicPermissions as Permissions } from './realtime-probe.js';
+import { anon, serviceRole, user, type Actor } from './sql.js';
 
 type ActorName = 'anon' | 'outsider' | 'member' | 'otherMember' | 'service_role';
-
-/** What Realtime grants a channel: receive and send, per extension. */
-interface Permissions {
-  broadcastRead: boolean;
-  broadcastWrite: boolean;
-  presenceRead: boolean;
-  presenceWrite: boolean;
-}
-
-/** Realtime's read check: probe rows inserted as the owner, selected back as the user. */
-async function canRead(client: pg.ClientBase, actor: Actor, topic: string, extension: string): Promise<boolean> {
-  await client.query('savepoint read_probe');
-  try {
-    const probe = await client.query<{ id: string }>(
-      `insert into realtime.messages (topic, extension) values ($1, $2) returning id`,
-      [topic, extension],
-    );
-    await becomeRealtimeUser(client, actor, topic);
-    const visible = await client.query('select id from realtime.messages where id = $1', [probe.rows[0]!.id]);
-    return visible.rowCount === 1;
-  } finally {
-    await client.query('rollback to savepoint read_probe');
-  }
-}
-
-/** Realtime's write check: an insert as the user under a savepoint; 42501 means refused. */
-async function canWrite(client: pg.ClientBase, actor: Actor, topic: string, extension: string): Promise<boolean> {
-  await client.query('savepoint write_probe');
-  try {
-    await becomeRealtimeUser(client, actor, topic);
-    await client.query(
-      `insert into realtime.messages (topic, extension, inserted_at, updated_at) values ($1, $2, now(), now())`,
-      [topic, extension],
-    );
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '42501') throw error;
-    return false;
-  } finally {
-    await client.query('rollback to savepoint write_probe');
-  }
-}
-
-/** The GUCs Realtime sets (authorization.ex set_conn_config), local to the transaction. */
-async function becomeRealtimeUser(client: pg.ClientBase, actor: Actor, topic: string): Promise<void> {
-  const claims = claimsOf(actor);
-  await client.query(
-    `select set_config('role', $1, true),
-            set_config('realtime.topic', $2, true),
-            set_config('request.jwt.claims', $3, true),
-            set_config('request.jwt.claim.sub', $4, true),
-            set_config('request.jwt.claim.role', $1, true),
-            set_config('request.headers', '{}', true)`,
-    [claims['role'], topic, JSON.stringify(claims), (claims['sub'] as string | undefined) ?? ''],
-  );
-}
-
-async function authorize(pool: pg.Pool, actor: Actor, topic: string): Promise<Permissions> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    return {
-      broadcastRead: await canRead(client, actor, topic, 'broadcast'),
-      broadcastWrite: await canWrite(client, actor, topic, 'broadcast'),
-      presenceRead: await canRead(client, actor, topic, 'presence'),
-      presenceWrite: await canWrite(client, actor, topic, 'presence'),
-    };
-  } finally {
-    await client.query('rollback').catch(() => undefined);
-    client.release();
-  }
-}
 
 describe('Realtime authorization on realtime.messages', () => {
   const db = useCastDatabase();

@@ -1,6 +1,6 @@
 /**
- * Realtime's channel authorization probes (the same steps as test/db/realtime-authorization.test.ts,
- * shared here for the suites that add topics): in a transaction that is always rolled back, insert
+ * Realtime's channel authorization probes, the way Supabase Realtime authorizes a private channel
+ * (used by realtime-authorization.test.ts and every suite that adds a topic): in a transaction that is always rolled back, insert
  * probe rows as the connection owner, then as the user with `realtime.topic` and JWT claims set
  * select them back (read = join / receive) and insert one under a savepoint (write = send / track;
  * 42501 → false).
