@@ -68,6 +68,11 @@ export default {
   testsFinishTimeout: 600_000,
   browserStartTimeout: 60_000,
   testFramework: { config: { timeout: 20_000 } },
+  // A failure whose values the runner cannot send (a DOM node) would otherwise hang the file.
+  testRunnerHtml: (testFramework) =>
+    `<!doctype html><html><head></head><body>` +
+    `<script type="module" src="/test/support/reportable-failures.ts"></script>` +
+    `<script type="module" src="${testFramework}"></script></body></html>`,
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
     localStackPlugin(),
