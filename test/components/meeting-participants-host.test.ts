@@ -163,7 +163,10 @@ describe('<meeting-participants> host and meeting features', () => {
       await waitUntil(() => !c.handRaised, "Carlos's property follows the record", { timeout: 10_000 });
       const toggle = shadow(c).querySelector('[part~="toggle"][part~="hand"]')!;
       await waitUntil(() => toggle.getAttribute('aria-pressed') === 'false', 'his toggle is up again');
-      expect(itemOf(c, 'Carlos')!.querySelector('[part~="badge"][part~="hand"]')).to.equal(null);
+      await waitUntil(
+        () => itemOf(c, 'Carlos')!.querySelector('[part~="badge"][part~="hand"]') === null,
+        'his own entry shows the hand down',
+      );
       await waitUntil(
         () => shadow(c).querySelector('[role="status"]')!.textContent!.includes('The host lowered your hand'),
         'announced to him',

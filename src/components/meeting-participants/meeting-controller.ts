@@ -11,6 +11,7 @@ import {
   type Meeting,
 } from '../../connection/schemas.js';
 import type { Identity } from '../../connection/session.js';
+import { uuid } from '../../connection/ids.js';
 import { meetingPresenceTopic, meetingTopic } from '../../connection/topics.js';
 import { INSUFFICIENT_PRIVILEGE, TopicEvent, isRateLimited } from '../../connection/wire.js';
 import type { ChannelStatus } from '../../connection/channels.js';
@@ -117,6 +118,8 @@ export class MeetingController implements ReactiveController {
   #profilesWanted = false;
   /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
   #recording = 0;
+  /** This element's presence entry among the user's tabs (see hostDisconnected). */
+  readonly #tabId = uuid();
   /** The last RPC that records one's own state. */
   #pendingRecord: Promise<void> = Promise.resolve();
   /** The meeting's row as recorded (REST, then the `meeting` broadcast). */
@@ -211,14 +214,15 @@ export class MeetingController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    // Another tab of the same user still in the meeting keeps them in it.
+    // Another tab of the same user still in the meeting keeps them in it. This tab's own entry
+    // may not have come back yet, so tabs are told apart by the id each one tracks.
     const ownId = this.#options.identity()?.userId;
-    const ownTabs = ownId ? (this.presenceState()[ownId]?.length ?? 0) : 0;
+    const otherTabs = ownId ? (this.presenceState()[ownId] ?? []).filter((entry) => entry['tab'] !== this.#tabId) : [];
     clearTimeout(this.#trackTimer);
     this.#trackTimer = undefined;
     this.#resetRoster();
     // Removing the element leaves the meeting (records left_at); re-appending joins again.
-    if (ownTabs <= 1) this.#leave();
+    if (otherTabs.length === 0) this.#leave();
     this.#forgetMeeting();
   }
 
@@ -626,11 +630,12 @@ export class MeetingController implements ReactiveController {
         this.#roster.applyRow(row);
         if (row.user_id === ownId) this.#onOwnRowBroadcast(before, row);
       }
+      // Shown at once (an entry waits only for its own profile, not for others' in a join wave).
+      this.#refreshList();
       const client = this.#options.client();
       const epoch = this.#epoch;
       if (client && isJoined(row) && this.#roster.profilesMissing)
         void this.#loadProfiles(client, epoch).then(() => epoch === this.#epoch && this.#refreshList());
-      else this.#refreshList();
     } else if (message.event === TopicEvent.meeting) {
       const change = reported(this.#host, parsePayload(meetingChangeSchema, message.payload, source));
       if (!change) return;
@@ -690,7 +695,7 @@ export class MeetingController implements ReactiveController {
       this.#trackTimer = undefined;
       if (!this.#options.identity() || this.#presence.status !== 'joined') return;
       this.#trackTimes = [...this.#trackTimes.slice(-8), Date.now()];
-      void this.#presence.track({ online_at: new Date().toISOString() });
+      void this.#presence.track({ online_at: new Date().toISOString(), tab: this.#tabId });
     };
     if (delay === 0) track();
     else this.#trackTimer = setTimeout(track, delay);
