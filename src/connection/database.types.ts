@@ -71,8 +71,9 @@ export interface MessageRow {
   edited_at: string | null;
   deleted_at: string | null;
   /**
-   * Members mentioned by @name, validated by the database, fixed at send. Always present in rows
-   * read back; optional so rows built before sending (drafts, the outbox) need not name it.
+   * Members mentioned by @name, validated by the database at send, dropped by an edit that removes
+   * the @name. Always present in rows read back; optional so rows built before sending (drafts, the
+   * outbox) need not name it.
    */
   mentions?: string[];
 }

@@ -1,6 +1,6 @@
 /**
  * messages.mentions: only current members, duplicates removed, each shown as @name in the body,
- * fixed at send; one `mention` notice per mentioned person on user:<id>; unread mentions derived
+ * set at send and dropped by an edit that removes the @name; one `mention` notice per mentioned person on user:<id>; unread mentions derived
  * from the read position (my_unread_mentions).
  */
 import { describe, it } from 'node:test';
@@ -177,9 +177,10 @@ describe('message mentions', () => {
       ]);
       assert.deepEqual(await unreadMentions(client, db.cast.outsider), [], 'only one’s own memberships');
 
-      // An edit keeps the mentions and sends no second notice; a client cannot rewrite them.
+      // An edit that keeps the @name keeps the mention and sends no second notice; a client cannot
+      // rewrite the column.
       await becomeActor(client, user(db.cast.member));
-      await client.query(`update public.messages set body = 'edited, no name' where id = $1`, [first.id]);
+      await client.query(`update public.messages set body = 'hi again @Carlos Reyes!' where id = $1`, [first.id]);
       assert.equal(
         (await failsWith(client, `update public.messages set mentions = '{}' where id = $1`, [first.id])).code,
         '42501',
@@ -189,15 +190,38 @@ describe('message mentions', () => {
       ]);
       await becomeOwner(client);
       assert.equal((await broadcasts(client, `user:${db.cast.otherMember}`, 'mention')).length, 2);
+      const mentionsOf = async (id: string) =>
+        (await client.query('select mentions from public.messages where id = $1', [id])).rows[0].mentions;
+      assert.deepEqual(await mentionsOf(first.id), [db.cast.otherMember]);
 
-      // A soft delete clears them.
+      // An edit that takes the @name out of the text takes the mention out: nothing invisible counts.
       await becomeActor(client, user(db.cast.member));
-      await client.query(`update public.messages set deleted_at = now() where id = $1`, [first.id]);
+      await client.query(`update public.messages set body = 'edited, no name' where id = $1`, [first.id]);
       await becomeOwner(client);
-      const cleared = await client.query('select mentions from public.messages where id = $1', [first.id]);
-      assert.deepEqual(cleared.rows[0].mentions, []);
+      assert.deepEqual(await mentionsOf(first.id), []);
       assert.deepEqual(await unreadMentions(client, db.cast.otherMember), [
         { conversation_id: db.cast.conversation, unread_mentions: 1 },
+      ]);
+      // Putting the name back does not make it a mention again (an edit adds nobody, sends nothing).
+      await becomeActor(client, user(db.cast.member));
+      await client.query(`update public.messages set body = 'back: @Carlos Reyes' where id = $1`, [first.id]);
+      await becomeOwner(client);
+      assert.deepEqual(await mentionsOf(first.id), []);
+      assert.equal((await broadcasts(client, `user:${db.cast.otherMember}`, 'mention')).length, 2);
+
+      // A soft delete clears them.
+      const third = (
+        await client.query<{ id: string }>(
+          `select id from public.messages where conversation_id = $1 and body = 'again @Carlos Reyes'`,
+          [db.cast.conversation],
+        )
+      ).rows[0]!;
+      await becomeActor(client, user(db.cast.member));
+      await client.query(`update public.messages set deleted_at = now() where id = $1`, [third.id]);
+      await becomeOwner(client);
+      assert.deepEqual(await mentionsOf(third.id), []);
+      assert.deepEqual(await unreadMentions(client, db.cast.otherMember), [
+        { conversation_id: db.cast.conversation, unread_mentions: 0 },
       ]);
     });
   });
