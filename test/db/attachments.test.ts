@@ -139,6 +139,48 @@ describe('attachments', () => {
     });
   });
 
+  it('a deleted message’s files are unreadable to other members, its links hidden; the uploader may still remove them', async () => {
+    const { member, otherMember, conversation } = db.cast;
+    await rolledBack(db.pool, async (client) => {
+      const message = randomUUID();
+      const pending = randomUUID();
+      const name = `${conversation}/${message}/photo.png`;
+      await becomeActor(client, user(member));
+      await storeObject(client, member, name, 'image/png', 1234);
+      await storeObject(client, member, `${conversation}/${pending}/draft.txt`);
+      await client.query(`insert into public.messages (id, conversation_id, body) values ($1, $2, 'photo')`, [
+        message,
+        conversation,
+      ]);
+      const visible = async (who: string) => {
+        await becomeActor(client, user(who));
+        const objects = await client.query(
+          `select name from storage.objects where bucket_id = 'attachments' and name like $1 order by name`,
+          [`${conversation}/%`],
+        );
+        const links = await client.query('select object_name from public.message_attachments where message_id = $1', [
+          message,
+        ]);
+        return { objects: objects.rows.map((r) => r.name as string), links: links.rowCount };
+      };
+      const both = [`${conversation}/${message}/photo.png`, `${conversation}/${pending}/draft.txt`].sort();
+      assert.deepEqual(await visible(otherMember), { objects: both, links: 1 });
+
+      await becomeActor(client, user(member));
+      await client.query('update public.messages set deleted_at = now() where id = $1', [message]);
+      // The not-yet-sent message's upload stays readable; the deleted one's file and link do not.
+      assert.deepEqual(await visible(otherMember), { objects: [`${conversation}/${pending}/draft.txt`], links: 0 });
+      // The uploader still sees their own file, so they can remove it (as the Storage API does, by name).
+      assert.deepEqual(await visible(member), { objects: both, links: 0 });
+      await becomeActor(client, user(member));
+      const removed = await client.query(
+        `delete from storage.objects where bucket_id = 'attachments' and name = $1 and owner_id = $2`,
+        [name, member],
+      );
+      assert.equal(removed.rowCount, 1);
+    });
+  });
+
   it('message_attachments refuses what storage does not back, and stops at the per-message limit', async () => {
     const { member, otherMember, conversation } = db.cast;
     await rolledBack(db.pool, async (client) => {

@@ -251,6 +251,37 @@ describe('Storage API: attachments bucket', () => {
 });
 
 describe('message_attachments', () => {
+  it('deleting a message makes its files unreadable to the others through the API; its sender can still remove them', async () => {
+    const message = randomUUID();
+    const path = pathFor('secret.png', message);
+    const bucket = member.client.storage.from(BUCKET);
+    assert.equal((await bucket.upload(path, PNG, { contentType: 'image/png' })).error, null);
+    const sent = await member.client
+      .from('messages')
+      .insert({ id: message, conversation_id: conversation, body: 'oops' });
+    assert.equal(sent.error, null, sent.error?.message);
+    assert.equal((await otherMember.client.storage.from(BUCKET).download(path)).error, null);
+
+    const deleted = await member.client
+      .from('messages')
+      .update({ deleted_at: new Date().toISOString() })
+      .eq('id', message);
+    assert.equal(deleted.error, null, deleted.error?.message);
+    const download = await otherMember.client.storage.from(BUCKET).download(path);
+    assert.notEqual(download.error, null, 'another member cannot download it');
+    const signed = await otherMember.client.storage.from(BUCKET).createSignedUrl(path, 60);
+    assert.notEqual(signed.error, null, 'nor sign a URL for it');
+    const links = await otherMember.client.from('message_attachments').select('id').eq('message_id', message);
+    assert.deepEqual(links.data, []);
+
+    const removed = await bucket.remove([path]);
+    assert.equal(removed.error, null, removed.error?.message);
+    assert.deepEqual(
+      removed.data?.map((object) => object.name),
+      [path],
+    );
+  });
+
   it('a message links the files its sender uploaded under its id, with the stored name, type and size', async () => {
     const message = randomUUID();
     const bucket = member.client.storage.from(BUCKET);
