@@ -275,6 +275,71 @@ function checkShape(manifest) {
   report('custom-elements.json holds what a package manifest must not:', lines);
 }
 
+/**
+ * `src/react.ts` gives every element a React component (`createComponent({ tagName, events })`)
+ * whose `onX` props cover every event the manifest says the element fires; a new event or element
+ * must not be left out of React apps' reach.
+ */
+function checkReactWrappers(manifest) {
+  const file = join(root, 'src/react.ts');
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const objects = new Map();
+  const eventsOf = (node) => {
+    const names = [];
+    if (!node) return names;
+    if (ts.isIdentifier(node)) return objects.has(node.text) ? eventsOf(objects.get(node.text)) : names;
+    if (!ts.isObjectLiteralExpression(node)) return names;
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) names.push(...eventsOf(property.expression));
+      else if (ts.isPropertyAssignment(property)) {
+        let value = property.initializer;
+        while (ts.isAsExpression(value) || ts.isParenthesizedExpression(value)) value = value.expression;
+        if (ts.isStringLiteral(value)) names.push(value.text);
+      }
+    }
+    return names;
+  };
+  const wrapped = new Map();
+  const visit = (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      objects.set(node.name.text, node.initializer);
+    }
+    if (ts.isCallExpression(node) && node.expression.getText() === 'createComponent') {
+      const options = node.arguments[0];
+      if (options && ts.isObjectLiteralExpression(options)) {
+        const property = (name) =>
+          options.properties.find(
+            (p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText() === name,
+          );
+        const tag = property('tagName');
+        const events = property('events');
+        if (tag && ts.isPropertyAssignment(tag) && ts.isStringLiteral(tag.initializer)) {
+          wrapped.set(
+            tag.initializer.text,
+            eventsOf(events && ts.isPropertyAssignment(events) ? events.initializer : undefined),
+          );
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const missing = [];
+  for (const element of elementsOf(manifest)) {
+    const events = wrapped.get(element.tagName);
+    if (!events) {
+      missing.push(`<${element.tagName}> has no React component`);
+      continue;
+    }
+    for (const event of element.events ?? []) {
+      if (!events.includes(event.name))
+        missing.push(`<${element.tagName}>'s React component has no prop for ${event.name}`);
+    }
+  }
+  report('src/react.ts does not cover every element and event of the manifest:', missing);
+  return wrapped.size;
+}
+
 const committedManifestText = readFileSync(join(root, 'custom-elements.json'), 'utf8');
 const committedReadme = readFileSync(join(root, 'README.md'), 'utf8');
 const fresh = await analyzeInTempCopy();
@@ -297,6 +362,7 @@ for (const name of README_BLOCKS) {
 }
 checkShape(committed);
 const counts = checkSourceAgainst(committed);
+const reactComponents = checkReactWrappers(committed);
 
 if (problems.length > 0) {
   console.error(`${problems.join('\n\n')}\n\nRun \`npm run analyze\`, or document what the source uses.`);
@@ -305,5 +371,5 @@ if (problems.length > 0) {
 const elements = elementsOf(committed);
 console.log(
   `custom-elements.json and README.md match the source: ${elements.length} elements, ` +
-    `${counts.parts} part attributes checked (${counts.dynamic} built at run time), ${counts.tokens.size} tokens used in src.`,
+    `${counts.parts} part attributes checked (${counts.dynamic} built at run time), ${counts.tokens.size} tokens used in src, ${reactComponents} React components with every event.`,
 );

@@ -25,6 +25,14 @@ import {
   PasabayLauncher as PasabayLauncherElement,
   definePasabayLauncher,
 } from './components/pasabay-launcher/pasabay-launcher.js';
+import {
+  PasabayConversationList as PasabayConversationListElement,
+  definePasabayConversationList,
+} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
+import {
+  MeetingReactions as MeetingReactionsElement,
+  defineMeetingReactions,
+} from './components/meeting-reactions/meeting-reactions.js';
 import type { PasabayAuthRequiredEvent } from './events/pasabay-auth-required.js';
 import type { PasabayErrorEvent } from './events/pasabay-error.js';
 import type { PasabayBackEvent } from './events/pasabay-back.js';
@@ -41,11 +49,16 @@ import type { PasabayMeetingStatusEvent } from './events/pasabay-meeting-status.
 import type { PasabayParticipantRemoveEvent } from './events/pasabay-participant-remove.js';
 import type { PasabayHandLowerEvent } from './events/pasabay-hand-lower.js';
 import type { PasabayConnectionQualityEvent } from './events/pasabay-connection-quality.js';
+import type { PasabayConversationSelectEvent } from './events/pasabay-conversation-select.js';
 
-// The React components render the default tags, so those must be registered.
+// The React components render the default tags, so those must be registered (the launcher
+// registers the `<pasabay-chat>` it opens).
 defineTypingIndicator();
 definePasabayChat();
 defineMeetingParticipants();
+definePasabayLauncher();
+definePasabayConversationList();
+defineMeetingReactions();
 
 /** Events every element fires. */
 const commonEvents = {
@@ -101,9 +114,6 @@ export const MeetingParticipants = createComponent({
   },
 });
 
-// The support widget; registering it registers the `<pasabay-chat>` it opens.
-definePasabayLauncher();
-
 /** `<pasabay-launcher>`. */
 export const PasabayLauncher = createComponent({
   react: React,
@@ -112,15 +122,6 @@ export const PasabayLauncher = createComponent({
   displayName: 'PasabayLauncher',
   events: commonEvents,
 });
-
-// <pasabay-conversation-list> (issue 12).
-import {
-  PasabayConversationList as PasabayConversationListElement,
-  definePasabayConversationList,
-} from './components/pasabay-conversation-list/pasabay-conversation-list.js';
-import type { PasabayConversationSelectEvent } from './events/pasabay-conversation-select.js';
-
-definePasabayConversationList();
 
 /** `<pasabay-conversation-list>`. */
 export const PasabayConversationList = createComponent({
@@ -133,12 +134,6 @@ export const PasabayConversationList = createComponent({
     onConversationSelect: 'pasabay-conversation-select' as EventName<PasabayConversationSelectEvent>,
   },
 });
-import {
-  MeetingReactions as MeetingReactionsElement,
-  defineMeetingReactions,
-} from './components/meeting-reactions/meeting-reactions.js';
-
-defineMeetingReactions();
 
 /** `<meeting-reactions>`. */
 export const MeetingReactions = createComponent({
