@@ -3,7 +3,7 @@
 -- Carlos share a conversation; Eve is signed in but no member. Everything is rolled back.
 begin;
 
-select plan(11);
+select plan(13);
 
 insert into auth.users (id, aud, role, email, raw_user_meta_data, raw_app_meta_data)
 values
@@ -93,6 +93,24 @@ select throws_ok(
              'e1000000-0000-4000-8000-00000000000e') $$,
   '42501', null,
   'a non-member cannot upload to the conversation'
+);
+
+-- Maria deletes the message: Carlos can no longer read its file or its link; she still sees her
+-- file, so the Storage API's remove (a DELETE under these policies) can take it away.
+set local request.jwt.claims = '{"sub": "a1000000-0000-4000-8000-00000000000a", "role": "authenticated", "aud": "authenticated"}';
+update public.messages set deleted_at = now() where id = 'd1000000-0000-4000-8000-00000000000d';
+set local request.jwt.claims = '{"sub": "b1000000-0000-4000-8000-00000000000b", "role": "authenticated", "aud": "authenticated"}';
+select is(
+  (select count(*)::int from storage.objects where bucket_id = 'attachments')
+    + (select count(*)::int from public.message_attachments),
+  0,
+  'a deleted message''s file and link are hidden from the other members'
+);
+set local request.jwt.claims = '{"sub": "a1000000-0000-4000-8000-00000000000a", "role": "authenticated", "aud": "authenticated"}';
+select is(
+  (select count(*)::int from storage.objects where bucket_id = 'attachments'),
+  1,
+  'the uploader still sees her file, to remove it'
 );
 
 select * from finish();

@@ -4,7 +4,7 @@
 -- position. Everything is rolled back.
 begin;
 
-select plan(9);
+select plan(10);
 
 insert into auth.users (id, aud, role, email, raw_user_meta_data, raw_app_meta_data)
 values
@@ -81,6 +81,18 @@ select is(
   0,
   'no mention notice for the sender'
 );
+
+-- Maria edits the @name out of her message: the mention goes with it.
+set local role authenticated;
+set local request.jwt.claims = '{"sub": "a1000000-0000-4000-8000-00000000000a", "role": "authenticated", "aud": "authenticated"}';
+update public.messages set body = 'hi there' where body = 'hi @Carlos Reyes';
+set local request.jwt.claims = '{"sub": "b1000000-0000-4000-8000-00000000000b", "role": "authenticated", "aud": "authenticated"}';
+select results_eq(
+  $$ select conversation_id, unread_mentions from public.my_unread_mentions() $$,
+  $$ values ('c1000000-0000-4000-8000-00000000000c'::uuid, 0) $$,
+  'an edit that removes the @name removes the unread mention'
+);
+reset role;
 
 select * from finish();
 rollback;
