@@ -21,6 +21,7 @@ let cleanup: () => Promise<void> = async () => undefined;
 let presenceChanges = 0;
 let requests = 0;
 let renders = 0;
+let renderMs = 0;
 
 export async function signIn(url: string, anonKey: string, email: string, password: string): Promise<void> {
   client = createClient(url, anonKey, {
@@ -47,7 +48,9 @@ export async function mountElement(meetingId: string, expected: number): Promise
   const update = lit.update.bind(el);
   lit.update = (changed) => {
     renders++;
+    const started = performance.now();
     update(changed);
+    renderMs += performance.now() - started;
   };
   el.addEventListener('pasabay-presence-change', () => {
     presenceChanges++;
@@ -98,8 +101,14 @@ export async function settled(quietMs: number, timeoutMs: number): Promise<void>
 }
 
 /** The counts since the last call (then starts again from zero). */
-export async function counts(): Promise<{ presenceChanges: number; requests: number; renders: number }> {
-  const result = { presenceChanges, requests, renders };
+export async function counts(): Promise<{
+  presenceChanges: number;
+  requests: number;
+  renders: number;
+  renderMs: number;
+}> {
+  const result = { presenceChanges, requests, renders, renderMs };
+  renderMs = 0;
   presenceChanges = 0;
   requests = 0;
   renders = 0;

@@ -12,7 +12,10 @@
  * and tracks its own presence) or opens the bare subscriber. Each wave uses a fresh meeting and a
  * fresh page, warmed up by an unmeasured wave of 5 (first-use costs are per page, not per join);
  * the time covers the wave's start until it has arrived and the page has been quiet for a second.
- * BENCH_ROSTER_PROFILE=element (or bare) prints that page's hottest functions (CDP Profiler).
+ * BENCH_ROSTER_PROFILE=element (or bare) prints that page's hottest functions (CDP Profiler, self
+ * and inclusive time; BENCH_ROSTER_PROFILE_FILE=/tmp/roster-{size}.cpuprofile also saves it for
+ * DevTools); BENCH_ROSTER_COUNTS=1 prints each wave's presence-change events, REST requests and
+ * renders (with their time).
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -219,9 +222,14 @@ export async function benchRoster(
         if (process.env['BENCH_ROSTER_COUNTS']) {
           const counted = (await page.evaluate(() =>
             (globalThis as unknown as { PasabayRosterBench: Bench }).PasabayRosterBench['counts']!(),
-          )) as unknown as { presenceChanges: number; requests: number; renders: number };
+          )) as unknown as {
+            presenceChanges: number;
+            requests: number;
+            renders: number;
+            renderMs: number;
+          };
           console.log(
-            `${mode} ${size}: ${counted.presenceChanges} pasabay-presence-change, ${counted.requests} REST requests, ${counted.renders} renders`,
+            `${mode} ${size}: ${counted.presenceChanges} pasabay-presence-change, ${counted.requests} REST requests, ${counted.renders} renders (${counted.renderMs.toFixed(1)} ms)`,
           );
         }
         if (profile) {

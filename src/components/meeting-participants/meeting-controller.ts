@@ -38,14 +38,22 @@ export type HostAction =
   | { rpc: 'lower_hand'; userId: string }
   | { rpc: 'remove_participant'; userId: string };
 
-/** Profile requests of a join wave start at least this far apart (the first one goes at once). */
+/**
+ * Profile requests of a join wave: the first goes at once, the second PROFILE_BATCH_MS after it,
+ * and each further one waits twice as long as the one before, up to PROFILE_BATCH_MAX_MS, until
+ * no request was made for PROFILE_QUIET_MS. A long wave (joins come in bursts, with pauses
+ * between) so makes a handful of requests, each a REST round trip and a list change with its
+ * render, instead of one or two per burst; a name still shows within about a second.
+ */
 const PROFILE_BATCH_MS = 150;
+const PROFILE_BATCH_MAX_MS = 1000;
+const PROFILE_QUIET_MS = 2000;
 
 /**
  * Changes made by others (their broadcasts, presence, a join wave's profiles) reach the list, its
  * events and one render at most this long after the first of them: see #requestList.
  */
-export const LIST_FLUSH_MS = 32;
+const LIST_FLUSH_MS = 32;
 
 /** How long a participant recorded as joined may stay without presence before showing "connection lost". */
 const PRESENCE_GRACE_MS = 15_000;
@@ -124,6 +132,9 @@ export class MeetingController implements ReactiveController {
   /** The profile requests in flight (one at a time: ids that turn up meanwhile go in the next). */
   #profilesLoading: { epoch: number; done: Promise<void> } | undefined;
   #profilesWanted = false;
+  /** When the last profile request started, and how long the next one waits after it (see PROFILE_BATCH_MS). */
+  #profilesRequestedAt = -Infinity;
+  #profileGap = 0;
   /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
   #recording = 0;
   /** This element's presence entry among the user's tabs (see hostDisconnected). */
@@ -513,16 +524,17 @@ export class MeetingController implements ReactiveController {
   }
 
   async #drainProfiles(client: SupabaseClient, epoch: number) {
-    let startedAt: number | undefined;
     while (this.#profilesWanted && epoch === this.#epoch) {
-      // The first request goes at once; during a join wave the next ones wait a moment, so each
-      // takes the ids of many joins (a wave makes a handful of requests, not one per answer).
-      const wait = startedAt === undefined ? 0 : startedAt + PROFILE_BATCH_MS - Date.now();
+      // The first request goes at once; during a join wave the next ones wait longer and longer,
+      // so each takes the ids of many joins (a wave makes a handful of requests, not one per answer).
+      if (Date.now() - this.#profilesRequestedAt >= PROFILE_QUIET_MS) this.#profileGap = 0;
+      const wait = this.#profilesRequestedAt + this.#profileGap - Date.now();
       if (wait > 0) {
         await new Promise((resolve) => setTimeout(resolve, wait));
         if (epoch !== this.#epoch) return;
       }
-      startedAt = Date.now();
+      this.#profileGap = Math.min(Math.max(PROFILE_BATCH_MS, this.#profileGap * 2), PROFILE_BATCH_MAX_MS);
+      this.#profilesRequestedAt = Date.now();
       this.#profilesWanted = false;
       const missing = this.#roster.missingProfiles();
       if (missing.length === 0) return;
