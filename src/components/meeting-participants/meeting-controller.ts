@@ -754,7 +754,8 @@ export class MeetingController implements ReactiveController {
    * at 60 Hz: not noticeable to a person, long enough to merge a wave's messages.
    */
   #requestList() {
-    if (this.#listTimer !== undefined) return;
+    // Nothing shown can change (a presence key or row still waiting for its profile): no flush.
+    if (this.#listTimer !== undefined || !this.#roster.pending) return;
     this.#listTimer = setTimeout(() => {
       this.#listTimer = undefined;
       this.#refreshList();
