@@ -17,9 +17,22 @@ let client: SupabaseClient | undefined;
 let lastEventAt = 0;
 let arrived: () => boolean = () => false;
 let cleanup: () => Promise<void> = async () => undefined;
+/** What the page did since the last `counts()`: presence-change events, REST requests, renders. */
+let presenceChanges = 0;
+let requests = 0;
+let renders = 0;
+let renderMs = 0;
 
 export async function signIn(url: string, anonKey: string, email: string, password: string): Promise<void> {
-  client = createClient(url, anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  client = createClient(url, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: {
+      fetch: (...args: Parameters<typeof fetch>) => {
+        requests++;
+        return fetch(...args);
+      },
+    },
+  });
   const { error } = await client.auth.signInWithPassword({ email, password });
   if (error) throw new Error(`sign-in: ${error.message}`);
 }
@@ -30,7 +43,19 @@ export async function mountElement(meetingId: string, expected: number): Promise
   el.client = client!;
   el.meetingId = meetingId;
   el.maxVisible = 12;
-  el.addEventListener('pasabay-presence-change', () => (lastEventAt = performance.now()));
+  // Counts the element's renders (Lit's protected `update`, wrapped on this instance only).
+  const lit = el as unknown as { update(changed: unknown): void };
+  const update = lit.update.bind(el);
+  lit.update = (changed) => {
+    renders++;
+    const started = performance.now();
+    update(changed);
+    renderMs += performance.now() - started;
+  };
+  el.addEventListener('pasabay-presence-change', () => {
+    presenceChanges++;
+    lastEventAt = performance.now();
+  });
   document.body.append(el);
   const started = Date.now();
   while (el.participants.length === 0) {
@@ -73,6 +98,21 @@ export async function settled(quietMs: number, timeoutMs: number): Promise<void>
     if (performance.now() - started > timeoutMs) throw new Error('the wave did not arrive');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The counts since the last call (then starts again from zero). */
+export async function counts(): Promise<{
+  presenceChanges: number;
+  requests: number;
+  renders: number;
+  renderMs: number;
+}> {
+  const result = { presenceChanges, requests, renders, renderMs };
+  renderMs = 0;
+  presenceChanges = 0;
+  requests = 0;
+  renders = 0;
+  return result;
 }
 
 export async function unmount(): Promise<void> {

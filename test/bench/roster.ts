@@ -12,8 +12,12 @@
  * and tracks its own presence) or opens the bare subscriber. Each wave uses a fresh meeting and a
  * fresh page, warmed up by an unmeasured wave of 5 (first-use costs are per page, not per join);
  * the time covers the wave's start until it has arrived and the page has been quiet for a second.
- * BENCH_ROSTER_PROFILE=element (or bare) prints that page's hottest functions (CDP Profiler).
+ * BENCH_ROSTER_PROFILE=element (or bare) prints that page's hottest functions (CDP Profiler, self
+ * and inclusive time; BENCH_ROSTER_PROFILE_FILE=/tmp/roster-{size}.cpuprofile also saves it for
+ * DevTools); BENCH_ROSTER_COUNTS=1 prints each wave's presence-change events, REST requests and
+ * renders (with their time).
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -33,6 +37,9 @@ export interface RosterBenchResult {
   size: number;
   elementMs: number;
   bareMs: number;
+  /** Every run's figure, in run order (the medians above are of these). */
+  elementRuns: number[];
+  bareRuns: number[];
 }
 
 interface Guest {
@@ -122,7 +129,11 @@ async function closeAll(clients: SupabaseClient[]) {
   );
 }
 
-export async function benchRoster(stack: Stack, sizes = [100, 400]): Promise<RosterBenchResult[]> {
+export async function benchRoster(
+  stack: Stack,
+  sizes = [100, 400],
+  runs = Number(process.env['BENCH_ROSTER_RUNS'] ?? 1),
+): Promise<RosterBenchResult[]> {
   const { build } = await import('esbuild');
   const bundle = await build({
     entryPoints: [path.join(ROOT, 'test/bench/roster-page.ts')],
@@ -200,14 +211,31 @@ export async function benchRoster(stack: Stack, sizes = [100, 400]): Promise<Ros
         const profile = process.env['BENCH_ROSTER_PROFILE'] === mode;
         if (profile) {
           await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
           await cdp.send('Profiler.start');
         }
+        await call('counts');
         const before = await scriptTime();
         const clients = await wave(stack, meetingId, wavers);
         await call('settled', 1000, 120_000);
         const spent = (await scriptTime()) - before;
+        if (process.env['BENCH_ROSTER_COUNTS']) {
+          const counted = (await page.evaluate(() =>
+            (globalThis as unknown as { PasabayRosterBench: Bench }).PasabayRosterBench['counts']!(),
+          )) as unknown as {
+            presenceChanges: number;
+            requests: number;
+            renders: number;
+            renderMs: number;
+          };
+          console.log(
+            `${mode} ${size}: ${counted.presenceChanges} pasabay-presence-change, ${counted.requests} REST requests, ${counted.renders} renders (${counted.renderMs.toFixed(1)} ms)`,
+          );
+        }
         if (profile) {
           const { profile: p } = await cdp.send('Profiler.stop');
+          const file = process.env['BENCH_ROSTER_PROFILE_FILE'];
+          if (file) await writeFile(file.replace('{size}', String(size)), JSON.stringify(p));
           const self = new Map<string, number>();
           const dt = new Map<number, number>();
           p.samples!.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (p.timeDeltas![i] ?? 0)));
@@ -216,6 +244,30 @@ export async function benchRoster(stack: Stack, sizes = [100, 400]): Promise<Ros
             self.set(key, (self.get(key) ?? 0) + (dt.get(node.id) ?? 0));
           }
           for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30))
+            console.log((v / 1000).toFixed(1).padStart(8), k);
+          // Inclusive time (self + callees), each function counted once per stack (recursion).
+          const byId = new Map(p.nodes.map((node) => [node.id, node]));
+          const keyOf = (node: (typeof p.nodes)[number]) =>
+            `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber}`;
+          const parent = new Map<number, number>();
+          for (const node of p.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+          const total = new Map<string, number>();
+          for (const node of p.nodes) {
+            const time = dt.get(node.id) ?? 0;
+            if (time === 0) continue;
+            const seen = new Set<string>();
+            for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+              const key = keyOf(byId.get(id)!);
+              if (seen.has(key)) continue;
+              seen.add(key);
+              total.set(key, (total.get(key) ?? 0) + time);
+            }
+          }
+          console.log('-- inclusive');
+          for (const [k, v] of [...total]
+            .filter(([k]) => !/^\((root|program|idle|garbage collector)\)/.test(k))
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 40))
             console.log((v / 1000).toFixed(1).padStart(8), k);
         }
         await call('unmount');
@@ -229,13 +281,12 @@ export async function benchRoster(stack: Stack, sizes = [100, 400]): Promise<Ros
     for (const size of sizes) {
       const element: number[] = [];
       const bare: number[] = [];
-      const runs = Number(process.env['BENCH_ROSTER_RUNS'] ?? 1);
       for (let i = 0; i < runs; i++) {
         bare.push(await measure('bare', size));
         element.push(await measure('element', size));
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-      results.push({ size, elementMs: median(element), bareMs: median(bare) });
+      results.push({ size, elementMs: median(element), bareMs: median(bare), elementRuns: element, bareRuns: bare });
     }
   } finally {
     await browser.close();

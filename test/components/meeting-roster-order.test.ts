@@ -115,4 +115,62 @@ describe('meeting roster order (pure)', () => {
     for (const [id, time] of times.filter((_, i) => i % 2 === 1)) live.applyRow(row(id, time, { left_at: time }));
     expect(order(live)).to.deep.equal(ids.filter((_, i) => i % 2 === 0));
   });
+
+  it('says when a change can alter the list: rows waiting for a profile and unknown presence keys cannot', () => {
+    const live = new MeetingRoster();
+    live.addProfiles([{ id: own, display_name: 'Own', avatar_url: null }]);
+    live.applyRow(row(own, '2025-01-01T10:00:00Z'));
+    expect(live.pending).to.equal(true);
+    live.update(options);
+    expect(live.pending).to.equal(false);
+    // A joined row without its profile, its presence, a stranger's key: nothing to show yet.
+    live.applyRow(row(a, '2025-01-01T10:01:00Z'));
+    live.presenceJoined(a);
+    live.presenceJoined('not-a-participant');
+    expect(live.pending).to.equal(false);
+    expect(live.update(options)).to.equal(undefined);
+    // Its profile makes it showable.
+    live.addProfiles([{ id: a, display_name: 'A', avatar_url: null }], [a]);
+    expect(live.pending).to.equal(true);
+    expect(live.update(options)!.joined.map((p) => p.user_id)).to.deep.equal([a]);
+    expect(live.pending).to.equal(false);
+    // A shown user's presence, and a presence reset, can.
+    live.presenceLeft(a);
+    expect(live.pending).to.equal(true);
+    live.update(options);
+    live.resetPresence();
+    expect(live.pending).to.equal(true);
+  });
+
+  it('never says "nothing pending" when an update would change the list (random changes)', () => {
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+    const live = new MeetingRoster();
+    live.update(options);
+    let skipped = 0;
+    for (let step = 0; step < 800; step++) {
+      const id = pick(ids);
+      const kind = next();
+      if (kind < 0.3) live.applyRow(row(id, `2025-01-01T10:0${Math.floor(next() * 6)}:00Z`));
+      else if (kind < 0.45) live.applyRow(row(id, '2025-01-01T10:00:00Z', { left_at: '2025-01-01T11:00:00Z' }));
+      else if (kind < 0.55) live.applyRow(row(id, '2025-01-01T10:00:00Z', { is_muted: next() < 0.5 }));
+      else if (kind < 0.65)
+        live.addProfiles(next() < 0.7 ? [{ id, display_name: pick(['A', 'B']), avatar_url: null }] : [], [id]);
+      else if (kind < 0.8) live.presenceJoined(id);
+      else if (kind < 0.9) live.presenceLeft(id);
+      else if (kind < 0.95) live.removeRow(id);
+      else live.presenceJoined(`stranger-${step}`);
+      if (next() < 0.5) continue;
+      if (!live.pending) {
+        skipped++;
+        expect(live.update(options), `step ${step}`).to.equal(undefined);
+      } else live.update(options);
+    }
+    // The check ran, on both sides.
+    expect(skipped).to.be.greaterThan(0);
+  });
 });

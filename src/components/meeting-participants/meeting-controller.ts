@@ -38,8 +38,22 @@ export type HostAction =
   | { rpc: 'lower_hand'; userId: string }
   | { rpc: 'remove_participant'; userId: string };
 
-/** Profile requests of a join wave start at least this far apart (the first one goes at once). */
+/**
+ * Profile requests of a join wave: the first goes at once, the second PROFILE_BATCH_MS after it,
+ * and each further one waits twice as long as the one before, up to PROFILE_BATCH_MAX_MS, until
+ * no request was made for PROFILE_QUIET_MS. A long wave (joins come in bursts, with pauses
+ * between) so makes a handful of requests, each a REST round trip and a list change with its
+ * render, instead of one or two per burst; a name still shows within about a second.
+ */
 const PROFILE_BATCH_MS = 150;
+const PROFILE_BATCH_MAX_MS = 1000;
+const PROFILE_QUIET_MS = 2000;
+
+/**
+ * Changes made by others (their broadcasts, presence, a join wave's profiles) reach the list, its
+ * events and one render at most this long after the first of them: see #requestList.
+ */
+const LIST_FLUSH_MS = 32;
 
 /** How long a participant recorded as joined may stay without presence before showing "connection lost". */
 const PRESENCE_GRACE_MS = 15_000;
@@ -110,12 +124,17 @@ export class MeetingController implements ReactiveController {
   #trackTimes: number[] = [];
   #trackTimer: ReturnType<typeof setTimeout> | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The pending list flush of a burst of changes by others (see #requestList). */
+  #listTimer: ReturnType<typeof setTimeout> | undefined;
   #presenceJoinedAt: number | undefined;
   /** Whether presence keys were read in full since the presence channel (re)joined; then joins and leaves keep them. */
   #presenceSynced = false;
   /** The profile requests in flight (one at a time: ids that turn up meanwhile go in the next). */
   #profilesLoading: { epoch: number; done: Promise<void> } | undefined;
   #profilesWanted = false;
+  /** When the last profile request started, and how long the next one waits after it (see PROFILE_BATCH_MS). */
+  #profilesRequestedAt = -Infinity;
+  #profileGap = 0;
   /** Own-state writes in flight; while any is, one's own entry shows the properties (optimistic). */
   #recording = 0;
   /** This element's presence entry among the user's tabs (see hostDisconnected). */
@@ -373,6 +392,7 @@ export class MeetingController implements ReactiveController {
     this.#epoch++;
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
+    this.#cancelListFlush();
     this.#presenceJoinedAt = undefined;
     this.#presenceSynced = false;
     this.#roster.clear();
@@ -504,16 +524,17 @@ export class MeetingController implements ReactiveController {
   }
 
   async #drainProfiles(client: SupabaseClient, epoch: number) {
-    let startedAt: number | undefined;
     while (this.#profilesWanted && epoch === this.#epoch) {
-      // The first request goes at once; during a join wave the next ones wait a moment, so each
-      // takes the ids of many joins (a wave makes a handful of requests, not one per answer).
-      const wait = startedAt === undefined ? 0 : startedAt + PROFILE_BATCH_MS - Date.now();
+      // The first request goes at once; during a join wave the next ones wait longer and longer,
+      // so each takes the ids of many joins (a wave makes a handful of requests, not one per answer).
+      if (Date.now() - this.#profilesRequestedAt >= PROFILE_QUIET_MS) this.#profileGap = 0;
+      const wait = this.#profilesRequestedAt + this.#profileGap - Date.now();
       if (wait > 0) {
         await new Promise((resolve) => setTimeout(resolve, wait));
         if (epoch !== this.#epoch) return;
       }
-      startedAt = Date.now();
+      this.#profileGap = Math.min(Math.max(PROFILE_BATCH_MS, this.#profileGap * 2), PROFILE_BATCH_MAX_MS);
+      this.#profilesRequestedAt = Date.now();
       this.#profilesWanted = false;
       const missing = this.#roster.missingProfiles();
       if (missing.length === 0) return;
@@ -530,7 +551,7 @@ export class MeetingController implements ReactiveController {
         return;
       }
       // Show who came with this answer before asking for those who joined meanwhile.
-      if (this.#profilesWanted) this.#refreshList();
+      if (this.#profilesWanted) this.#requestList();
     }
   }
 
@@ -630,12 +651,14 @@ export class MeetingController implements ReactiveController {
         this.#roster.applyRow(row);
         if (row.user_id === ownId) this.#onOwnRowBroadcast(before, row);
       }
-      // Shown at once (an entry waits only for its own profile, not for others' in a join wave).
-      this.#refreshList();
+      // Someone else's change joins the burst's flush (an entry waits only for its own profile, not
+      // for others' in a join wave); a removal and one's own row (the host lowered one's hand) show at once.
+      if (change.operation === 'DELETE' || row.user_id === ownId) this.#refreshList();
+      else this.#requestList();
       const client = this.#options.client();
       const epoch = this.#epoch;
       if (client && isJoined(row) && this.#roster.profilesMissing)
-        void this.#loadProfiles(client, epoch).then(() => epoch === this.#epoch && this.#refreshList());
+        void this.#loadProfiles(client, epoch).then(() => epoch === this.#epoch && this.#requestList());
     } else if (message.event === TopicEvent.meeting) {
       const change = reported(this.#host, parsePayload(meetingChangeSchema, message.payload, source));
       if (!change) return;
@@ -718,10 +741,39 @@ export class MeetingController implements ReactiveController {
       this.#presenceSynced = true;
       this.#roster.notePresence(Object.keys(this.#presence.presenceState()));
     }
-    this.#refreshList();
+    this.#requestList();
   }
 
+  /**
+   * A change made by others: the list follows within LIST_FLUSH_MS, together with whatever else
+   * arrives meanwhile. Each Realtime message is a task of its own, so Lit's microtask batching
+   * never merges a wave's messages; without this, a wave of n joins made n roster updates, n
+   * renders and n `pasabay-presence-change` events. A timer rather than requestAnimationFrame:
+   * rAF does not run in a hidden tab, whose list and events would stop until it is shown again,
+   * while a hidden tab's timers are only slowed (to about once a second). 32 ms is two frames
+   * at 60 Hz: not noticeable to a person, long enough to merge a wave's messages.
+   */
+  #requestList() {
+    // Nothing shown can change (a presence key or row still waiting for its profile): no flush.
+    if (this.#listTimer !== undefined || !this.#roster.pending) return;
+    this.#listTimer = setTimeout(() => {
+      this.#listTimer = undefined;
+      this.#refreshList();
+    }, LIST_FLUSH_MS);
+  }
+
+  #cancelListFlush() {
+    clearTimeout(this.#listTimer);
+    this.#listTimer = undefined;
+  }
+
+  /**
+   * Brings the list up to date now (and with it any change still waiting for its flush): fires
+   * join / leave events for who came or went since the last list, one `pasabay-presence-change`
+   * with the new list, and requests one render.
+   */
   #refreshList() {
+    this.#cancelListFlush();
     const own = this.#host.ownState;
     const ownId = this.#options.identity()?.userId;
     const presenceJoined = this.#presence.status === 'joined' && this.#presenceJoinedAt !== undefined;

@@ -96,9 +96,9 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @cssstate removed - The host removed the current user: the element left the meeting's channels.
  * @cssstate host - The current user hosts the meeting (as recorded in the database).
  *
- * @fires {PasabayPresenceChangeEvent} pasabay-presence-change - Someone joined, left, changed state or lost their connection.
- * @fires {PasabayParticipantJoinEvent} pasabay-participant-join - A participant joined the meeting.
- * @fires {PasabayParticipantLeaveEvent} pasabay-participant-leave - A participant left the meeting.
+ * @fires {PasabayPresenceChangeEvent} pasabay-presence-change - Someone joined, left, changed state or lost their connection. Changes made by others are batched: one event, with the final list, at most 32 ms after the first change of a burst (however many Realtime messages it took); one's own changes, removals and disconnects fire at once.
+ * @fires {PasabayParticipantJoinEvent} pasabay-participant-join - A participant joined the meeting. One per participant, fired with the batch's `pasabay-presence-change` (just before it).
+ * @fires {PasabayParticipantLeaveEvent} pasabay-participant-leave - A participant left the meeting. One per participant, fired with the batch's `pasabay-presence-change` (just before it).
  * @fires {PasabayStatusChangeEvent} pasabay-status-change - The meeting channel joined, dropped or failed.
  * @fires {PasabayAuthRequiredEvent} pasabay-auth-required - Nobody is signed in and guest mode is off.
  * @fires {PasabayErrorEvent} pasabay-error - Missing configuration, refused channel, failed RPC or request (a non-host's host action: the database's refusal), or an invalid payload (dropped).

@@ -104,8 +104,21 @@ export class MeetingRoster {
   readonly #dirty = new Set<string>();
   /** Every entry must be recomputed (presence reset, cleared). */
   #rebuild = true;
+  /** A user touched since the last update is shown, or could now be (see `pending`). */
+  #shownTouched = false;
   #context = '';
   #override = '';
+
+  /**
+   * Whether something changed since the last `update()` that can change the list under the same
+   * options: a shown user was touched, a user became showable (joined, with a profile or known to
+   * have none), or everything must be rebuilt. When `false`, `update()` with the options of the
+   * last call returns `undefined`, so a caller may skip it (a wave's presence keys and rows
+   * waiting for their profile change nothing shown).
+   */
+  get pending(): boolean {
+    return this.#rebuild || this.#shownTouched;
+  }
 
   /** Read before a request (REST load, RPC) and pass its answer's rows with it. */
   get clock(): number {
@@ -268,6 +281,7 @@ export class MeetingRoster {
       }
       this.#dirty.clear();
     }
+    this.#shownTouched = false;
     if (!changed) return undefined;
     this.#snapshot = this.#order.slice();
     return { list: this.#snapshot, joined, left };
@@ -277,11 +291,13 @@ export class MeetingRoster {
   #touch(userId: string) {
     this.#dirty.add(userId);
     const row = this.#rows.get(userId);
-    if (row && isJoined(row) && !this.#profiles.has(userId) && !this.#unavailable.has(userId)) {
+    const profiled = this.#profiles.has(userId) || this.#unavailable.has(userId);
+    if (row && isJoined(row) && !profiled) {
       this.#missing.add(userId);
     } else {
       this.#missing.delete(userId);
     }
+    if (this.#shown.has(userId) || (row && isJoined(row) && profiled)) this.#shownTouched = true;
   }
 
   #entry(userId: string, options: ListOptions): Participant | undefined {
