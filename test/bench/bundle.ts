@@ -27,7 +27,8 @@ export interface BundleSizes {
 
 const gzipSize = (code: string) => gzipSync(code, { level: 9 }).length;
 
-async function chunksOf(mode: string, extra: Parameters<typeof build>[0] = {}): Promise<Rolldown.OutputChunk[]> {
+/** The chunks of a `vite build --mode <mode>` with the project's config, in memory. */
+export async function chunksOf(mode: string, extra: Parameters<typeof build>[0] = {}): Promise<Rolldown.OutputChunk[]> {
   const result = (await build({
     root: REPO_ROOT,
     configFile: path.join(REPO_ROOT, 'vite.config.ts'),
@@ -43,7 +44,7 @@ async function chunksOf(mode: string, extra: Parameters<typeof build>[0] = {}): 
 }
 
 /** File names of an entry and every chunk it imports statically, however deep. */
-function closure(byName: ReadonlyMap<string, Rolldown.OutputChunk>, entry: Rolldown.OutputChunk): Set<string> {
+export function closure(byName: ReadonlyMap<string, Rolldown.OutputChunk>, entry: Rolldown.OutputChunk): Set<string> {
   const seen = new Set<string>();
   const visit = (chunk: Rolldown.OutputChunk) => {
     if (seen.has(chunk.fileName)) return;
@@ -65,7 +66,10 @@ function loaded(chunks: readonly Rolldown.OutputChunk[], entry: Rolldown.OutputC
  * another lazy chunk), each with its gzip -9 bytes alone: what the page loads when a feature is
  * first used. A lazy chunk's own static imports that the page has not loaded yet are listed too.
  */
-function lazyChunks(chunks: readonly Rolldown.OutputChunk[], entry: Rolldown.OutputChunk): Record<string, number> {
+export function lazyChunks(
+  chunks: readonly Rolldown.OutputChunk[],
+  entry: Rolldown.OutputChunk,
+): Record<string, number> {
   const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
   const initial = closure(byName, entry);
   const lazy = new Set<string>();
@@ -84,7 +88,7 @@ function lazyChunks(chunks: readonly Rolldown.OutputChunk[], entry: Rolldown.Out
 }
 
 export async function bundleSizes(): Promise<BundleSizes> {
-  const [allInOne] = await chunksOf('bundle');
+  const allInOne = (await chunksOf('bundle')).find((chunk) => chunk.isEntry);
   const split = await chunksOf('bundles');
   const perElement: Record<string, number> = {};
   const lazy: Record<string, Record<string, number>> = {};
