@@ -1,8 +1,9 @@
 /**
  * <pasabay-chat>'s parts loaded on demand (lazy-parts.ts) work on first use, on a page that had not
  * loaded them: this file runs in a page of its own, and the browser's resource timing says which
- * modules it fetched. Attachments: the attach button shows before the part, a file picked then
- * uploads once it arrives, and the message carries it. Mentions: a message sent before the `@`
+ * modules it fetched. Attachments: a conversation of text only never loads the part, and the first
+ * message with a file that arrives loads it and shows the file (a file attached first:
+ * pasabay-chat-lazy-upload.test.ts, another page). Mentions: a message sent before the `@`
  * picker arrived still mentions the member it names; the picker offers members on first use.
  */
 import { expect, waitUntil } from '@open-wc/testing';
@@ -10,11 +11,10 @@ import { closeClients, newUser } from '../support/browser-stack.js';
 import {
   directBetween,
   mountChat,
+  post,
   part,
   parts,
   removeAndSettle,
-  shadow,
-  typeAndSend,
   waitForBody,
   waitLive,
 } from './pasabay-chat-fixtures.js';
@@ -28,41 +28,43 @@ const fetched = (file: string) =>
     .getEntriesByType('resource')
     .some((entry) => new URL(entry.name).pathname.endsWith(`/src/components/pasabay-chat/${file}`));
 
+const requested = (path: string) =>
+  performance.getEntriesByType('resource').some((entry) => new URL(entry.name).pathname.endsWith(path));
+
 describe('<pasabay-chat>', () => {
   describe('parts loaded on first use', () => {
-    it('attachments: the button shows before the part; a file picked then is uploaded and sent with the message', async () => {
+    it('attachments: text only never loads the part; the first message with a file loads it and shows the file', async () => {
       const [maria, carlos] = await Promise.all([newUser('Maria'), newUser('Carlos')]);
       const id = await directBetween(maria, carlos);
-      // An empty conversation: no stored message whose files the element would have to ask about.
+      await post(carlos, id, 'just words');
       const el = await mountChat(maria.client, id);
       await waitLive(el);
-      expect(fetched('attachments-part.ts')).to.equal(false, 'attachments loaded before first use');
-      expect(part(el, 'attach')?.getAttribute('aria-label')).to.equal('Attach files');
-      await expect(el).to.be.accessible();
-
-      const input = shadow(el).querySelector<HTMLInputElement>('input[type="file"]')!;
-      const transfer = new DataTransfer();
-      transfer.items.add(new File(['first use'], 'first.txt', { type: 'text/plain' }));
-      input.files = transfer.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      // Until the part has taken the file, the message waits for it.
+      await waitForBody(el, 'just words');
+      // The element asked the database about that message's files, and heard there are none.
+      await waitUntil(() => requested('/rest/v1/message_attachments'), 'files never asked about', { timeout: 15_000 });
       await el.updateComplete;
-      expect((part(el, 'send') as HTMLButtonElement).disabled).to.equal(true);
+      await el.updateComplete;
+      expect(fetched('attachments-part.ts')).to.equal(false, 'loaded for a conversation without files');
+      expect(part(el, 'attachments')).to.equal(null);
 
-      await waitUntil(() => part(el, 'upload')?.matches('[part~="done"]'), 'the file never uploaded', {
-        timeout: 15_000,
-      });
+      // Carlos sends a file the way the element does: stored under the message id, then the message.
+      const messageId = crypto.randomUUID();
+      const { error: uploadError } = await carlos.client.storage
+        .from('attachments')
+        .upload(`${id}/${messageId}/plan.txt`, new Blob(['the plan'], { type: 'text/plain' }), {
+          contentType: 'text/plain',
+        });
+      expect(uploadError).to.equal(null);
+      const { error } = await carlos.client
+        .from('messages')
+        .insert({ id: messageId, conversation_id: id, body: 'plan.txt' });
+      expect(error).to.equal(null);
+      await waitUntil(() => part(el, 'attachment-download'), 'the file never showed', { timeout: 15_000 });
       expect(fetched('attachments-part.ts')).to.equal(true);
-      expect(part(el, 'upload-name')!.textContent).to.equal('first.txt');
+      expect(part(el, 'attachment-name')!.textContent).to.equal('plan.txt');
       // The part's styles came with it.
-      expect(getComputedStyle(part(el, 'uploads')!).listStyleType).to.equal('none');
+      expect(getComputedStyle(part(el, 'attachments')!).listStyleType).to.equal('none');
       await expect(el).to.be.accessible();
-
-      await typeAndSend(el, 'Here it is');
-      await waitForBody(el, 'Here it is');
-      await waitUntil(() => part(el, 'attachment-download'), 'the sent message shows its file', { timeout: 15_000 });
-      const { data } = await carlos.client.from('message_attachments').select('file_name');
-      expect(data).to.deep.equal([{ file_name: 'first.txt' }]);
       await removeAndSettle(el, maria.client);
       await closeClients(carlos.client);
     });

@@ -27,10 +27,10 @@ import { renderHeader, type HeaderMember } from './view/header-view.js';
 import type { MentionPicker } from './view/mention-picker.js';
 import { mentionedIds } from './view/mentions.js';
 import { plainText } from './view/rich-text.js';
-import type { StoredAttachment } from './state/uploads.js';
+import { AttachmentStore, type StoredAttachment } from './state/attachment-store.js';
+import type { AttachmentUploads } from './state/uploads.js';
 import type { AttachmentsView } from './view/attachments-view.js';
 import { renderAttachButton } from './view/attach-button.js';
-import type { ChatAttachments } from './attachments-part.js';
 import { adoptPartStyles } from './part-styles.js';
 import { loadAttachmentsPart, loadMentionsPart, type AttachmentsPart, type MentionsPart } from './lazy-parts.js';
 
@@ -243,7 +243,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       this.pickerFor = undefined;
       this.newBelow = 0;
       this.scroller.reset();
-      this.#attachments?.clear();
+      this.#uploads?.clear();
+      this.attachmentStore.clear();
       this.openImage = undefined;
     },
     onArrived: (messages) => this.announceArrivals(messages),
@@ -262,7 +263,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   // Attachments (issue 12): the draft's uploads and the files of the messages shown, in a part
   // loaded on demand (attachments-part.ts); undefined until it is.
   #attachmentsPart: AttachmentsPart | undefined;
-  #attachments: ChatAttachments | undefined;
+  #uploads: AttachmentUploads | undefined;
+  private readonly attachmentStore = new AttachmentStore({
+    client: () => this.conversation.client,
+    onChange: () => this.requestUpdate(),
+    onError: (problem) => this.reportAttachmentProblem(problem),
+  });
   /** Loading the part failed: not tried again on every update, only when the user attaches a file. */
   #attachmentsFailed = false;
 
@@ -432,7 +438,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** Sends the composer's text (or saves the edit). Returns the new message's id, if one was sent. */
   submit(): string | undefined {
-    const uploads = this.#attachments?.uploads;
+    const uploads = this.#uploads;
     const files = this.composer.editing ? [] : (uploads?.items ?? []);
     // A message of files only says their names: the body is required, and readers without
     // attachment support (notifications, previews) still see what was sent.
@@ -860,10 +866,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       firstUnreadId: this.firstUnreadId,
       onJumpTo: (id) => void this.jumpTo(id),
       attachmentsOf: (message, tabindex) =>
-        this.#attachments && this.#attachmentsPart
+        this.#attachmentsPart
           ? this.#attachmentsPart.renderMessageAttachments(
               this.attachmentsView(),
-              this.#attachments.store.of(message.id),
+              this.attachmentStore.of(message.id),
               tabindex,
               (attachment) => (this.openImage = attachment),
             )
@@ -953,8 +959,10 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     // Stored messages only: the database knows their attachments (a sending one has none yet).
     const stored = this.messageStore.messages.filter((message) => message.delivery === 'sent').map((m) => m.id);
     // The part's arrival asks for an update, which comes back here to load.
-    if (stored.length > 0 && this.#attachments) void this.#attachments.store.load(stored);
-    else if (stored.length > 0 && !this.#attachmentsFailed) void this.attachmentsPart();
+    if (stored.length > 0) void this.attachmentStore.load(stored);
+    // A message shown has files: the part that draws them is needed. Its arrival asks for an update.
+    if (this.attachmentStore.holdsAny && !this.#attachmentsPart && !this.#attachmentsFailed)
+      void this.attachmentsPart();
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog[part~="lightbox"]');
     if (dialog && !dialog.open) dialog.showModal();
   }
@@ -962,34 +970,33 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   /** Attaches files to the message being written (as the attach button, paste and drop do). */
   attachFiles(files: Iterable<File>): void {
     if (this.noComposer || this.conversation.view !== 'ready' || this.composer.editing) return;
-    if (this.#attachments) return this.#attachments.uploads.add(files);
+    if (this.#uploads) return this.#uploads.add(files);
     const waiting = [...files];
     const conversationId = this.conversation.current?.id;
     this.attachingFiles++;
-    void this.attachmentsPart().then((attachments) => {
+    void this.attachmentsPart().then((uploads) => {
       this.attachingFiles--;
       // Into the draft they were picked for only: another conversation has another draft.
-      if (attachments && this.conversation.current?.id === conversationId) attachments.uploads.add(waiting);
+      if (uploads && this.conversation.current?.id === conversationId) uploads.add(waiting);
     });
   }
 
-  /** This element's attachments, loading their part the first time; undefined when it could not load. */
-  private async attachmentsPart(): Promise<ChatAttachments | undefined> {
-    if (this.#attachments) return this.#attachments;
+  /** This element's uploads, loading the attachments part the first time; undefined when it could not load. */
+  private async attachmentsPart(): Promise<AttachmentUploads | undefined> {
+    if (this.#uploads) return this.#uploads;
     try {
       const part = await loadAttachmentsPart();
-      if (!this.#attachments) {
+      if (!this.#uploads) {
         this.#attachmentsPart = part;
-        this.#attachments = new part.ChatAttachments({
+        this.#uploads = new part.AttachmentUploads({
           client: () => this.conversation.client,
           conversationId: () => this.conversation.current?.id,
           onChange: () => this.requestUpdate(),
-          onError: (problem) => this.reportAttachmentProblem(problem),
         });
         adoptPartStyles(this.renderRoot, part.attachmentStyles);
         this.requestUpdate();
       }
-      return this.#attachments;
+      return this.#uploads;
     } catch (error) {
       this.#attachmentsFailed = true;
       this.reportAttachmentProblem(
@@ -1008,7 +1015,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   ): Pick<ComposerView, 'uploads' | 'attachButton' | 'attachmentsReady' | 'attachmentsBusy'> {
     const view = this.attachmentsView();
     const editing = Boolean(this.composer.editing);
-    const uploads = this.#attachments?.uploads;
+    const uploads = this.#uploads;
     return {
       uploads:
         uploads && this.#attachmentsPart
