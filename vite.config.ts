@@ -68,6 +68,20 @@ export default defineConfig(({ mode }) => {
   };
   return {
     plugins: [minifyLitTemplates()],
+    // The one-file bundle stays one file (besides its languages): <pasabay-chat>'s parts loaded on
+    // demand elsewhere (lazy-parts.ts) are built into it (eager-parts.ts).
+    ...(mode === 'bundle'
+      ? {
+          resolve: {
+            alias: [
+              {
+                find: /^\.\/lazy-parts\.js$/,
+                replacement: fileURLToPath(new URL('./src/components/pasabay-chat/eager-parts.ts', import.meta.url)),
+              },
+            ],
+          },
+        }
+      : {}),
     build: {
       target: 'es2022',
       emptyOutDir: !bundle,

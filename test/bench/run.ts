@@ -364,6 +364,11 @@ async function main(): Promise<void> {
   console.log(
     `${''.padEnd(18)} (gzip -9; baseline: Lit + supabase-js createClient alone; per element: its bundle and every chunk it loads)`,
   );
+  // Not counted above: what each element loads later, on first use (a language, the chat's attachments, its @ picker).
+  for (const [name, lazy] of Object.entries(sizes.lazy)) {
+    const list = Object.entries(lazy).map(([file, bytes]) => `${path.basename(file)} ${kib(bytes).toFixed(1)}`);
+    console.log(`${`lazy-${name}`.padEnd(18)} on demand, KiB: ${list.join(', ')}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -24,16 +24,15 @@ import { MESSAGE_MAX_LENGTH } from '../../connection/wire.js';
 import { OnlineController } from '../../controllers/online-controller.js';
 import { PasabayBackEvent } from '../../events/pasabay-back.js';
 import { renderHeader, type HeaderMember } from './view/header-view.js';
-import { MentionPicker } from './view/mention-picker.js';
+import type { MentionPicker } from './view/mention-picker.js';
+import { mentionedIds } from './view/mentions.js';
 import { plainText } from './view/rich-text.js';
-import { AttachmentStore, AttachmentUploads, type StoredAttachment } from './state/uploads.js';
-import {
-  renderAttachButton,
-  renderLightbox,
-  renderMessageAttachments,
-  renderPendingUploads,
-  type AttachmentsView,
-} from './view/attachments-view.js';
+import { AttachmentStore, type StoredAttachment } from './state/attachment-store.js';
+import type { AttachmentUploads } from './state/uploads.js';
+import type { AttachmentsView } from './view/attachments-view.js';
+import { renderAttachButton } from './view/attach-button.js';
+import { adoptPartStyles } from './part-styles.js';
+import { loadAttachmentsPart, loadMentionsPart, type AttachmentsPart, type MentionsPart } from './lazy-parts.js';
 
 /**
  * @summary One conversation: history, live messages, receipts, reactions and a composer.
@@ -223,13 +222,12 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     },
     onSubmit: () => this.submit(),
     onTyping: (typing) => (typing ? this.typing.input() : this.typing.stop()),
-    picker: () => this.mentionPicker,
+    picker: () => this.pickerOnDemand(),
   });
-  private readonly mentionPicker: MentionPicker = new MentionPicker(this, {
-    candidates: () => this.mentionCandidates(),
-    textarea: () => this.composerElement,
-    onDraft: (draft) => (this.composer.draft = draft),
-  });
+  // `@` completion, loaded at the composer's first key (lazy-parts.ts); undefined until then.
+  #mentionsPart: MentionsPart | undefined;
+  #loadingMentions = false;
+  private mentionPicker: MentionPicker | undefined;
   // After the scroller: its hostUpdated settles `pinned` before this one marks messages read.
   private readonly conversation: ConversationController = new ConversationController(this, {
     client: () => this.clientSource.client,
@@ -245,7 +243,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       this.pickerFor = undefined;
       this.newBelow = 0;
       this.scroller.reset();
-      this.uploads.clear();
+      this.#uploads?.clear();
       this.attachmentStore.clear();
       this.openImage = undefined;
     },
@@ -262,17 +260,17 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   #formatters: ChatFormatters = chatFormatters();
 
-  // Attachments (issue 12): the draft's uploads and the files of the messages shown.
-  private readonly uploads = new AttachmentUploads({
-    client: () => this.conversation.client,
-    conversationId: () => this.conversation.current?.id,
-    onChange: () => this.requestUpdate(),
-  });
+  // Attachments (issue 12): the draft's uploads and the files of the messages shown, in a part
+  // loaded on demand (attachments-part.ts); undefined until it is.
+  #attachmentsPart: AttachmentsPart | undefined;
+  #uploads: AttachmentUploads | undefined;
   private readonly attachmentStore = new AttachmentStore({
     client: () => this.conversation.client,
     onChange: () => this.requestUpdate(),
     onError: (problem) => this.reportAttachmentProblem(problem),
   });
+  /** Loading the part failed: not tried again on every update, only when the user attaches a file. */
+  #attachmentsFailed = false;
 
   @query('[part~="log"]') private logElement?: HTMLElement;
   @query('[part~="list"]') private listElement?: HTMLElement;
@@ -293,6 +291,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   #dividerFor: string | undefined;
   /** The image attachment shown larger, if any. */
   @state() private openImage: StoredAttachment | undefined;
+  /** Files picked, pasted or dropped while the attachments part loads: sending waits for them. */
+  @state() private attachingFiles = 0;
 
   /** Conversation to show. A new value leaves the old channel and joins the new one. */
   @property({ attribute: 'conversation-id' }) conversationId = '';
@@ -438,7 +438,8 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
 
   /** Sends the composer's text (or saves the edit). Returns the new message's id, if one was sent. */
   submit(): string | undefined {
-    const files = this.composer.editing ? [] : this.uploads.items;
+    const uploads = this.#uploads;
+    const files = this.composer.editing ? [] : (uploads?.items ?? []);
     // A message of files only says their names: the body is required, and readers without
     // attachment support (notifications, previews) still see what was sent.
     const body =
@@ -448,7 +449,7 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
         .join(', ')
         .slice(0, this.composer.limit)
         .trim();
-    if (files.length > 0 && this.uploads.busy) return undefined;
+    if (this.attachingFiles > 0 || (files.length > 0 && uploads?.busy)) return undefined;
     const conversation = this.conversation.current;
     const me = this.session.identity?.userId;
     const ready = this.conversation.view === 'ready';
@@ -458,15 +459,16 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       return undefined;
     }
     // Files were uploaded under the draft's id: the message takes it, and the database links them.
-    const id = files.length > 0 ? this.uploads.draftId : uuid();
+    const id = files.length > 0 && uploads ? uploads.draftId : uuid();
     const replyTo = this.composer.replyTo ?? null;
     const send = new PasabayMessageSendEvent({ id, conversationId: conversation.id, body, replyTo });
     if (!this.dispatchEvent(send)) return undefined;
-    const mentions = this.mentionPicker.mentionsIn(body);
+    const mentions =
+      this.mentionPicker?.mentionsIn(body) ?? mentionedIds(body, this.mentionCandidates(), new Set<string>());
     this.conversation.send({ id, conversation_id: conversation.id, sender_id: me, body, reply_to: replyTo, mentions });
     this.composer.clearSent();
-    this.mentionPicker.reset();
-    if (files.length > 0) this.uploads.sent();
+    this.mentionPicker?.reset();
+    if (files.length > 0) uploads?.sent();
     this.scroller.pin();
     this.newBelow = 0;
     this.typing.stop();
@@ -721,11 +723,16 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
               composer: this.composer,
               ready: view === 'ready',
               replyingToName: this.nameOf(this.messageStore.get(this.composer.replyTo ?? '')?.sender_id ?? ''),
+              completion: true,
               picker: this.mentionPicker,
+              mentionList:
+                this.mentionPicker && this.#mentionsPart
+                  ? this.#mentionsPart.renderMentionPicker(this.mentionPicker, strings)
+                  : nothing,
               ...this.composerAttachments(view === 'ready'),
             })
       }
-      ${renderLightbox(this.attachmentsView(), this.openImage, this.closeImage)}
+      ${this.#attachmentsPart?.renderLightbox(this.attachmentsView(), this.openImage, this.closeImage) ?? nothing}
       <div class="visually-hidden" part="announcer" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
@@ -859,12 +866,14 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
       firstUnreadId: this.firstUnreadId,
       onJumpTo: (id) => void this.jumpTo(id),
       attachmentsOf: (message, tabindex) =>
-        renderMessageAttachments(
-          this.attachmentsView(),
-          this.attachmentStore.of(message.id),
-          tabindex,
-          (attachment) => (this.openImage = attachment),
-        ),
+        this.#attachmentsPart
+          ? this.#attachmentsPart.renderMessageAttachments(
+              this.attachmentsView(),
+              this.attachmentStore.of(message.id),
+              tabindex,
+              (attachment) => (this.openImage = attachment),
+            )
+          : nothing,
     };
   }
 
@@ -898,6 +907,40 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
     this.dispatchEvent(new PasabayBackEvent({ conversationId: this.conversation.current?.id }));
   };
 
+  /**
+   * The `@` picker, for the composer's keys and input; the first call loads it. A key pressed
+   * meanwhile is handled as without completion, and the picker reads the text once it arrives.
+   */
+  private pickerOnDemand(): MentionPicker | undefined {
+    if (this.mentionPicker || this.#loadingMentions) return this.mentionPicker;
+    this.#loadingMentions = true;
+    loadMentionsPart().then(
+      (part) => {
+        this.#mentionsPart = part;
+        this.mentionPicker = new part.MentionPicker(this, {
+          candidates: () => this.mentionCandidates(),
+          textarea: () => this.composerElement,
+          onDraft: (draft) => (this.composer.draft = draft),
+        });
+        // What was typed while it loaded (`hi @an`) is offered now.
+        this.mentionPicker.update();
+        this.requestUpdate();
+      },
+      (error: unknown) => {
+        // Tried again at the next key; the text and its mentions are unaffected.
+        this.#loadingMentions = false;
+        this.dispatchEvent(
+          new PasabayErrorEvent({
+            code: 'request',
+            message: `mention completion could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+            source: 'mentions',
+          }),
+        );
+      },
+    );
+    return undefined;
+  }
+
   /** The other members, by profile name, for `@` completion. */
   private mentionCandidates(): { userId: string; name: string }[] {
     const me = this.session.identity?.userId;
@@ -915,7 +958,11 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   private syncAttachments() {
     // Stored messages only: the database knows their attachments (a sending one has none yet).
     const stored = this.messageStore.messages.filter((message) => message.delivery === 'sent').map((m) => m.id);
+    // The part's arrival asks for an update, which comes back here to load.
     if (stored.length > 0) void this.attachmentStore.load(stored);
+    // A message shown has files: the part that draws them is needed. Its arrival asks for an update.
+    if (this.attachmentStore.holdsAny && !this.#attachmentsPart && !this.#attachmentsFailed)
+      void this.attachmentsPart();
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog[part~="lightbox"]');
     if (dialog && !dialog.open) dialog.showModal();
   }
@@ -923,7 +970,40 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   /** Attaches files to the message being written (as the attach button, paste and drop do). */
   attachFiles(files: Iterable<File>): void {
     if (this.noComposer || this.conversation.view !== 'ready' || this.composer.editing) return;
-    this.uploads.add(files);
+    if (this.#uploads) return this.#uploads.add(files);
+    const waiting = [...files];
+    const conversationId = this.conversation.current?.id;
+    this.attachingFiles++;
+    void this.attachmentsPart().then((uploads) => {
+      this.attachingFiles--;
+      // Into the draft they were picked for only: another conversation has another draft.
+      if (uploads && this.conversation.current?.id === conversationId) uploads.add(waiting);
+    });
+  }
+
+  /** This element's uploads, loading the attachments part the first time; undefined when it could not load. */
+  private async attachmentsPart(): Promise<AttachmentUploads | undefined> {
+    if (this.#uploads) return this.#uploads;
+    try {
+      const part = await loadAttachmentsPart();
+      if (!this.#uploads) {
+        this.#attachmentsPart = part;
+        this.#uploads = new part.AttachmentUploads({
+          client: () => this.conversation.client,
+          conversationId: () => this.conversation.current?.id,
+          onChange: () => this.requestUpdate(),
+        });
+        adoptPartStyles(this.renderRoot, part.attachmentStyles);
+        this.requestUpdate();
+      }
+      return this.#uploads;
+    } catch (error) {
+      this.#attachmentsFailed = true;
+      this.reportAttachmentProblem(
+        `attachments could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return undefined;
+    }
   }
 
   private attachmentsView(): AttachmentsView {
@@ -935,16 +1015,20 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   ): Pick<ComposerView, 'uploads' | 'attachButton' | 'attachmentsReady' | 'attachmentsBusy'> {
     const view = this.attachmentsView();
     const editing = Boolean(this.composer.editing);
+    const uploads = this.#uploads;
     return {
-      uploads: renderPendingUploads(
-        view,
-        this.uploads.items,
-        (key) => this.uploads.remove(key),
-        (key) => this.uploads.retry(key),
-      ),
+      uploads:
+        uploads && this.#attachmentsPart
+          ? this.#attachmentsPart.renderPendingUploads(
+              view,
+              uploads.items,
+              (key) => uploads.remove(key),
+              (key) => uploads.retry(key),
+            )
+          : nothing,
       attachButton: renderAttachButton(view, !ready || editing, (files) => this.attachFiles(files)),
-      attachmentsReady: this.uploads.ready,
-      attachmentsBusy: this.uploads.busy,
+      attachmentsReady: uploads?.ready ?? false,
+      attachmentsBusy: this.attachingFiles > 0 || (uploads?.busy ?? false),
     };
   }
 

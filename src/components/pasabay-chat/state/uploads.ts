@@ -1,21 +1,16 @@
 /**
- * Attachments of `<pasabay-chat>` (issue 12), in two plain classes:
- * - `AttachmentUploads`: the files of the message being written. Each uploads at once to the
- *   private `attachments` bucket under `<conversation_id>/<draft message id>/<file name>`; the
- *   message, sent later with that same id, links them in the database (migration
- *   20250604060020_message_attachments.sql), so nothing here writes `message_attachments`.
- * - `AttachmentStore`: the attachments of the messages shown, read from `message_attachments`
- *   (what the database recorded, never what a peer claims), with signed URLs to show and download.
+ * Attachments of `<pasabay-chat>` (issue 12), the files of the message being written
+ * (`AttachmentUploads`): each uploads at once to the private `attachments` bucket under
+ * `<conversation_id>/<draft message id>/<file name>`; the message, sent later with that same id,
+ * links them in the database (migration 20250604060020_message_attachments.sql), so nothing here
+ * writes `message_attachments`. Loaded on demand (attachments-part.ts); what the messages shown
+ * carry is attachment-store.ts.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
-import * as z from 'zod/mini';
 import { uuid } from '../../../connection/ids.js';
+import { ATTACHMENTS_BUCKET } from './attachment-store.js';
 
-export const ATTACHMENTS_BUCKET = 'attachments';
-/** How long thumbnail and download links stay valid. The store signs again after this. */
-const SIGNED_URL_SECONDS = 3600;
-/** `in.(…)` filters stay well under URL length limits. */
-const QUERY_BATCH = 100;
+export { ATTACHMENTS_BUCKET, AttachmentStore, type StoredAttachment } from './attachment-store.js';
 
 export type UploadStatus = 'uploading' | 'done' | 'failed';
 
@@ -254,99 +249,9 @@ async function uploadTarget(
   return { url, headers: { apikey: key, authorization: `Bearer ${token}` } };
 }
 
-const attachmentSchema = z.object({
-  id: z.guid(),
-  message_id: z.guid(),
-  object_name: z.string().check(z.minLength(1)),
-  file_name: z.string(),
-  mime_type: z.string(),
-  size_bytes: z.number(),
-});
-
-export type StoredAttachment = z.infer<typeof attachmentSchema> & {
-  /** Signed URL to show or fetch the file; undefined until signed or when signing failed. */
-  url?: string | undefined;
-};
-
 /** Images the browser shows as a thumbnail; any other type is a file to download. */
 export function isImage(mime: string): boolean {
   return /^image\/(png|jpeg|gif|webp|avif)$/.test(mime);
-}
-
-export class AttachmentStore {
-  readonly #host: Pick<UploadHost, 'client' | 'onChange'> & { onError(problem: string): void };
-  readonly #byMessage = new Map<string, StoredAttachment[]>();
-  /** Messages asked about (and whether the answer arrived), so each is fetched once. */
-  readonly #asked = new Set<string>();
-  #signedAt = 0;
-
-  constructor(host: Pick<UploadHost, 'client' | 'onChange'> & { onError(problem: string): void }) {
-    this.#host = host;
-  }
-
-  of(messageId: string): readonly StoredAttachment[] {
-    return this.#byMessage.get(messageId) ?? [];
-  }
-
-  clear(): void {
-    this.#byMessage.clear();
-    this.#asked.clear();
-  }
-
-  /** Asks the database about the messages not asked about yet (only stored ones: ids it knows). */
-  async load(messageIds: readonly string[]): Promise<void> {
-    const client = this.#host.client();
-    if (!client) return;
-    const expired = this.#byMessage.size > 0 && Date.now() - this.#signedAt > (SIGNED_URL_SECONDS - 60) * 1000;
-    const fresh = messageIds.filter((id) => !this.#asked.has(id));
-    if (fresh.length === 0 && !expired) return;
-    for (const id of fresh) this.#asked.add(id);
-    for (let start = 0; start < fresh.length; start += QUERY_BATCH) {
-      const batch = fresh.slice(start, start + QUERY_BATCH);
-      const { data, error } = await client
-        .from('message_attachments')
-        .select('id, message_id, object_name, file_name, mime_type, size_bytes')
-        .in('message_id', batch)
-        .order('created_at')
-        .order('object_name');
-      if (error) {
-        // Asked again next time.
-        for (const id of batch) this.#asked.delete(id);
-        this.#host.onError(error.message);
-        continue;
-      }
-      for (const row of (data ?? []) as unknown[]) {
-        const parsed = z.safeParse(attachmentSchema, row);
-        if (!parsed.success) {
-          this.#host.onError('invalid message_attachments row');
-          continue;
-        }
-        const list = this.#byMessage.get(parsed.data.message_id) ?? [];
-        if (!list.some((existing) => existing.id === parsed.data.id)) list.push(parsed.data);
-        this.#byMessage.set(parsed.data.message_id, list);
-      }
-    }
-    await this.#sign(client, expired);
-    this.#host.onChange();
-  }
-
-  /** Signs the attachments without a URL (all of them when the old URLs are about to expire). */
-  async #sign(client: SupabaseClient, all: boolean): Promise<void> {
-    // Set before signing, so an update that comes back here meanwhile does not sign again.
-    if (all || this.#signedAt === 0) this.#signedAt = Date.now();
-    const unsigned = [...this.#byMessage.values()].flat().filter((attachment) => all || !attachment.url);
-    if (unsigned.length === 0) return;
-    const { data, error } = await client.storage.from(ATTACHMENTS_BUCKET).createSignedUrls(
-      unsigned.map((attachment) => attachment.object_name),
-      SIGNED_URL_SECONDS,
-    );
-    if (error || !data) {
-      this.#host.onError(error?.message ?? 'could not sign attachment URLs');
-      return;
-    }
-    const urls = new Map(data.map((entry) => [entry.path, entry.signedUrl]));
-    for (const attachment of unsigned) attachment.url = urls.get(attachment.object_name) || undefined;
-  }
 }
 
 /** `1.2 MB`-style size, with the locale's digits. */

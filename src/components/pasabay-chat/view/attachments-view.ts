@@ -1,7 +1,8 @@
 /**
- * Templates for `<pasabay-chat>`'s attachments (issue 12): the attach button and the files being
- * uploaded (composer), the files of a message (thumbnails that open larger, and downloads), and
- * the image dialog. Pure functions; actions go back through the callbacks.
+ * Templates for `<pasabay-chat>`'s attachments (issue 12): the files being uploaded (composer),
+ * the files of a message (thumbnails that open larger, and downloads), and the image dialog. Pure
+ * functions; actions go back through the callbacks. Loaded on demand with attachments-part.ts;
+ * the attach button, shown before that, is attach-button.ts.
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { ChatStrings } from '../../../i18n/chat.js';
@@ -29,46 +30,6 @@ function reasonOf(strings: ChatStrings, failure: UploadFailure | undefined): str
     default:
       return failure?.message ?? '';
   }
-}
-
-/** The paperclip button and its hidden file input (the button opens the browser's picker). */
-export function renderAttachButton(
-  { strings }: AttachmentsView,
-  disabled: boolean,
-  onFiles: (files: File[]) => void,
-): TemplateResult {
-  return html`<input
-      class="file-input"
-      type="file"
-      multiple
-      hidden
-      tabindex="-1"
-      aria-hidden="true"
-      @change=${(event: Event) => {
-        const input = event.target as HTMLInputElement;
-        onFiles([...(input.files ?? [])]);
-        // The same file can be picked again after it was removed.
-        input.value = '';
-      }}
-    /><button
-      part="attach"
-      type="button"
-      aria-label=${strings.attach}
-      title=${strings.attach}
-      ?disabled=${disabled}
-      @click=${(event: Event) =>
-        ((event.currentTarget as HTMLElement).previousElementSibling as HTMLInputElement | null)?.click()}
-    >
-      <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
-        <path
-          fill="none"
-          stroke="currentColor"
-          stroke-width="2"
-          stroke-linecap="round"
-          d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8-8"
-        />
-      </svg>
-    </button>`;
 }
 
 /** The files of the message being written: name, size, progress, or why the upload failed. */

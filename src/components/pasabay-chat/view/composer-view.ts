@@ -3,7 +3,8 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { ChatStrings } from '../../../i18n/chat.js';
 import type { Composer } from './composer.js';
-import { MENTION_LIST_ID, renderMentionPicker, type MentionPicker } from './mention-picker.js';
+import type { MentionPicker } from './mention-picker.js';
+import { MENTION_LIST_ID } from './mentions.js';
 
 /** The counter appears this many characters before the limit. */
 const COUNTER_WARNING = 200;
@@ -15,8 +16,12 @@ export interface ComposerView {
   ready: boolean;
   /** Display name of the sender of the message being replied to. */
   replyingToName: string;
-  /** `@` completion, when the element offers it. */
-  picker?: MentionPicker;
+  /** The element offers `@` completion (its picker may still be loading). */
+  completion?: boolean;
+  /** `@` completion, once loaded. */
+  picker?: MentionPicker | undefined;
+  /** Its list, rendered by the picker's module. */
+  mentionList?: TemplateResult | typeof nothing;
   /** Attachments (issue 12): the files being uploaded, shown above the textarea. */
   uploads?: TemplateResult | typeof nothing;
   /** Attachments: the attach button, before the textarea. */
@@ -32,7 +37,9 @@ export function renderComposer({
   composer,
   ready,
   replyingToName,
+  completion = false,
   picker,
+  mentionList = nothing,
   uploads = nothing,
   attachButton = nothing,
   attachmentsReady = false,
@@ -52,7 +59,7 @@ export function renderComposer({
           </div>`
         : nothing
     }
-    ${picker ? renderMentionPicker(picker, strings) : nothing} ${uploads}
+    ${mentionList} ${uploads}
     <div part="composer-row">
       ${attachButton}
       <textarea
@@ -61,7 +68,7 @@ export function renderComposer({
         aria-label=${strings.composer}
         aria-describedby="composer-hint composer-counter"
         aria-invalid=${over ? 'true' : 'false'}
-        aria-autocomplete=${picker ? 'list' : nothing}
+        aria-autocomplete=${completion || picker ? 'list' : nothing}
         aria-controls=${picker?.open ? MENTION_LIST_ID : nothing}
         aria-activedescendant=${picker?.activeOptionId ?? nothing}
         placeholder=${strings.composerPlaceholder}

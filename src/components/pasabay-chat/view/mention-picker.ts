@@ -5,18 +5,19 @@
  *
  * What is sent as `mentions` is worked out from the final text (`mentionsIn`): members whose
  * `@Name` is in it. The database checks the same thing again, and refuses anyone who is not a
- * member.
+ * member. `<pasabay-chat>` loads this module on demand (lazy-parts.ts), at the first key in its
+ * composer.
  */
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { ChatStrings } from '../../../i18n/chat.js';
 import type { MentionTarget } from './rich-text.js';
+import { MENTION_LIST_ID, mentionedIds } from './mentions.js';
 
 /** Options shown at most; typing more narrows them. */
 const MAX_OPTIONS = 8;
 /** An `@` and up to 40 characters of a name with no line break or second `@`, just before the caret. */
 const QUERY = /(?:^|[^\p{L}\p{N}_])@([^@\n]{0,40})$/u;
 
-export const MENTION_LIST_ID = 'mention-list';
 const optionId = (index: number) => `mention-option-${index}`;
 
 export interface MentionPickerOptions {
@@ -154,24 +155,8 @@ export class MentionPicker {
    * sharing a name, those picked in this draft, or all of them when none was picked.
    */
   mentionsIn(body: string): string[] {
-    const present = this.#options.candidates().filter((candidate) => containsMention(body, candidate.name));
-    return present
-      .filter(
-        (candidate) =>
-          this.#picked.has(candidate.userId) ||
-          !present.some((other) => other.name === candidate.name && this.#picked.has(other.userId)),
-      )
-      .map((candidate) => candidate.userId);
+    return mentionedIds(body, this.#options.candidates(), this.#picked);
   }
-}
-
-function containsMention(body: string, name: string): boolean {
-  const token = `@${name}`;
-  for (let at = body.indexOf(token); at !== -1; at = body.indexOf(token, at + 1)) {
-    const after = body[at + token.length];
-    if (after === undefined || !/[\p{L}\p{N}]/u.test(after)) return true;
-  }
-  return false;
 }
 
 /** The listbox above the composer while `@` completion is open. */
