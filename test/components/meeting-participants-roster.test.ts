@@ -16,6 +16,7 @@ import { MeetingRoster, type ListOptions } from '../../src/components/meeting-pa
 import type { PasabayParticipantJoinEvent } from '../../src/events/pasabay-participant-join.js';
 import type { PasabayParticipantLeaveEvent } from '../../src/events/pasabay-participant-leave.js';
 import { closeClients, meetingOf, newUser, type TestUser } from '../support/browser-stack.js';
+import { participantRow } from './meeting-fixtures.js';
 
 defineMeetingParticipants();
 
@@ -128,19 +129,7 @@ describe('<meeting-participants>', () => {
     it('reports who joined and who left since the last update, and nothing when nothing shown changed', () => {
       const roster = new MeetingRoster();
       const options: ListOptions = { ownId: ids[0], fallbackName: 'Someone', presenceJoined: false, graceOver: false };
-      const row = (userId: string, joinedAt: string): MeetingParticipant => ({
-        meeting_id: M,
-        user_id: userId,
-        role: 'participant',
-        joined_at: joinedAt,
-        left_at: null,
-        is_muted: false,
-        is_video_on: false,
-        is_screen_sharing: false,
-        is_hand_raised: false,
-        is_away: false,
-        updated_at: joinedAt,
-      });
+      const row = (userId: string, joinedAt: string) => participantRow(M, userId, joinedAt);
       roster.addProfiles(ids.slice(0, 4).map((id, i) => ({ id, display_name: `P${i}`, avatar_url: null })));
       roster.applyRow(row(ids[0]!, '2025-01-01T10:05:00Z'));
       roster.applyRow(row(ids[1]!, '2025-01-01T10:02:00Z'));

@@ -24,6 +24,7 @@ import {
   stack,
   type TestUser,
 } from '../support/browser-stack.js';
+import { participantRow } from './meeting-fixtures.js';
 
 defineMeetingParticipants();
 
@@ -32,20 +33,8 @@ const U2 = '22222222-2222-4222-8222-222222222222';
 const U3 = '33333333-3333-4333-8333-333333333333';
 const M = '44444444-4444-4444-8444-444444444444';
 
-const row = (userId: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant => ({
-  meeting_id: M,
-  user_id: userId,
-  role: 'participant',
-  joined_at: '2025-01-01T10:00:00.000000+00:00',
-  left_at: null,
-  is_muted: false,
-  is_video_on: false,
-  is_screen_sharing: false,
-  is_hand_raised: false,
-  is_away: false,
-  updated_at: '2025-01-01T10:00:00.000000+00:00',
-  ...extra,
-});
+const row = (userId: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant =>
+  participantRow(M, userId, undefined, extra);
 
 const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
 const items = (el: MeetingParticipants) => [

@@ -5,33 +5,20 @@
  * current user. Pure logic (no stack).
  */
 import { expect } from '@open-wc/testing';
-import type { MeetingParticipant } from '../../src/connection/schemas.js';
 import {
   MeetingRoster,
   sortParticipants,
   type ListOptions,
   type RosterRow,
 } from '../../src/components/meeting-participants/roster.js';
+import { participantRow } from './meeting-fixtures.js';
 
 const M = '55555555-5555-4555-8555-555555555555';
 const ids = Array.from({ length: 8 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
 const [own, a, b, c, d] = ids as [string, string, string, string, string];
 
 function row(userId: string, joinedAt: string, extra: Partial<RosterRow> = {}): RosterRow {
-  const base: MeetingParticipant = {
-    meeting_id: M,
-    user_id: userId,
-    role: 'participant',
-    joined_at: joinedAt,
-    left_at: null,
-    is_muted: false,
-    is_video_on: false,
-    is_screen_sharing: false,
-    is_hand_raised: false,
-    is_away: false,
-    updated_at: joinedAt,
-  };
-  return { ...base, ...extra };
+  return { ...participantRow(M, userId, joinedAt), ...extra };
 }
 
 function roster() {
