@@ -24,24 +24,25 @@ export function mergeStrings<T extends object>(defaults: T, overrides?: Partial<
   return merged;
 }
 
+/** One formatter per requested language: creating one (and checking the tag) costs far more than formatting. */
 const listFormats = new Map<string, Intl.ListFormat>();
 
-function supportedLocale(lang: string | undefined): string | undefined {
-  if (!lang) return undefined;
+function listFormatFor(lang: string | undefined): Intl.ListFormat {
+  const options: Intl.ListFormatOptions = { style: 'long', type: 'conjunction' };
   try {
-    return Intl.ListFormat.supportedLocalesOf([lang]).length > 0 ? lang : undefined;
+    // An unsupported language falls back to the browser's by itself; only a malformed tag throws.
+    return new Intl.ListFormat(lang || undefined, options);
   } catch {
-    return undefined; // malformed language tag: the browser's locale
+    return new Intl.ListFormat(undefined, options);
   }
 }
 
 /** "Maria", "Maria and Carlos", "Maria, Carlos, and Ana" in the language `lang`. */
 export function formatList(items: readonly string[], lang?: string): string {
-  const locale = supportedLocale(lang);
-  const key = locale ?? '';
+  const key = lang ?? '';
   let format = listFormats.get(key);
   if (!format) {
-    format = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
+    format = listFormatFor(lang);
     listFormats.set(key, format);
   }
   return format.format(items);

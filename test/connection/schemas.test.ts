@@ -66,6 +66,23 @@ describe('connection/schemas', () => {
     expect(removed.operation === 'DELETE' && removed.old_record.id).to.equal(ID);
   });
 
+  it("leaves an UPDATE's old_record out of the result, unread", () => {
+    const update = {
+      schema: 'public',
+      table: 'messages',
+      operation: 'UPDATE',
+      record: { ...message, body: 'edited' },
+      old_record: { hostile: '<img src=x onerror=alert(1)>' },
+    };
+    const parsed = messageChangeSchema.parse(update);
+    expect(parsed).to.not.have.property('old_record');
+    expect(parsed.operation === 'UPDATE' && parsed.record.body).to.equal('edited');
+    // The row the elements read is still checked whole.
+    expect(messageChangeSchema.safeParse({ ...update, record: { ...message, id: 'not-a-uuid' } }).success).to.equal(
+      false,
+    );
+  });
+
   it('accepts a change only of the table it names, in schema public', () => {
     const change = { schema: 'public', table: 'messages', operation: 'INSERT', record: message, old_record: null };
     expect(messageChangeSchema.safeParse(change).success).to.equal(true);

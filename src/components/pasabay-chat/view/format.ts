@@ -20,10 +20,11 @@ function supported(locale: string | undefined): string | undefined {
 }
 
 export function chatFormatters(lang?: string): ChatFormatters {
-  const locale = supported(lang);
-  const cacheKey = locale ?? '';
+  // Keyed by the requested tag: checking a tag's support costs more than a whole render of times.
+  const cacheKey = lang ?? '';
   const cached = cache.get(cacheKey);
   if (cached) return cached;
+  const locale = supported(lang);
   const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
   const full = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' });
   const sameYear = new Intl.DateTimeFormat(locale, { weekday: 'long', month: 'long', day: 'numeric' });
