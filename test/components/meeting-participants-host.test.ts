@@ -181,6 +181,36 @@ describe('<meeting-participants> host and meeting features', () => {
       expect(data).to.deep.equal({ is_hand_raised: false, hand_raised_at: null });
       await expect(c).to.be.accessible();
     });
+    it('a hand the host lowered while its owner was offline is down when they reconnect', async () => {
+      const meetingId = await meetingWith(host, [carlos], 'live');
+      const h = await mount(host.client, meetingId);
+      const c = await mount(carlos.client, meetingId);
+      await c.setState({ isHandRaised: true });
+      await waitUntil(() => handOf(h, 'Carlos') === 'Hand 1', 'the host sees the hand', { timeout: 10_000 });
+
+      carlos.client.realtime.disconnect();
+      await waitUntil(() => !joined(c), "Carlos's element sees the connection gone", { timeout: 10_000 });
+      const { error } = await host.client.rpc('lower_hand', { meeting_id: meetingId, user_id: carlos.user.id });
+      expect(error).to.equal(null);
+      await waitUntil(() => handOf(h, 'Carlos') === '', 'the host sees it lowered', { timeout: 10_000 });
+      expect(c.handRaised, 'missed while offline').to.equal(true);
+
+      const lowered = oneEvent(c, 'pasabay-hand-lower');
+      carlos.client.realtime.connect();
+      expect((await lowered).detail.userId).to.equal(carlos.user.id);
+      await waitUntil(() => !c.handRaised, "Carlos's property follows the record", { timeout: 10_000 });
+      const toggle = shadow(c).querySelector('[part~="toggle"][part~="hand"]')!;
+      await waitUntil(() => toggle.getAttribute('aria-pressed') === 'false', 'his toggle is up again');
+      // Following the record writes nothing back: the row stays down.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { data } = await carlos.client
+        .from('meeting_participants')
+        .select('is_hand_raised')
+        .eq('meeting_id', meetingId)
+        .eq('user_id', carlos.user.id)
+        .single();
+      expect(data).to.deep.equal({ is_hand_raised: false });
+    });
   });
 
   describe('refusals', () => {
@@ -191,6 +221,7 @@ describe('<meeting-participants> host and meeting features', () => {
       const a = await mount(ana.client, meetingId);
       await a.setState({ isHandRaised: true });
       await waitUntil(() => handOf(c, 'Ana') === 'Hand 1', 'Carlos sees the hand', { timeout: 10_000 });
+      await waitUntil(() => names(h).length === 3, 'the host lists all three', { timeout: 10_000 });
       expect(c.isHost).to.equal(false);
       expect(h.isHost).to.equal(true);
       expect(c.matches(':state(host)')).to.equal(false);

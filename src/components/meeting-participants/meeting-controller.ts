@@ -482,7 +482,12 @@ export class MeetingController implements ReactiveController {
       this.#onRemoved();
       return;
     }
+    const ownBefore = ownId ? this.#roster.row(ownId) : undefined;
     this.#roster.load(rows, requestedAt);
+    const ownAfter = ownId ? this.#roster.row(ownId) : undefined;
+    // A change to one's own row made while this client was away (the host lowered one's hand) is
+    // followed as its broadcast would have been: the broadcast itself is gone for good.
+    if (ownBefore && ownAfter) this.#onOwnRowBroadcast(ownBefore, ownAfter);
     await this.#loadProfiles(client, epoch);
     if (epoch !== this.#epoch) return;
     this.#refreshList();
