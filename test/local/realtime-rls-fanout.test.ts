@@ -84,4 +84,53 @@ describe('Postgres Changes RLS for many subscribers of one change', () => {
       assert.equal(inboxes[name].items.filter((c) => c.new.id === id).length, 1, `${name} gets it once`);
     }
   });
+
+  it("keeps each subscriber's own verdict change after change, once the check's plan is reused", async () => {
+    // The check is prepared once per connection and PostgreSQL switches to a reused plan after a
+    // few runs: member, outsider, a user in no conversation, anon and service_role, many changes.
+    const eve = await stack.createUser({ displayName: 'Eve again' });
+    await eve.client.realtime.setAuth();
+    const eveConversationId = await createGroup(eve, 'Eve alone again', []);
+    const anon = stack.client();
+    const inboxes = {
+      maria: await subscribeToInserts(maria.client),
+      outsider: await subscribeToInserts(outsider.client),
+      eve: await subscribeToInserts(eve.client),
+      anon: await subscribeToInserts(anon),
+      service: await subscribeToInserts(stack.serviceClient()),
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      ids.push(await send(carlos, conversationId, `round ${i} ${randomUUID()}`));
+      // The outsider's own message between: the same plan must say yes to them and no to Maria.
+      ids.push(await send(outsider, outsiderConversationId, `outsider round ${i}`));
+    }
+    const last = ids.at(-1)!;
+    const eveSentinel = await send(eve, eveConversationId, 'sentinel');
+    await inboxes.maria.next((c) => c.new.id === ids.at(-2), 'the last member message for Maria');
+    await inboxes.outsider.next((c) => c.new.id === last, "the outsider's last message");
+    await inboxes.eve.next((c) => c.new.id === eveSentinel, "Eve's sentinel");
+    await inboxes.service.next((c) => c.new.id === eveSentinel, "service_role's sentinel");
+
+    const received = (name: keyof typeof inboxes) => inboxes[name].items.map((c) => c.new.id);
+    const members = ids.filter((_, i) => i % 2 === 0);
+    const outsiders = ids.filter((_, i) => i % 2 === 1);
+    assert.deepEqual(
+      received('maria').filter((id) => ids.includes(id)),
+      members,
+      'Maria: her conversation, in order',
+    );
+    assert.deepEqual(
+      received('outsider').filter((id) => ids.includes(id)),
+      outsiders,
+      'the outsider: only his own',
+    );
+    assert.deepEqual(received('eve'), [eveSentinel], 'Eve: only her own');
+    assert.deepEqual(
+      received('service').filter((id) => ids.includes(id)),
+      ids,
+      'service_role: all of them',
+    );
+    assert.deepEqual(received('anon'), [], 'anon: nothing');
+  });
 });
