@@ -14,6 +14,8 @@
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
  *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
  *   list-*-5000      conversation_list() for a user with 5,000 conversations / with 50 (conversation-list.ts)
+ *   history-page-10000, catch-up-10000 (-stale / -analyzed)  the first history page and the three catch-up
+ *                    reads at 10,000 messages / at 100, statistics stale and fresh (history-reads.ts)
  *   reaction-fanout-100  send_meeting_reaction → all 100 participants    / channel.send → 100 bare receivers (meeting-live.ts)
  *   roster-converge-100  100 joiners until <meeting-participants> lists them  / until a bare presence subscriber saw them
  *   parse-rich/-hostile  message formatting: everyday bodies / linkify alone; hostile bodies / everyday (rich-text.ts)
@@ -37,6 +39,7 @@ import { bundleSizes } from './bundle.js';
 import { benchBusyRoom } from './busy-room.js';
 import { benchRoster } from './roster.js';
 import { benchConversationList } from './conversation-list.js';
+import { benchHistoryReads } from './history-reads.js';
 import { benchMeetingLive } from './meeting-live.js';
 import { benchRichText } from './rich-text.js';
 import { benchHands } from './hands.js';
@@ -346,6 +349,7 @@ async function main(): Promise<void> {
       report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
     }
     await benchConversationList(stack, report, ITERATIONS);
+    await benchHistoryReads(stack, report, ITERATIONS);
     await benchMeetingLive(stack, report, ITERATIONS);
     const hands = await benchHands(stack);
     report('hands-100', hands.hands, hands.mutes);
