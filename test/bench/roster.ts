@@ -132,7 +132,7 @@ async function closeAll(clients: SupabaseClient[]) {
 export async function benchRoster(
   stack: Stack,
   sizes = [100, 400],
-  runs = Number(process.env['BENCH_ROSTER_RUNS'] ?? 1),
+  runs = Number(process.env['BENCH_ROSTER_RUNS'] ?? 3),
 ): Promise<RosterBenchResult[]> {
   const { build } = await import('esbuild');
   const bundle = await build({

@@ -8,7 +8,8 @@
  *   client-broadcast channel.send → received by the peer                  / a raw WebSocket echo on loopback
  *   fanout-20        one INSERT → received by all 20 member clients       / → received by 1 member client
  *   render-10000     <pasabay-chat> first render of 10,000 messages       / of 100 messages (Chromium)
- *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium)
+ *   roster-100/400   <meeting-participants> script time in a join wave    / a bare realtime-js presence subscriber, same wave (Chromium;
+ *                    3 runs each, BENCH_ROSTER_RUNS)
  *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
@@ -346,7 +347,7 @@ async function main(): Promise<void> {
     const busy = await benchBusyRoom(stack);
     report('busy-room-pair', busy.loaded, busy.idle);
     for (const result of await benchRoster(stack)) {
-      report(`roster-${result.size}`, [result.elementMs], [result.bareMs]);
+      report(`roster-${result.size}`, result.elementRuns, result.bareRuns);
     }
     await benchConversationList(stack, report, ITERATIONS);
     await benchHistoryReads(stack, report, ITERATIONS);
