@@ -3,6 +3,7 @@
  *
  *   pg-changes-N   commit → frame of an unrelated two-person conversation (Postgres Changes mode)
  *                  while an N-member conversation keeps receiving messages / the same, alone
+ *   pg-changes-paced-N  the same while the N-member conversation gets 10 messages a second
  *   rss-conn-N     RSS per idle joined Realtime connection, N connections (stack in a child process)
  *                  / per connection of a bare `ws` server whose clients each sent a phx_join-sized frame
  *   presence-N     one track → presence_diff received by all N members of the room
@@ -250,17 +251,24 @@ async function benchPostgresChanges(report: Report, sizes: number[]): Promise<vo
         const alone: number[] = [];
         for (let i = 0; i < ITERATIONS; i++) alone.push(await pairSample());
 
-        // The large conversation always has one message on its way to all its members.
-        await room.load();
-        const busy: number[] = [];
-        for (let i = 0; i < ITERATIONS; i++) {
-          await sleep(Math.random() * 20);
-          busy.push(await pairSample());
-        }
-        const delivered = await room.unload();
+        /** The pair's deliveries while the big room is loaded (`paceMs` 0: as fast as it can take). */
+        const loaded = async (paceMs: number) => {
+          await room.load(paceMs);
+          const samples: number[] = [];
+          for (let i = 0; i < ITERATIONS; i++) {
+            await sleep(Math.random() * 20);
+            samples.push(await pairSample());
+          }
+          const delivered = await room.unload();
+          if (delivered < 4) throw new Error(`the ${size}-member room delivered only ${delivered} messages`);
+          return samples;
+        };
+        // Saturated: the large conversation always has one message on its way to all its members,
+        // so it takes all the CPU it can, however little a message costs.
+        report(`pg-changes-${size}`, await loaded(0), alone);
+        // Paced: 10 messages a second to all its members, a busy room that leaves the machine room.
+        report(`pg-changes-paced-${size}`, await loaded(100), alone);
         await room.close();
-        if (delivered < ITERATIONS / 4) throw new Error(`the ${size}-member room delivered only ${delivered} messages`);
-        report(`pg-changes-${size}`, busy, alone);
       }
       for (const member of pairMembers) member.close();
     } finally {
@@ -416,8 +424,11 @@ async function runChild(kind: string): Promise<void> {
 }
 
 interface BusyRoom {
-  /** Starts the load: one message at a time, the next once all members received the last. */
-  load(): Promise<void>;
+  /**
+   * Starts the load: one message at a time, the next once all members received the last and at
+   * least `paceMs` after the last one started.
+   */
+  load(paceMs: number): Promise<void>;
   /** Stops the load; how many messages reached every member meanwhile. */
   unload(): Promise<number>;
   close(): Promise<void>;
@@ -447,7 +458,7 @@ function startBusyRoom(
     child.once('exit', (code) => reject(new Error(`busy room exited with ${code}`)));
     replies.push(() =>
       resolve({
-        load: async () => void (await ask('load')),
+        load: async (paceMs) => void (await ask(`load:${paceMs}`)),
         unload: async () => (await ask('unload')).delivered ?? 0,
         close: () =>
           new Promise((done) => {
@@ -477,14 +488,19 @@ async function runBusyRoom(): Promise<void> {
   let delivered = 0;
   let load: Promise<void> = Promise.resolve();
   process.on('message', (command) => {
-    if (command === 'load') {
+    if (typeof command === 'string' && command.startsWith('load:')) {
+      const paceMs = Number(command.slice('load:'.length));
       loading = true;
+      delivered = 0;
       load = (async () => {
         while (loading) {
+          const started = now();
           const sender = setup.members[delivered % setup.members.length]!.id;
           const id = await insertMessage(db, setup.conversationId, sender);
           await roomArrivals.reached(id, members.length);
           delivered += 1;
+          const rest = paceMs - (now() - started);
+          if (rest > 0) await sleep(rest);
         }
       })();
       // Answers once the load is under way (two messages through).

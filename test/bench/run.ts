@@ -13,7 +13,8 @@
  *   bundle           script bundles' gzip -9 sizes (all-in-one, per element, shared chunks)    / Lit + supabase-js alone
  *   busy-room-pair   a quiet pair's REST requests while 40 of 143 members send   / the same requests, stack idle
  *   insert-/deliver-N  INSERT and delivery to the last of N members, N = 10/100/1,000 (db-fanout.ts; also rows and WAL per message)
- *   pg-changes-N     a pair's delivery behind an N-member room / alone;  rss-conn-N, presence-N (realtime.ts)
+ *   pg-changes-N     a pair's delivery behind an N-member room (saturated, and -paced- at 10 messages/s) / alone;
+ *                    rss-conn-N, presence-N (realtime.ts)
  *   list-*-5000      conversation_list() for a user with 5,000 conversations / with 50 (conversation-list.ts)
  *   history-page-10000, catch-up-10000 (-stale / -analyzed)  the first history page and the three catch-up
  *                    reads at 10,000 messages / at 100, statistics stale and fresh (history-reads.ts)
