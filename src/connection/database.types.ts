@@ -236,6 +236,10 @@ export type Database = {
       start_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
       end_meeting: { Args: { meeting_id: string }; Returns: MeetingRow };
       remove_participant: { Args: { meeting_id: string; user_id: string }; Returns: undefined };
+      attachment_limits: {
+        Args: { [_: string]: never };
+        Returns: { file_size_limit: number | null; allowed_mime_types: string[] | null }[];
+      };
       report_connection_quality: {
         Args: { meeting_id: string; quality: ConnectionQuality };
         Returns: MeetingParticipantRow;

@@ -4,7 +4,7 @@
 -- To cover a new table or function, add it to the arrays below (the plan counts them).
 begin;
 
-select plan(42);
+select plan(43);
 
 -- Tables the elements read and write through the REST API.
 select has_table('public', t, format('table public.%s exists', t))
@@ -31,6 +31,7 @@ from (values
   ('pasabay_hook_can_reach', array['uuid', 'uuid']),
   ('pasabay_hook_can_open_external_ref', array['uuid', 'text', 'uuid[]']),
   ('conversation_list', array['text', 'timestamp with time zone', 'uuid', 'integer', 'uuid[]']),
+  ('attachment_limits', array[]::text[]),
   ('my_unread_mentions', array['uuid']),
   ('open_meeting_conversation', array['uuid']),
   ('send_meeting_reaction', array['uuid', 'text']),

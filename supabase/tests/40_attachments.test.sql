@@ -3,7 +3,7 @@
 -- Carlos share a conversation; Eve is signed in but no member. Everything is rolled back.
 begin;
 
-select plan(13);
+select plan(15);
 
 insert into auth.users (id, aud, role, email, raw_user_meta_data, raw_app_meta_data)
 values
@@ -112,6 +112,18 @@ select is(
   1,
   'the uploader still sees her file, to remove it'
 );
+
+-- The bucket's limits, for the chat to refuse a file before uploading it: members may read them
+-- (storage.buckets itself they cannot), anon may not.
+select results_eq(
+  $$ select file_size_limit, 'image/png' = any (allowed_mime_types), 'image/svg+xml' = any (allowed_mime_types)
+       from public.attachment_limits() $$,
+  $$ values (10485760::bigint, true, false) $$,
+  'a member reads the attachments bucket''s limits'
+);
+set local role anon;
+select throws_ok($$ select * from public.attachment_limits() $$, '42501', null, 'anon cannot read them');
+set local role authenticated;
 
 select * from finish();
 rollback;

@@ -26,6 +26,37 @@ const PNG = Uint8Array.from(
   (c) => c.charCodeAt(0),
 );
 
+/**
+ * Records the Storage object requests (XHR or fetch) the page starts from now on, for files named
+ * `name`; `stop()` puts XHR and fetch back.
+ */
+function watchStorageRequests(name: string) {
+  stopWatching();
+  const seen: string[] = [];
+  const note = (url: string | URL) => {
+    const text = decodeURIComponent(String(url));
+    if (text.includes('/storage/v1/object/') && text.endsWith(`/${name}`)) seen.push(text);
+  };
+  const open = XMLHttpRequest.prototype.open;
+  const fetch = window.fetch;
+  XMLHttpRequest.prototype.open = function (this: XMLHttpRequest, ...args: Parameters<XMLHttpRequest['open']>) {
+    note(args[1]);
+    return open.apply(this, args as Parameters<typeof open>);
+  } as typeof open;
+  window.fetch = (input, init) => {
+    note(input instanceof Request ? input.url : input);
+    return fetch(input, init);
+  };
+  stopWatching = () => {
+    XMLHttpRequest.prototype.open = open;
+    window.fetch = fetch;
+    stopWatching = () => undefined;
+  };
+  return { seen, stop: () => stopWatching() };
+}
+/** Puts XHR and fetch back after a watch (also when a test failed before its own stop). */
+let stopWatching = () => {};
+
 const pngFile = (name = 'dot.png') => new File([PNG], name, { type: 'image/png' });
 const textFile = (name = 'notes.txt', text = 'meeting notes') => new File([text], name, { type: 'text/plain' });
 
@@ -48,6 +79,7 @@ async function waitUploaded(el: PasabayChat, count: number) {
 
 describe('<pasabay-chat>', () => {
   describe('attachments', () => {
+    afterEach(() => stopWatching());
     it('uploads an image and a file with text; the peer sees the thumbnail, opens it, and downloads the file', async () => {
       const { maria, carlos, id } = await directPair();
       const sender = await mountChat(maria.client, id);
@@ -133,9 +165,13 @@ describe('<pasabay-chat>', () => {
       const composer = part(sender, 'composer') as HTMLTextAreaElement;
       composer.value = 'see the video';
       composer.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      const requests = watchStorageRequests('huge.txt');
       pick(sender, [new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'huge.txt', { type: 'text/plain' })]);
       await waitUntil(() => part(sender, 'upload-error'), 'the failure is shown', { timeout: 30_000 });
       expect(part(sender, 'upload-error')!.textContent).to.contain('huge.txt was not attached: the file is too large.');
+      // Refused before sending a byte: the bucket's limit came from attachment_limits().
+      requests.stop();
+      expect(requests.seen, 'no upload request').to.deep.equal([]);
       expect(part(sender, 'upload-error')!.getAttribute('role')).to.equal('alert');
       expect((part(sender, 'composer') as HTMLTextAreaElement).value).to.equal('see the video');
       expect((part(sender, 'send') as HTMLButtonElement).disabled).to.equal(true);
@@ -155,9 +191,12 @@ describe('<pasabay-chat>', () => {
       const { maria, id } = await directPair();
       const sender = await mountChat(maria.client, id);
       await waitLive(sender);
+      const requests = watchStorageRequests('x.svg');
       pick(sender, [new File(['<svg xmlns="http://www.w3.org/2000/svg"/>'], 'x.svg', { type: 'image/svg+xml' })]);
       await waitUntil(() => part(sender, 'upload-error'), 'the failure is shown', { timeout: 15_000 });
       expect(part(sender, 'upload-error')!.textContent).to.contain('files of type image/svg+xml are not accepted.');
+      requests.stop();
+      expect(requests.seen, 'no upload request').to.deep.equal([]);
       await removeAndSettle(sender, maria.client);
     });
 

@@ -33,6 +33,35 @@ describe('attachments', () => {
     assert.deepEqual(rows[0], { public: false, limit: '10485760', svg: false, png: true });
   });
 
+  it('attachment_limits() gives members the bucket limits storage.buckets hides from them; not anon', async () => {
+    const { member } = db.cast;
+    const read = await asActor(db.pool, user(member), async (client) => ({
+      buckets: (await client.query('select id from storage.buckets')).rowCount,
+      limits: (
+        await client.query<{ file_size_limit: string; png: boolean; svg: boolean }>(
+          `select file_size_limit::text, 'image/png' = any(allowed_mime_types) as png,
+                  'image/svg+xml' = any(allowed_mime_types) as svg
+             from public.attachment_limits()`,
+        )
+      ).rows,
+    }));
+    assert.deepEqual(read, { buckets: 0, limits: [{ file_size_limit: '10485760', png: true, svg: false }] });
+    const denied = await asActor(db.pool, anon, (client) =>
+      failsWith(client, 'select * from public.attachment_limits()'),
+    );
+    assert.equal(denied.code, '42501');
+    // A project that tuned its bucket is read as it is.
+    await rolledBack(db.pool, async (client) => {
+      await becomeOwner(client);
+      await client.query(
+        `update storage.buckets set file_size_limit = null, allowed_mime_types = null where id = 'attachments'`,
+      );
+      await becomeActor(client, user(member));
+      const { rows } = await client.query('select * from public.attachment_limits()');
+      assert.deepEqual(rows, [{ file_size_limit: null, allowed_mime_types: null }]);
+    });
+  });
+
   it('attachment_conversation_id accepts only <uuid>/<uuid>/<file>', async () => {
     const c = randomUUID();
     const m = randomUUID();

@@ -7,6 +7,7 @@
  * carry is attachment-store.ts.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import * as z from 'zod/mini';
 import { uuid } from '../../../connection/ids.js';
 import { ATTACHMENTS_BUCKET } from './attachment-store.js';
 
@@ -59,6 +60,77 @@ export function failureOf(status: number, body: unknown, mime: string): UploadFa
   if (status === 415) return { kind: 'type', mime };
   if (status === 403 || status === 401) return { kind: 'denied' };
   return { kind: 'other', message };
+}
+
+/** The bucket's limits as the database states them; `null`: no limit of that kind. */
+export interface AttachmentLimits {
+  maxBytes: number | null;
+  /** `image/png`, `image/*`…; null or empty: any type. */
+  allowedTypes: readonly string[] | null;
+}
+
+// bigint may arrive as a JSON number or, from some gateways, as a string of digits.
+const byteCount = z.pipe(
+  z.union([z.number().check(z.int(), z.nonnegative()), z.string().check(z.regex(/^\d{1,15}$/))]),
+  z.transform(Number),
+);
+const limitsSchema = z.array(
+  z.object({
+    file_size_limit: z.nullable(byteCount),
+    allowed_mime_types: z.nullable(z.array(z.string().check(z.maxLength(255))).check(z.maxLength(1000))),
+  }),
+);
+const limitsByClient = new WeakMap<SupabaseClient, Promise<AttachmentLimits | undefined>>();
+
+/**
+ * The limits in an `attachment_limits()` answer, validated like any payload: `null` when it is
+ * malformed, `undefined` when there is no bucket row (Storage will say so; nothing to check here).
+ */
+export function limitsFromAnswer(data: unknown): AttachmentLimits | undefined | null {
+  const parsed = limitsSchema.safeParse(data);
+  if (!parsed.success) return null;
+  const row = parsed.data[0];
+  return row ? { maxBytes: row.file_size_limit, allowedTypes: row.allowed_mime_types } : undefined;
+}
+
+/**
+ * The attachments bucket's limits (RPC `attachment_limits()`), read once per client, so that a file
+ * Storage would refuse is refused before it is sent. `undefined` when they cannot be read (a schema
+ * older than the RPC, a network error, a malformed answer: asked again next time); Storage decides
+ * either way.
+ */
+export function attachmentLimits(client: SupabaseClient): Promise<AttachmentLimits | undefined> {
+  let limits = limitsByClient.get(client);
+  if (!limits) {
+    const forget = () => {
+      limitsByClient.delete(client);
+      return undefined;
+    };
+    limits = Promise.resolve(client.rpc('attachment_limits')).then(({ data, error }) => {
+      const read = error ? null : limitsFromAnswer(data);
+      return read === null ? forget() : read;
+    }, forget);
+    limitsByClient.set(client, limits);
+  }
+  return limits;
+}
+
+/**
+ * Why Storage would refuse a file of `size` bytes and type `mime` under `limits`, matching types as
+ * Storage does (`image/*` covers `image/png`, parameters and case ignored), or `undefined`.
+ */
+export function refusalOf(size: number, mime: string, limits: AttachmentLimits | undefined): UploadFailure | undefined {
+  if (!limits) return undefined;
+  if (limits.maxBytes !== null && size > limits.maxBytes) return { kind: 'too-large' };
+  const allowed = limits.allowedTypes;
+  if (!allowed || allowed.length === 0) return undefined;
+  const bare = mime.split(';')[0]!.trim().toLowerCase();
+  const [type] = bare.split('/');
+  const matches = allowed.some((entry) => {
+    const rule = entry.trim().toLowerCase();
+    return rule === bare || rule === '*/*' || (rule.endsWith('/*') && rule.slice(0, -2) === type);
+  });
+  return matches ? undefined : { kind: 'type', mime };
 }
 
 export class AttachmentUploads {
@@ -176,6 +248,12 @@ export class AttachmentUploads {
 
   async #upload(client: SupabaseClient, item: PendingUpload): Promise<void> {
     const mime = item.file.type || 'application/octet-stream';
+    const refusal = refusalOf(item.file.size, mime, await attachmentLimits(client));
+    if (!this.#still(item)) return;
+    if (refusal) {
+      this.#replace(item, { status: 'failed', failure: refusal, progress: undefined });
+      return;
+    }
     const target = await uploadTarget(client, item.objectName);
     if (!this.#still(item)) return;
     if (!target) {
