@@ -48,6 +48,13 @@ export const styles = css`
     display: none;
   }
 
+  /* An expanded large room: the list scrolls within the element and renders the rows in view. */
+  .windowed {
+    max-block-size: var(--pasabay-meeting-participants-list-max-height, 24rem);
+    overflow-y: auto;
+    overscroll-behavior: contain;
+  }
+
   [part~='participant'] {
     display: flex;
     flex-wrap: wrap;

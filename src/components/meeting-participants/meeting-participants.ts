@@ -1,6 +1,7 @@
 import { html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { participantsStrings, type ParticipantsStrings } from '../../i18n/participants.js';
 import { mergeStrings } from '../../i18n/strings.js';
 import { hostStyles } from '../../styles/host.js';
@@ -11,6 +12,7 @@ import { POOR_ROUND_TRIP_MS } from './connection-quality.js';
 import { MeetingController, type HostAction } from './meeting-controller.js';
 import { handPositions, initials, type OwnState, type Participant } from './roster.js';
 import { OnlineController } from '../../controllers/online-controller.js';
+import { VirtualWindow } from '../pasabay-chat/view/virtual-window.js';
 
 export type { OwnState, Participant } from './roster.js';
 
@@ -38,6 +40,9 @@ function icon(badge: Badge) {
 }
 
 const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as const;
+
+/** Above this many participants the expanded list scrolls and renders only the rows near the view. */
+const WINDOWED_FROM = 50;
 
 /**
  * @summary Who is in a meeting, live: one entry per participant (however many tabs) with name,
@@ -85,6 +90,7 @@ const OWN_KEYS = ['muted', 'videoOn', 'screenSharing', 'handRaised', 'away'] as 
  * @cssprop [--pasabay-meeting-participants-online-color=var(--pasabay-color-success)] - The online dot.
  * @cssprop [--pasabay-meeting-participants-live-color=var(--pasabay-color-success)] - Colour of the "Live" status.
  * @cssprop [--pasabay-meeting-participants-poor-color=var(--pasabay-color-warning)] - Colour of a poor connection.
+ * @cssprop [--pasabay-meeting-participants-list-max-height=24rem] - Height of the expanded list of a room of more than 50, which scrolls and keeps only the rows in view in the DOM.
  *
  * @cssstate offline - The meeting channel is not joined.
  * @cssstate empty - Joined, and nobody is in the meeting.
@@ -138,6 +144,10 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   });
 
   @state() private expanded = false;
+  /** Rows of the expanded list: only those near the scrolled-to place are in the DOM. */
+  private readonly rowWindow = new VirtualWindow(48, 480);
+  private listScrollTop = 0;
+  private listViewportHeight = 0;
 
   /** Meeting to show; a new value leaves the old meeting's channel and joins the new one. */
   @property({ attribute: 'meeting-id' }) meetingId = '';
@@ -245,12 +255,43 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('meetingId') && changed.get('meetingId') !== undefined) {
-      this.expanded = false;
+      this.collapse();
       this.meeting.meetingChanged();
     }
   }
 
+  private collapse() {
+    this.expanded = false;
+    this.listScrollTop = 0;
+  }
+
+  private onListScroll = (event: Event) => {
+    const scroller = event.currentTarget as HTMLElement;
+    this.listScrollTop = scroller.scrollTop;
+    this.listViewportHeight = scroller.clientHeight;
+    this.requestUpdate();
+  };
+
+  /** Measures the rows a windowed list rendered; a height other than assumed moves the rest. */
+  private measureRows() {
+    const list = this.renderRoot.querySelector<HTMLElement>('.windowed [part~="list"]');
+    if (!list) return;
+    // Each row stands for its height and the gap after it (flex gap, not margins).
+    const gap = parseFloat(getComputedStyle(list).rowGap) || 0;
+    let moved = false;
+    for (const row of list.querySelectorAll<HTMLElement>('li[data-user-id]')) {
+      if (this.rowWindow.setHeight(row.dataset.userId!, row.getBoundingClientRect().height + gap)) moved = true;
+    }
+    const viewport = list.parentElement!.clientHeight;
+    if (viewport !== this.listViewportHeight) {
+      this.listViewportHeight = viewport;
+      moved = true;
+    }
+    if (moved) this.requestUpdate();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    this.measureRows();
     const changedOwn = OWN_KEYS.some((key) => changed.has(key) && changed.get(key) !== undefined);
     if (changedOwn) this.meeting.ownStateChanged();
     const status = this.meeting.status;
@@ -374,7 +415,13 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     return html`<span part="participant-actions">${lower}${remove}</span>`;
   }
 
-  private renderParticipant(p: Participant, ownId: string | undefined, hands: Map<string, number>) {
+  private renderParticipant(
+    p: Participant,
+    ownId: string | undefined,
+    hands: Map<string, number>,
+    /** In a windowed list: the row's place among all, for assistive technology (the DOM has a few). */
+    place?: { position: number; of: number },
+  ) {
     const s = this.resolvedStrings;
     const self = p.user_id === ownId;
     const parts = [
@@ -388,7 +435,12 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
       .filter(Boolean)
       .join(' ');
     const avatar = this.avatarUrl(p.avatar_url);
-    return html`<li part=${parts}>
+    return html`<li
+      part=${parts}
+      data-user-id=${place ? p.user_id : nothing}
+      aria-posinset=${place?.position ?? nothing}
+      aria-setsize=${place?.of ?? nothing}
+    >
       ${
         avatar
           ? html`<img part="avatar" src=${avatar} alt="" loading="lazy" referrerpolicy="no-referrer" />`
@@ -479,8 +531,16 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
     const all = this.meeting.participants;
     const limit = Math.max(1, Math.floor(this.maxVisible) || 1);
     const overflowing = all.length > limit;
-    const visible = overflowing && !this.expanded ? all.slice(0, limit) : all;
-    const hidden = all.length - visible.length;
+    const shown = overflowing && !this.expanded ? all.slice(0, limit) : all;
+    const hidden = all.length - shown.length;
+    // An expanded large room renders the rows near the scrolled-to place only, as the chat does.
+    const windowed = this.expanded && all.length > WINDOWED_FROM;
+    let range = { start: 0, end: shown.length, paddingTop: 0, paddingBottom: 0 };
+    if (windowed) {
+      this.rowWindow.setKeys(shown.map((p) => p.user_id));
+      range = this.rowWindow.range(this.listScrollTop, this.listViewportHeight || 400);
+    }
+    const visible = windowed ? shown.slice(range.start, range.end) : shown;
     const message = this.statusMessage();
     const hands = handPositions(all);
     return html`
@@ -490,35 +550,53 @@ export class MeetingParticipants extends PasabayElement<ParticipantsStrings> {
           ${this.renderStatus()}
           ${
             overflowing && this.expanded
-              ? html`<button type="button" part="overflow" aria-expanded="true" @click=${() => (this.expanded = false)}>
+              ? html`<button type="button" part="overflow" aria-expanded="true" @click=${() => this.collapse()}>
                   ${s.participantsShowFewer}
                 </button>`
               : nothing
           }
         </div>
         ${message ? html`<p part="message">${message}</p>` : nothing}
-        <ul part="list" aria-label=${s.participantsLabel} ?hidden=${all.length === 0}>
-          ${repeat(
-            visible,
-            (p) => p.user_id,
-            (p) => this.renderParticipant(p, ownId, hands),
-          )}
-          ${
-            hidden > 0
-              ? html`<li part="participant more">
-                  <button
-                    type="button"
-                    part="overflow"
-                    aria-expanded="false"
-                    aria-label=${s.participantsMoreLabel(hidden)}
-                    @click=${() => (this.expanded = true)}
-                  >
-                    ${s.participantsMore(hidden)}
-                  </button>
-                </li>`
-              : nothing
-          }
-        </ul>
+        <div
+          class=${windowed ? 'scroller windowed' : 'scroller'}
+          ?hidden=${all.length === 0}
+          tabindex=${windowed ? '0' : nothing}
+          @scroll=${windowed ? this.onListScroll : nothing}
+        >
+          <ul
+            part="list"
+            aria-label=${s.participantsLabel}
+            ?hidden=${all.length === 0}
+            style=${styleMap(windowed ? { paddingBlock: `${range.paddingTop}px ${range.paddingBottom}px` } : {})}
+          >
+            ${repeat(
+              visible,
+              (p) => p.user_id,
+              (p, offset) =>
+                this.renderParticipant(
+                  p,
+                  ownId,
+                  hands,
+                  windowed ? { position: range.start + offset + 1, of: all.length } : undefined,
+                ),
+            )}
+            ${
+              hidden > 0
+                ? html`<li part="participant more">
+                    <button
+                      type="button"
+                      part="overflow"
+                      aria-expanded="false"
+                      aria-label=${s.participantsMoreLabel(hidden)}
+                      @click=${() => (this.expanded = true)}
+                    >
+                      ${s.participantsMore(hidden)}
+                    </button>
+                  </li>`
+                : nothing
+            }
+          </ul>
+        </div>
         ${this.controls ? this.renderControls() : nothing} ${this.controls ? this.renderHostControls() : nothing}
         <div class="visually-hidden" role="status">${this.announcer.announcement}</div>
       </div>
