@@ -14,7 +14,7 @@ import {
 import type { PasabayParticipantJoinEvent } from '../../src/events/pasabay-participant-join.js';
 import type { PasabayParticipantLeaveEvent } from '../../src/events/pasabay-participant-leave.js';
 import type { PasabayPresenceChangeEvent } from '../../src/events/pasabay-presence-change.js';
-import { closeClients, meetingOf, newUser, serviceClient, type TestUser } from '../support/browser-stack.js';
+import { closeClients, meetingOf, newUser, setParticipants, type TestUser } from '../support/browser-stack.js';
 
 defineMeetingParticipants();
 
@@ -45,22 +45,8 @@ describe('<meeting-participants>', () => {
     });
 
     /** One statement for every guest: one commit, one broadcast per row. */
-    async function setGuests(change: { joined_at?: string; left_at: string | null }) {
-      const admin = serviceClient();
-      try {
-        const { error } = await admin
-          .from('meeting_participants')
-          .update(change)
-          .eq('meeting_id', meetingId)
-          .in(
-            'user_id',
-            guests.map((g) => g.user.id),
-          );
-        if (error) throw new Error(`update meeting_participants: ${error.message}`);
-      } finally {
-        admin.realtime.disconnect();
-      }
-    }
+    const setGuests = (change: { joined_at?: string; left_at: string | null }) =>
+      setParticipants(meetingId, guests, change);
 
     it('gives each join and leave its event, and far fewer list changes than changes, ending complete and in order', async () => {
       const el = await fixture<MeetingParticipants>(

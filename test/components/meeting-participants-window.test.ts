@@ -10,7 +10,7 @@ import {
   defineMeetingParticipants,
   type MeetingParticipants,
 } from '../../src/components/meeting-participants/meeting-participants.js';
-import { closeClients, meetingOf, newUser, serviceClient, type TestUser } from '../support/browser-stack.js';
+import { closeClients, meetingOf, newUser, setParticipants, type TestUser } from '../support/browser-stack.js';
 
 defineMeetingParticipants();
 
@@ -37,20 +37,7 @@ describe('<meeting-participants> in a large room', () => {
     );
     meetingId = await meetingOf(host, guests);
     // All join in one statement of the host app's backend (the same moment: ordered by name).
-    const admin = serviceClient();
-    try {
-      const { error } = await admin
-        .from('meeting_participants')
-        .update({ joined_at: new Date().toISOString(), left_at: null })
-        .eq('meeting_id', meetingId)
-        .in(
-          'user_id',
-          guests.map((g) => g.user.id),
-        );
-      if (error) throw new Error(`join guests: ${error.message}`);
-    } finally {
-      admin.realtime.disconnect();
-    }
+    await setParticipants(meetingId, guests, { joined_at: new Date().toISOString(), left_at: null });
   });
 
   after(async () => {

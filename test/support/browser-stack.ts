@@ -114,6 +114,31 @@ export async function meetingOf(host: TestUser, invited: TestUser[], title = 'Te
   return id;
 }
 
+/**
+ * Changes the rows of `users` in a meeting in ONE statement of the host app's backend (service
+ * role): one commit, so the database broadcasts one `participant` event per row at once.
+ */
+export async function setParticipants(
+  meetingId: string,
+  users: TestUser[],
+  change: { joined_at?: string; left_at: string | null },
+): Promise<void> {
+  const admin = serviceClient();
+  try {
+    const { error } = await admin
+      .from('meeting_participants')
+      .update(change)
+      .eq('meeting_id', meetingId)
+      .in(
+        'user_id',
+        users.map((user) => user.user.id),
+      );
+    if (error) throw new Error(`update meeting_participants: ${error.message}`);
+  } finally {
+    admin.realtime.disconnect();
+  }
+}
+
 /** Makes `user` reachable by anyone (profiles.open_to_contact), as a support agent is. */
 export async function openToContact(user: TestUser): Promise<void> {
   const { error } = await user.client.from('profiles').update({ open_to_contact: true }).eq('id', user.user.id);
