@@ -102,6 +102,8 @@ export interface ChatStrings {
   /** A file that did not upload, with the reason (one of the attachment… strings or the server's). */
   uploadFailed: (name: string, reason: string) => string;
   attachmentTooLarge: string;
+  /** Too large, when the bucket's limit is known (`limit`: "10.5 MB" in the language's digits). */
+  attachmentTooLargeLimit: (limit: string) => string;
   attachmentTypeRefused: (mimeType: string) => string;
   attachmentDenied: string;
   removeAttachment: (name: string) => string;
@@ -201,6 +203,7 @@ export const chatStrings: ChatStrings = {
   uploading: (name) => `Uploading ${name}`,
   uploadFailed: (name, reason) => `${name} was not attached: ${reason}`,
   attachmentTooLarge: 'the file is too large.',
+  attachmentTooLargeLimit: (limit) => `the file is too large (at most ${limit}).`,
   attachmentTypeRefused: (mimeType) => `files of type ${mimeType} are not accepted.`,
   attachmentDenied: 'you may not add files to this conversation.',
   removeAttachment: (name) => `Remove ${name}`,

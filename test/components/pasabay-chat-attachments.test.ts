@@ -168,7 +168,10 @@ describe('<pasabay-chat>', () => {
       const requests = watchStorageRequests('huge.txt');
       pick(sender, [new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'huge.txt', { type: 'text/plain' })]);
       await waitUntil(() => part(sender, 'upload-error'), 'the failure is shown', { timeout: 30_000 });
-      expect(part(sender, 'upload-error')!.textContent).to.contain('huge.txt was not attached: the file is too large.');
+      // The bucket's limit (10 MiB) in the message, as the language writes sizes.
+      expect(part(sender, 'upload-error')!.textContent).to.contain(
+        'huge.txt was not attached: the file is too large (at most 10.5 MB).',
+      );
       // Refused before sending a byte: the bucket's limit came from attachment_limits().
       requests.stop();
       expect(requests.seen, 'no upload request').to.deep.equal([]);

@@ -17,7 +17,11 @@ export type UploadStatus = 'uploading' | 'done' | 'failed';
 
 /** Why an upload failed, as the element words it. */
 export type UploadFailure =
-  { kind: 'too-large' } | { kind: 'type'; mime: string } | { kind: 'denied' } | { kind: 'other'; message: string };
+  /** `maxBytes`: the bucket's limit, when known. */
+  | { kind: 'too-large'; maxBytes?: number }
+  | { kind: 'type'; mime: string }
+  | { kind: 'denied' }
+  | { kind: 'other'; message: string };
 
 export interface PendingUpload {
   /** Local key of this upload (not the storage id). */
@@ -121,7 +125,7 @@ export function attachmentLimits(client: SupabaseClient): Promise<AttachmentLimi
  */
 export function refusalOf(size: number, mime: string, limits: AttachmentLimits | undefined): UploadFailure | undefined {
   if (!limits) return undefined;
-  if (limits.maxBytes !== null && size > limits.maxBytes) return { kind: 'too-large' };
+  if (limits.maxBytes !== null && size > limits.maxBytes) return { kind: 'too-large', maxBytes: limits.maxBytes };
   const allowed = limits.allowedTypes;
   if (!allowed || allowed.length === 0) return undefined;
   const bare = mime.split(';')[0]!.trim().toLowerCase();

@@ -19,10 +19,12 @@ export interface AttachmentsView {
   locale: string | undefined;
 }
 
-function reasonOf(strings: ChatStrings, failure: UploadFailure | undefined): string {
+function reasonOf(strings: ChatStrings, failure: UploadFailure | undefined, locale: string | undefined): string {
   switch (failure?.kind) {
     case 'too-large':
-      return strings.attachmentTooLarge;
+      return failure.maxBytes === undefined
+        ? strings.attachmentTooLarge
+        : strings.attachmentTooLargeLimit(formatSize(failure.maxBytes, locale));
     case 'type':
       return strings.attachmentTypeRefused(failure.mime);
     case 'denied':
@@ -59,7 +61,7 @@ export function renderPendingUploads(
           ${
             item.status === 'failed'
               ? html`<span part="upload-error" role="alert"
-                    >${strings.uploadFailed(item.name, reasonOf(strings, item.failure))}</span
+                    >${strings.uploadFailed(item.name, reasonOf(strings, item.failure, locale))}</span
                   >
                   <button part="upload-retry" type="button" @click=${() => onRetry(item.key)}>
                     ${strings.retrySend}

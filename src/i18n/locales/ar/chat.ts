@@ -117,6 +117,7 @@ export const chat: Partial<ChatStrings> = {
   uploading: (name) => `جارٍ رفع ${name}`,
   uploadFailed: (name, reason) => `لم يُرفَق ${name}: ${reason}`,
   attachmentTooLarge: 'الملف كبير جدًا.',
+  attachmentTooLargeLimit: (limit) => `الملف كبير جدًا (الحد الأقصى ${limit}).`,
   attachmentTypeRefused: (mimeType) => `الملفات من النوع ${mimeType} غير مقبولة.`,
   attachmentDenied: 'لا يمكنك إضافة ملفات إلى هذه المحادثة.',
   removeAttachment: (name) => `إزالة ${name}`,

@@ -85,6 +85,7 @@ export const chat: Partial<ChatStrings> = {
   uploading: (name) => `Subiendo ${name}`,
   uploadFailed: (name, reason) => `No se adjuntó ${name}: ${reason}`,
   attachmentTooLarge: 'el archivo es demasiado grande.',
+  attachmentTooLargeLimit: (limit) => `el archivo es demasiado grande (como máximo ${limit}).`,
   attachmentTypeRefused: (mimeType) => `no se aceptan archivos de tipo ${mimeType}.`,
   attachmentDenied: 'no puedes añadir archivos a esta conversación.',
   removeAttachment: (name) => `Quitar ${name}`,

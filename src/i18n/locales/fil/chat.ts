@@ -82,6 +82,7 @@ export const chat: Partial<ChatStrings> = {
   uploading: (name) => `Ina-upload ang ${name}`,
   uploadFailed: (name, reason) => `Hindi na-attach ang ${name}: ${reason}`,
   attachmentTooLarge: 'masyadong malaki ang file.',
+  attachmentTooLargeLimit: (limit) => `masyadong malaki ang file (hanggang ${limit} lamang).`,
   attachmentTypeRefused: (mimeType) => `hindi tinatanggap ang mga file na ${mimeType}.`,
   attachmentDenied: 'hindi ka puwedeng magdagdag ng file sa usapang ito.',
   removeAttachment: (name) => `Alisin ang ${name}`,

@@ -15,7 +15,7 @@ const limits: AttachmentLimits = { maxBytes: 1000, allowedTypes: ['image/png', '
 describe('attachment checks before upload', () => {
   it('refuses by size, at the byte', () => {
     expect(refusalOf(1000, 'image/png', limits)).to.equal(undefined);
-    expect(refusalOf(1001, 'image/png', limits)).to.deep.equal({ kind: 'too-large' });
+    expect(refusalOf(1001, 'image/png', limits)).to.deep.equal({ kind: 'too-large', maxBytes: 1000 });
     expect(refusalOf(10 ** 12, 'image/png', { maxBytes: null, allowedTypes: null })).to.equal(undefined);
   });
 
