@@ -14,17 +14,19 @@ import {
 import type { PasabayParticipantJoinEvent } from '../../src/events/pasabay-participant-join.js';
 import type { PasabayParticipantLeaveEvent } from '../../src/events/pasabay-participant-leave.js';
 import type { PasabayPresenceChangeEvent } from '../../src/events/pasabay-presence-change.js';
-import { closeClients, meetingOf, newUser, setParticipants, type TestUser } from '../support/browser-stack.js';
+import {
+  closeClients,
+  meetingOf,
+  newUser,
+  newUsers,
+  setParticipants,
+  type TestUser,
+} from '../support/browser-stack.js';
+import { participantNames as names } from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
 const BURST = 30;
-
-const items = (el: MeetingParticipants) => [
-  ...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])'),
-];
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
-const names = (el: MeetingParticipants) => items(el).map(nameOf);
 
 describe('<meeting-participants>', () => {
   describe('a burst of changes by others', () => {
@@ -34,9 +36,7 @@ describe('<meeting-participants>', () => {
 
     before(async () => {
       host = await newUser('Host');
-      guests = await Promise.all(
-        Array.from({ length: BURST }, (_, i) => newUser(`Burst ${String(i).padStart(2, '0')}`)),
-      );
+      guests = await newUsers('Burst', BURST);
       meetingId = await meetingOf(host, guests);
     });
 

@@ -19,17 +19,17 @@ import type {
   PasabayConnectionQualityEvent,
 } from '../../src/events/pasabay-connection-quality.js';
 import { closeClients, newUser, serviceClient, stack, type TestUser } from '../support/browser-stack.js';
+import {
+  participantItems as items,
+  participantName as nameOf,
+  participantNames as names,
+} from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
 const PASSWORD = 'correct horse battery staple';
 
 const shadow = (el: MeetingParticipants) => el.shadowRoot!;
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
-const items = (el: MeetingParticipants) => [
-  ...shadow(el).querySelectorAll('[part~="participant"]:not([part~="more"])'),
-];
-const names = (el: MeetingParticipants) => items(el).map(nameOf);
 const itemOf = (el: MeetingParticipants, name: string) => items(el).find((li) => nameOf(li) === name);
 /** The visible place of someone's hand ("Hand 2"), '' when down. */
 const handOf = (el: MeetingParticipants, name: string) =>

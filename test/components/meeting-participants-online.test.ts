@@ -12,13 +12,10 @@ import {
 } from '../../src/components/meeting-participants/meeting-participants.js';
 import { clientFor, closeClients, meetingOf, newUser, type TestUser } from '../support/browser-stack.js';
 import { organizationOf } from './org-fixtures.js';
+import { participantItems as items, participantName as nameOf } from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
-const items = (el: MeetingParticipants) => [
-  ...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])'),
-];
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
 /** Names of the participants showing the online dot, with its words. */
 const online = (el: MeetingParticipants) =>
   items(el)

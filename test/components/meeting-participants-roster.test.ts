@@ -17,6 +17,11 @@ import type { PasabayParticipantJoinEvent } from '../../src/events/pasabay-parti
 import type { PasabayParticipantLeaveEvent } from '../../src/events/pasabay-participant-leave.js';
 import { closeClients, meetingOf, newUser, type TestUser } from '../support/browser-stack.js';
 import { participantRow } from './meeting-fixtures.js';
+import {
+  participantItems as items,
+  participantName as nameOf,
+  participantNames as names,
+} from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
@@ -32,11 +37,6 @@ function random(seed: number) {
   };
 }
 
-const items = (el: MeetingParticipants) => [
-  ...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])'),
-];
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
-const names = (el: MeetingParticipants) => items(el).map(nameOf);
 /** Badges other than "Connection lost" (the wave's clients have no presence unless a test gives them one). */
 const badgesOf = (el: MeetingParticipants, name: string) => {
   const item = items(el).find((li) => nameOf(li) === name);

@@ -10,15 +10,19 @@ import {
   defineMeetingParticipants,
   type MeetingParticipants,
 } from '../../src/components/meeting-participants/meeting-participants.js';
-import { closeClients, meetingOf, newUser, setParticipants, type TestUser } from '../support/browser-stack.js';
+import {
+  closeClients,
+  meetingOf,
+  newUser,
+  newUsers,
+  setParticipants,
+  type TestUser,
+} from '../support/browser-stack.js';
+import { participantItems as rows, participantName as nameOf } from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
 const GUESTS = 70;
-const rows = (el: MeetingParticipants) => [
-  ...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="participant"]:not([part~="more"])'),
-];
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
 const scroller = (el: MeetingParticipants) => el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
 const button = (el: MeetingParticipants, label: RegExp) =>
   [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="overflow"]')].find((b) =>
@@ -32,9 +36,7 @@ describe('<meeting-participants> in a large room', () => {
 
   before(async () => {
     host = await newUser('Host');
-    guests = await Promise.all(
-      Array.from({ length: GUESTS }, (_, i) => newUser(`Guest ${String(i).padStart(2, '0')}`)),
-    );
+    guests = await newUsers('Guest', GUESTS);
     meetingId = await meetingOf(host, guests);
     // All join in one statement of the host app's backend (the same moment: ordered by name).
     await setParticipants(meetingId, guests, { joined_at: new Date().toISOString(), left_at: null });

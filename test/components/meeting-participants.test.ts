@@ -25,6 +25,11 @@ import {
   type TestUser,
 } from '../support/browser-stack.js';
 import { participantRow } from './meeting-fixtures.js';
+import {
+  participantItems as items,
+  participantName as nameOf,
+  participantNames as names,
+} from './meeting-participants-dom.js';
 
 defineMeetingParticipants();
 
@@ -36,11 +41,6 @@ const M = '44444444-4444-4444-8444-444444444444';
 const row = (userId: string, extra: Partial<MeetingParticipant> = {}): MeetingParticipant =>
   participantRow(M, userId, undefined, extra);
 
-const nameOf = (item: Element) => item.querySelector('[part~="name"]')!.textContent!.replace('(you)', '').trim();
-const items = (el: MeetingParticipants) => [
-  ...el.shadowRoot!.querySelectorAll('[part~="participant"]:not([part~="more"])'),
-];
-const names = (el: MeetingParticipants) => items(el).map(nameOf);
 const badgesOf = (el: MeetingParticipants, name: string) => {
   const item = items(el).find((li) => nameOf(li) === name);
   return item ? [...item.querySelectorAll('[part~="badge-label"]')].map((b) => b.textContent!.trim()) : [];

@@ -157,3 +157,13 @@ export async function reactionReadsHeldFor(user: TestUser) {
   if (error) throw new Error(`sign-in: ${error.message}`);
   return { client, gate };
 }
+
+/**
+ * Whether the page requested a URL whose path ends with `path` (resource timing: a file using it
+ * raises the buffer, whose default 250 entries the suite's own modules fill).
+ */
+export const requested = (path: string): boolean =>
+  performance.getEntriesByType('resource').some((entry) => new URL(entry.name).pathname.endsWith(path));
+
+/** Whether the page fetched the chat's module `file` (a path under src/components/pasabay-chat/). */
+export const fetchedChatModule = (file: string): boolean => requested(`/src/components/pasabay-chat/${file}`);

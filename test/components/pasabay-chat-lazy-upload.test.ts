@@ -9,6 +9,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { closeClients, newUser } from '../support/browser-stack.js';
 import {
   directBetween,
+  fetchedChatModule,
   mountChat,
   part,
   removeAndSettle,
@@ -21,12 +22,6 @@ import {
 // The default buffer (250 entries) is full of the modules the suite itself loads.
 performance.setResourceTimingBufferSize(100_000);
 
-/** Whether the page fetched a module whose path ends with `file`. */
-const fetched = (file: string) =>
-  performance
-    .getEntriesByType('resource')
-    .some((entry) => new URL(entry.name).pathname.endsWith(`/src/components/pasabay-chat/${file}`));
-
 describe('<pasabay-chat>', () => {
   describe('parts loaded on first use', () => {
     it('attachments: the button shows before the part; a file picked then is uploaded and sent with the message', async () => {
@@ -35,7 +30,7 @@ describe('<pasabay-chat>', () => {
       // An empty conversation: no stored message whose files the element would have to ask about.
       const el = await mountChat(maria.client, id);
       await waitLive(el);
-      expect(fetched('attachments-part.ts')).to.equal(false, 'attachments loaded before first use');
+      expect(fetchedChatModule('attachments-part.ts')).to.equal(false, 'attachments loaded before first use');
       expect(part(el, 'attach')?.getAttribute('aria-label')).to.equal('Attach files');
       await expect(el).to.be.accessible();
 
@@ -51,7 +46,7 @@ describe('<pasabay-chat>', () => {
       await waitUntil(() => part(el, 'upload')?.matches('[part~="done"]'), 'the file never uploaded', {
         timeout: 15_000,
       });
-      expect(fetched('attachments-part.ts')).to.equal(true);
+      expect(fetchedChatModule('attachments-part.ts')).to.equal(true);
       expect(part(el, 'upload-name')!.textContent).to.equal('first.txt');
       // The part's styles came with it.
       expect(getComputedStyle(part(el, 'uploads')!).listStyleType).to.equal('none');

@@ -10,26 +10,19 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { closeClients, newUser } from '../support/browser-stack.js';
 import {
   directBetween,
+  fetchedChatModule,
   mountChat,
   post,
   part,
   parts,
   removeAndSettle,
+  requested,
   waitForBody,
   waitLive,
 } from './pasabay-chat-fixtures.js';
 
 // The default buffer (250 entries) is full of the modules the suite itself loads.
 performance.setResourceTimingBufferSize(100_000);
-
-/** Whether the page fetched a module whose path ends with `file`. */
-const fetched = (file: string) =>
-  performance
-    .getEntriesByType('resource')
-    .some((entry) => new URL(entry.name).pathname.endsWith(`/src/components/pasabay-chat/${file}`));
-
-const requested = (path: string) =>
-  performance.getEntriesByType('resource').some((entry) => new URL(entry.name).pathname.endsWith(path));
 
 describe('<pasabay-chat>', () => {
   describe('parts loaded on first use', () => {
@@ -44,7 +37,7 @@ describe('<pasabay-chat>', () => {
       await waitUntil(() => requested('/rest/v1/message_attachments'), 'files never asked about', { timeout: 15_000 });
       await el.updateComplete;
       await el.updateComplete;
-      expect(fetched('attachments-part.ts')).to.equal(false, 'loaded for a conversation without files');
+      expect(fetchedChatModule('attachments-part.ts')).to.equal(false, 'loaded for a conversation without files');
       expect(part(el, 'attachments')).to.equal(null);
 
       // Carlos sends a file the way the element does: stored under the message id, then the message.
@@ -60,7 +53,7 @@ describe('<pasabay-chat>', () => {
         .insert({ id: messageId, conversation_id: id, body: 'plan.txt' });
       expect(error).to.equal(null);
       await waitUntil(() => part(el, 'attachment-download'), 'the file never showed', { timeout: 15_000 });
-      expect(fetched('attachments-part.ts')).to.equal(true);
+      expect(fetchedChatModule('attachments-part.ts')).to.equal(true);
       expect(part(el, 'attachment-name')!.textContent).to.equal('plan.txt');
       // The part's styles came with it.
       expect(getComputedStyle(part(el, 'attachments')!).listStyleType).to.equal('none');
@@ -105,7 +98,7 @@ describe('<pasabay-chat>', () => {
         '@ never offered Carlos',
         { timeout: 15_000 },
       );
-      expect(fetched('view/mention-picker.ts')).to.equal(true);
+      expect(fetchedChatModule('view/mention-picker.ts')).to.equal(true);
       expect(parts(el, 'mention-option').map((option) => option.textContent!.trim())).to.deep.equal(['Carlos Reyes']);
       await expect(el).to.be.accessible();
       await removeAndSettle(el, maria.client);

@@ -114,6 +114,11 @@ export async function meetingOf(host: TestUser, invited: TestUser[], title = 'Te
   return id;
 }
 
+/** `count` users named `<prefix> 00`, `<prefix> 01`…, signed up side by side (names sort in creation order). */
+export function newUsers(prefix: string, count: number): Promise<TestUser[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => newUser(`${prefix} ${String(i).padStart(2, '0')}`)));
+}
+
 /**
  * Changes the rows of `users` in a meeting in ONE statement of the host app's backend (service
  * role): one commit, so the database broadcasts one `participant` event per row at once.
