@@ -487,7 +487,7 @@ export class MeetingController implements ReactiveController {
     const ownAfter = ownId ? this.#roster.row(ownId) : undefined;
     // A change to one's own row made while this client was away (the host lowered one's hand) is
     // followed as its broadcast would have been: the broadcast itself is gone for good.
-    if (ownBefore && ownAfter) this.#onOwnRowBroadcast(ownBefore, ownAfter);
+    if (ownBefore && ownAfter) this.#followOwnRow(ownBefore, ownAfter);
     await this.#loadProfiles(client, epoch);
     if (epoch !== this.#epoch) return;
     this.#refreshList();
@@ -654,7 +654,7 @@ export class MeetingController implements ReactiveController {
       } else {
         const before = this.#roster.row(row.user_id);
         this.#roster.applyRow(row);
-        if (row.user_id === ownId) this.#onOwnRowBroadcast(before, row);
+        if (row.user_id === ownId) this.#followOwnRow(before, row);
       }
       // Someone else's change joins the burst's flush (an entry waits only for its own profile, not
       // for others' in a join wave); a removal and one's own row (the host lowered one's hand) show at once.
@@ -679,10 +679,11 @@ export class MeetingController implements ReactiveController {
   }
 
   /**
-   * One's own row changed by someone else's hand: the host lowered one's hand. The property
-   * follows the record (the app hears `pasabay-hand-lower`), unless one's own write is on its way.
+   * One's own row changed by someone else's hand (its broadcast, or the re-read after a reconnect):
+   * the host lowered one's hand. The property follows the record (the app hears
+   * `pasabay-hand-lower`), unless one's own write is on its way.
    */
-  #onOwnRowBroadcast(before: RosterRow | undefined, row: RosterRow) {
+  #followOwnRow(before: RosterRow | undefined, row: RosterRow) {
     this.#ownRowSeen = true;
     const own = this.#host.ownState;
     if (this.#recording > 0 || !own.isHandRaised || row.is_hand_raised || !before?.is_hand_raised) return;

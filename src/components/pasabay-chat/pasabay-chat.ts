@@ -958,7 +958,6 @@ export class PasabayChat extends PasabayElement<ChatStrings> {
   private syncAttachments() {
     // Stored messages only: the database knows their attachments (a sending one has none yet).
     const stored = this.messageStore.messages.filter((message) => message.delivery === 'sent').map((m) => m.id);
-    // The part's arrival asks for an update, which comes back here to load.
     if (stored.length > 0) void this.attachmentStore.load(stored);
     // A message shown has files: the part that draws them is needed. Its arrival asks for an update.
     if (this.attachmentStore.holdsAny && !this.#attachmentsPart && !this.#attachmentsFailed)

@@ -216,6 +216,15 @@ end
 $$;
 revoke all on function ${VISIBILITY_FUNCTION}(regclass, text, text[], text[], text[]) from public`;
 
+/**
+ * Whether a change's visibility is checked by reading its row under each subscriber's RLS: not for
+ * a table without row security or primary key, nor for a DELETE (the row is gone; Realtime sends
+ * its key to every subscriber, as Supabase's does).
+ */
+function readsRowUnderRls(change: RowChange, info: TableInfo): boolean {
+  return info.rowSecurity && change.kind !== 'DELETE' && info.columns.some((c) => c.isPrimaryKey);
+}
+
 /** Changes whose RLS checks and frames are prepared at the same time; delivery stays in order per channel. */
 const MAX_CHANGES_IN_FLIGHT = 4;
 /** Attempts for a change whose queries failed for want of a connection (not an SQL verdict). */
@@ -400,7 +409,7 @@ export class PostgresChangesDispatcher {
     if (!info) return frames;
     // The wait for the commit to be visible and the filters' evaluation are independent: side by
     // side, one database round trip less before the RLS check (#visibility awaits the same wait).
-    if (info.rowSecurity && change.kind !== 'DELETE') this.#awaitVisible(commit.xid).catch(() => undefined);
+    if (readsRowUnderRls(change, info)) this.#awaitVisible(commit.xid).catch(() => undefined);
 
     const filters = new Map<string, ColumnFilter>();
     for (const { subscriptions } of targets) {
@@ -456,8 +465,7 @@ export class PostgresChangesDispatcher {
     const keys = claims.map((c) => JSON.stringify(c));
     const primaryKey = info.columns.filter((c) => c.isPrimaryKey);
     const tuple = change.new ?? change.old;
-    if (!info.rowSecurity || change.kind === 'DELETE' || primaryKey.length === 0)
-      return new Map(keys.map((key) => [key, true]));
+    if (!readsRowUnderRls(change, info)) return new Map(keys.map((key) => [key, true]));
     if (!tuple) return new Map(keys.map((key) => [key, false]));
     // The check reads the row: it must run once the commit is visible to other sessions.
     await this.#awaitVisible(commit.xid);
